@@ -1,0 +1,93 @@
+/// The backward engine: a topological walk from the roots that sums gradients per node,
+/// runs each node's backward once, and accumulates into leaves (PyTorch: `torch.autograd.backward`).
+enum Engine {
+    /// Runs backward from `roots` seeded with `grads`. When `captureAt` is given (the functional
+    /// `grad(outputs:inputs:)`), no leaf's `.grad` is touched and the gradients arriving at
+    /// those nodes are returned instead.
+    static func run(
+        roots: [Node], grads: [Tensor], retainGraph: Bool, createGraph: Bool, captureAt: [Node]? = nil
+    ) -> [Tensor?] {
+        // Count, for each node reachable from the roots, how many edges lead into it.
+        var order: [Node] = []
+        var stack: [Node] = []
+        var seen = Set<ObjectIdentifier>()
+        for r in roots where seen.insert(ObjectIdentifier(r)).inserted {
+            r.dependencies = 0; stack.append(r)
+        }
+        while let n = stack.popLast() {
+            order.append(n)
+            for case let e? in n.edges {
+                if seen.insert(ObjectIdentifier(e)).inserted { e.dependencies = 0; stack.append(e) }
+                e.dependencies += 1
+            }
+        }
+        for (r, g) in zip(roots, grads) { accumulatePending(r, g, createGraph: createGraph) }
+
+        let capture = captureAt.map { Set($0.map(ObjectIdentifier.init)) }
+        var captured: [ObjectIdentifier: Tensor] = [:]
+        var ready = roots.filter { $0.dependencies == 0 }
+        var readySet = Set(ready.map(ObjectIdentifier.init))
+        GradMode.withDisabled(!createGraph) {
+            while let node = ready.popLast() {
+                guard var grad = node.pendingGrad else { continue }
+                node.pendingGrad = nil
+                for hook in node.preHooks { if let g = hook(grad) { grad = g } }
+                if let capture, capture.contains(ObjectIdentifier(node)) {
+                    captured[ObjectIdentifier(node)] = grad
+                }
+                if node.name == "AccumulateGrad" {
+                    if capture == nil, let leaf = node.variable { accumulateIntoLeaf(leaf, grad, createGraph: createGraph) }
+                    continue
+                }
+                guard let fn = node.backwardFn else {
+                    emberFailure("backward", "trying to backward through the graph a second time (or directly access saved tensors after they have already been freed) at node \(node.name). Specify retainGraph: true if you need to backward through the graph again", file: node.file, line: node.line)
+                }
+                let inputGrads = fn(grad)
+                if !retainGraph { node.backwardFn = nil }
+                if GradMode.anomalyDetection { checkAnomaly(node, inputGrads) }
+                for (i, edge) in node.edges.enumerated() {
+                    guard let edge else { continue }
+                    if i < inputGrads.count, let g = inputGrads[i] { accumulatePending(edge, g, createGraph: createGraph) }
+                    edge.dependencies -= 1
+                    if edge.dependencies == 0 && readySet.insert(ObjectIdentifier(edge)).inserted { ready.append(edge) }
+                }
+            }
+        }
+        for n in order { n.pendingGrad = nil }
+        return captureAt?.map { captured[ObjectIdentifier($0)] } ?? []
+    }
+
+    private static func accumulatePending(_ node: Node, _ g: Tensor, createGraph: Bool) {
+        if let p = node.pendingGrad {
+            node.pendingGrad = createGraph ? p + g : p.add(g)
+        } else {
+            node.pendingGrad = g
+        }
+    }
+
+    /// Adds a gradient into a leaf's `.grad` as PyTorch's `AccumulateGrad` does: the first
+    /// gradient is stored (copied if anything else could alias it), later ones are added.
+    private static func accumulateIntoLeaf(_ leaf: Tensor, _ g: Tensor, createGraph: Bool) {
+        check(g.shape == leaf.shape, "backward", "gradient of shape \(g.shape) does not match its tensor's shape \(leaf.shape)", file: "autograd", line: 0)
+        if let existing = leaf.grad {
+            if createGraph || existing.requiresGradFlag {
+                leaf.grad = existing + g
+            } else {
+                withNoGrad { existing.add_(g.to(existing.dtype)) }
+            }
+        } else {
+            // Backward closures often hand the same tensor to several inputs (add does), so
+            // the stored gradient is always a fresh buffer that only this leaf owns.
+            leaf.grad = createGraph ? g : g.detach().to(leaf.dtype).clone()
+        }
+    }
+
+    private static func checkAnomaly(_ node: Node, _ grads: [Tensor?]) {
+        for case let g? in grads where g.dtype.isFloatingPoint {
+            if withNoGrad({ !g.isfinite().all().item(as: Bool.self) }) {
+                emberFailure("anomaly detection", "function '\(node.name)' returned NaN or infinite values in its gradient; the forward op was called from \(node.file):\(node.line)", file: node.file, line: node.line)
+            }
+        }
+    }
+}
+

@@ -1,0 +1,68 @@
+import CBLAS
+
+/// How a 2-d operand is handed to BLAS: its data pointer, whether BLAS should read it
+/// transposed, and its leading dimension. Transposed views are passed as transposes, never copied.
+struct GEMMOperand {
+    let tensor: Tensor
+    let transposed: Bool
+    let ld: Int
+
+    /// Describes a `[rows, cols]` matrix view at `tensor`'s offset (plus `extraOffset`), copying
+    /// only when neither dimension is unit-stride.
+    init(_ t: Tensor, rows: Int, cols: Int, rowStride: Int, colStride: Int) {
+        if colStride == 1 && (rowStride >= Swift.max(cols, 1) || rows <= 1) {
+            tensor = t; transposed = false; ld = Swift.max(rowStride, cols, 1)
+        } else if rowStride == 1 && (colStride >= Swift.max(rows, 1) || cols <= 1) {
+            tensor = t; transposed = true; ld = Swift.max(colStride, rows, 1)
+        } else {
+            tensor = t.convertedCopy(); transposed = false; ld = Swift.max(cols, 1)
+        }
+    }
+}
+
+/// `C[m, n] = alpha * A[m, k] · B[k, n] + beta * C`, row-major, on OpenBLAS for float32 and
+/// float64 (a plain loop for other dtypes). `offA/offB/offC` are element offsets from each
+/// tensor's own offset.
+func gemm(
+    _ a: GEMMOperand, offA: Int, _ b: GEMMOperand, offB: Int, _ c: Tensor, offC: Int, ldc: Int,
+    m: Int, n: Int, k: Int, alpha: Double = 1, beta: Double = 0
+) {
+    if m == 0 || n == 0 { return }
+    let ta = a.transposed ? CblasTrans : CblasNoTrans
+    let tb = b.transposed ? CblasTrans : CblasNoTrans
+    switch c.dtype {
+    case .float32:
+        cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), Float(alpha),
+                    a.tensor.pointer(Float.self) + offA, Int32(a.ld),
+                    b.tensor.pointer(Float.self) + offB, Int32(b.ld),
+                    Float(beta), c.pointer(Float.self) + offC, Int32(ldc))
+    case .float64:
+        cblas_dgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), alpha,
+                    a.tensor.pointer(Double.self) + offA, Int32(a.ld),
+                    b.tensor.pointer(Double.self) + offB, Int32(b.ld),
+                    beta, c.pointer(Double.self) + offC, Int32(ldc))
+    default:
+        c.dtype.visitArithmetic(NaiveGEMM(a: a, offA: offA, b: b, offB: offB, c: c, offC: offC, ldc: ldc, m: m, n: n, k: k, alpha: alpha, beta: beta))
+    }
+}
+
+/// The reference triple loop, for integer dtypes.
+private struct NaiveGEMM: ArithmeticVisitor {
+    let a: GEMMOperand, offA: Int, b: GEMMOperand, offB: Int, c: Tensor, offC: Int, ldc: Int
+    let m: Int, n: Int, k: Int, alpha: Double, beta: Double
+    func visit<T: ArithmeticElement>(_: T.Type) {
+        let pa = a.tensor.pointer(T.self) + offA, pb = b.tensor.pointer(T.self) + offB, pc = c.pointer(T.self) + offC
+        for i in 0..<m {
+            for j in 0..<n {
+                var s = T.zeroValue
+                for p in 0..<k {
+                    let x = a.transposed ? pa[p * a.ld + i] : pa[i * a.ld + p]
+                    let y = b.transposed ? pb[j * b.ld + p] : pb[p * b.ld + j]
+                    s = T.add(s, T.mul(x, y))
+                }
+                let prior = beta == 0 ? T.zeroValue : T.mul(T(double: beta), pc[i * ldc + j])
+                pc[i * ldc + j] = T.add(T.mul(T(double: alpha), s), prior)
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Dispatch
+
+/// Runs work on all cores through one persistent pool whose idle workers block (libdispatch's
+/// global pool), never spinning. OpenBLAS is kept single-threaded and GEMMs are split here
+/// too, so the two never compete for the cores (see `BLAS.swift`).
+enum Parallel {
+    /// Number of chunks to split work into: the core count.
+    static let workers: Int = {
+        #if canImport(Glibc)
+        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        #else
+        return 2
+        #endif
+    }()
+
+    /// Calls `body` on disjoint subranges covering `0..<count`, in parallel when `count`
+    /// is at least `grain` (elements per worker worth waking a thread for).
+    @inline(__always)
+    static func forRange(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
+        let chunks = min(workers, count / max(grain, 1))
+        if chunks <= 1 {
+            body(0..<count)
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let task = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: chunks) { i in
+                let start = count * i / chunks
+                let end = count * (i + 1) / chunks
+                task.value(start..<end)
+            }
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Carries a value into a `@Sendable` closure when the caller guarantees the accesses are
+/// disjoint (each parallel chunk writes its own range).
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,269 @@
+/// Reductions over all elements or chosen dims, with `keepDim`, and their backwards.
+extension Tensor {
+    /// Normalized, sorted, de-duplicated reduction dims; empty means all.
+    func reductionDims(_ dims: [Int]?, _ op: StaticString, file: StaticString, line: UInt) -> [Int] {
+        guard let dims, !dims.isEmpty else { return Array(0..<dim) }
+        let d = dims.map { normalizeDim($0, rank: dim, op, file: file, line: line) }
+        check(Set(d).count == d.count, op, "dim \(dims) appears multiple times in the list of dims", file: file, line: line)
+        return d.sorted()
+    }
+
+    /// Output shape of a reduction over `dims`, with or without the reduced dims kept as 1.
+    func reducedShape(_ dims: [Int], keepDim: Bool) -> [Int] {
+        var s: [Int] = []
+        for i in 0..<dim {
+            if dims.contains(i) { if keepDim { s.append(1) } } else { s.append(shape[i]) }
+        }
+        return s
+    }
+
+    /// Moves `dims` last and returns a contiguous `[outer, inner]` row layout (copying only
+    /// when the reduced dims are not already the innermost contiguous ones).
+    func rowsForReduction(_ dims: [Int]) -> (rows: Tensor, outer: Int, inner: Int) {
+        let kept = (0..<dim).filter { !dims.contains($0) }
+        let inner = dims.reduce(1) { $0 * shape[$1] }
+        let outer = kept.reduce(1) { $0 * shape[$1] }
+        let perm = kept + dims
+        let moved = perm == Array(0..<dim) ? self : Tensor(storage: storage, shape: perm.map { shape[$0] }, strides: perm.map { strides[$0] }, offset: offset, dtype: dtype)
+        return (moved.isContiguous ? moved : moved.convertedCopy(), outer, inner)
+    }
+
+    /// A contiguous copy with no autograd.
+    func convertedCopy() -> Tensor {
+        let out = Tensor(empty: shape, dtype: dtype)
+        dtype.visit(CastInto(src: self, dst: out))
+        return out
+    }
+
+    /// Runs a row reduction kernel over `dims` in `computeType`, returning the keepDim=false shape.
+    func reduceRaw(_ op: ReduceOp, dims: [Int], computeType: DType) -> Tensor {
+        let x = convertedRaw(computeType)
+        let outShape = reducedShape(dims, keepDim: false)
+        let out = Tensor(empty: outShape, dtype: computeType)
+        if numel == 0 {
+            out.fillRaw(op == .prod || op == .all ? 1 : 0)
+            return out
+        }
+        // Summing leading dims of a contiguous tensor (bias gradients): add rows in place.
+        if op == .sum && x.isContiguous && dims == Array(0..<dims.count) && dims.count < dim {
+            let rows = dims.reduce(1) { $0 * shape[$1] }
+            computeType.visitArithmetic(ColumnSumKernel(x: x, out: out, rows: rows, cols: numel / rows))
+            return out
+        }
+        let (r, outer, inner) = x.rowsForReduction(dims)
+        computeType.visitArithmetic(RowReduceKernel(op: op, x: r, out: out, outer: outer, inner: inner))
+        return out
+    }
+
+    /// Expands a reduced gradient back over the reduced dims of `inShape`.
+    static func expandReduced(_ g: Tensor, _ dims: [Int], _ inShape: [Int], keepDim: Bool) -> Tensor {
+        var keptShape = inShape
+        for d in dims { keptShape[d] = 1 }
+        return (keepDim ? g : g.reshape(keptShape)).expand(inShape)
+    }
+
+    /// Sum over `dims` (all when nil or empty) (PyTorch: `torch.sum`). Integer and bool
+    /// tensors sum to int64.
+    public func sum(dims: [Int]? = nil, keepDim: Bool = false, dtype: DType? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let ds = reductionDims(dims, "sum", file: file, line: line)
+        let outType = dtype ?? (self.dtype.isFloatingPoint ? self.dtype : .int64)
+        var out = reduceRaw(.sum, dims: ds, computeType: outType.computeType).convertedRaw(outType)
+        if keepDim { out = out.reshapeRaw(reducedShape(ds, keepDim: true)) }
+        if needsGrad(self) {
+            let inShape = shape, inType = self.dtype
+            record("SumBackward1", out, inputs: [self], file: file, line: line) { g in
+                [Tensor.expandReduced(g, ds, inShape, keepDim: keepDim).to(inType)]
+            }
+        }
+        return out
+    }
+
+    /// Sum over one dim (PyTorch: `tensor.sum(dim)`).
+    public func sum(dim: Int, keepDim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        sum(dims: [dim], keepDim: keepDim, file: file, line: line)
+    }
+
+    /// Mean over `dims` (all when nil) (PyTorch: `torch.mean`); floating-point tensors only.
+    public func mean(dims: [Int]? = nil, keepDim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        check(dtype.isFloatingPoint, "mean", "mean needs a floating point input, got \(dtype); convert with .float() first", file: file, line: line)
+        let ds = reductionDims(dims, "mean", file: file, line: line)
+        let count = ds.reduce(1) { $0 * shape[$1] }
+        return sum(dims: ds, keepDim: keepDim, file: file, line: line).div(Double(count), file: file, line: line)
+    }
+
+    /// Mean over one dim (PyTorch: `tensor.mean(dim)`).
+    public func mean(dim: Int, keepDim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        mean(dims: [dim], keepDim: keepDim, file: file, line: line)
+    }
+
+    /// Product over `dims` (all when nil) (PyTorch: `torch.prod`).
+    public func prod(dims: [Int]? = nil, keepDim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let ds = reductionDims(dims, "prod", file: file, line: line)
+        let outType = dtype.isFloatingPoint ? dtype : .int64
+        var out = reduceRaw(.prod, dims: ds, computeType: outType.computeType).convertedRaw(outType)
+        if keepDim { out = out.reshapeRaw(reducedShape(ds, keepDim: true)) }
+        if needsGrad(self) {
+            let sx = SavedTensor(self, op: "prod"), so = SavedTensor(out, op: "prod", isOutput: true), inShape = shape
+            record("ProdBackward1", out, inputs: [self], file: file, line: line) { g in
+                // d prod / d x_i = prod / x_i (inputs containing zeros get no special care).
+                [Tensor.expandReduced(g * so.value, ds, inShape, keepDim: keepDim) / sx.value]
+            }
+        }
+        return out
+    }
+
+    /// Moves gradient `g` of values picked at `indices` along `d` back into zeros of `inShape`.
+    static func indexedGradient(_ g: Tensor, _ indices: Tensor, dim d: Int, inShape: [Int], keepDim: Bool) -> Tensor {
+        let gk = keepDim ? g : g.unsqueeze(d)
+        let ik = keepDim ? indices : indices.unsqueeze(d)
+        return Tensor.zeros(inShape, dtype: g.dtype).scatter(d, ik, gk)
+    }
+
+    private func extreme(_ isMax: Bool, dim: Int, keepDim: Bool, file: StaticString, line: UInt) -> (values: Tensor, indices: Tensor) {
+        let op: StaticString = isMax ? "max" : "min"
+        let d = normalizeDim(dim, rank: self.dim, op, file: file, line: line)
+        check(self.dim == 0 || shape[d] > 0, op, "cannot reduce over a zero-size dimension \(dim) of shape \(shape)", file: file, line: line)
+        let compute = dtype.computeType
+        let (rows, outer, inner) = convertedRaw(compute).rowsForReduction(self.dim == 0 ? [] : [d])
+        let outShape = self.dim == 0 ? [] : reducedShape([d], keepDim: keepDim)
+        let values = Tensor(empty: outShape, dtype: compute), indices = Tensor(empty: outShape, dtype: .int64)
+        compute.visitArithmetic(ArgReduceKernel(x: rows, values: values, indices: indices, outer: outer, inner: inner, isMax: isMax))
+        let v = values.convertedRaw(dtype)
+        if needsGrad(self) {
+            let inShape = shape
+            record(isMax ? "MaxBackward0" : "MinBackward0", v, inputs: [self], file: file, line: line) { g in
+                [Tensor.indexedGradient(g, indices, dim: d, inShape: inShape, keepDim: keepDim || inShape.isEmpty)]
+            }
+        }
+        return (v, indices)
+    }
+
+    /// Largest value along `dim` and its index (PyTorch: `torch.max(dim=)`).
+    public func max(dim: Int, keepDim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> (values: Tensor, indices: Tensor) {
+        extreme(true, dim: dim, keepDim: keepDim, file: file, line: line)
+    }
+
+    /// Smallest value along `dim` and its index (PyTorch: `torch.min(dim=)`).
+    public func min(dim: Int, keepDim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> (values: Tensor, indices: Tensor) {
+        extreme(false, dim: dim, keepDim: keepDim, file: file, line: line)
+    }
+
+    private func extremeAll(_ op: ReduceOp, file: StaticString, line: UInt) -> Tensor {
+        check(numel > 0, op == .max ? "max" : "min", "cannot reduce an empty tensor (shape \(shape)) without a dim", file: file, line: line)
+        let out = reduceRaw(op, dims: Array(0..<dim), computeType: dtype.computeType).convertedRaw(dtype)
+        if needsGrad(self) {
+            let sx = SavedTensor(self, op: "max"), so = SavedTensor(out, op: "max", isOutput: true)
+            record(op == .max ? "MaxBackward1" : "MinBackward1", out, inputs: [self], file: file, line: line) { g in
+                // Ties share the gradient evenly, as PyTorch does for a full reduction.
+                let mask = (sx.value .== so.value).to(g.dtype)
+                return [mask * (g / mask.sum())]
+            }
+        }
+        return out
+    }
+
+    /// The largest element (PyTorch: `torch.max(t)`).
+    public func max(file: StaticString = #fileID, line: UInt = #line) -> Tensor { extremeAll(.max, file: file, line: line) }
+    /// The smallest element (PyTorch: `torch.min(t)`).
+    public func min(file: StaticString = #fileID, line: UInt = #line) -> Tensor { extremeAll(.min, file: file, line: line) }
+
+    /// Largest values over `dims`, gradient shared evenly between ties (PyTorch: `torch.amax`).
+    public func amax(dims: [Int], keepDim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let ds = reductionDims(dims, "amax", file: file, line: line)
+        var out = reduceRaw(.max, dims: ds, computeType: dtype.computeType).convertedRaw(dtype)
+        if keepDim { out = out.reshapeRaw(reducedShape(ds, keepDim: true)) }
+        if needsGrad(self) {
+            let sx = SavedTensor(self, op: "amax"), so = SavedTensor(out, op: "amax", isOutput: true), inShape = shape
+            record("AmaxBackward0", out, inputs: [self], file: file, line: line) { g in
+                let m = Tensor.expandReduced(so.value, ds, inShape, keepDim: keepDim)
+                let mask = (sx.value .== m).to(g.dtype)
+                let count = Tensor.expandReduced(mask.sum(dims: ds, keepDim: keepDim), ds, inShape, keepDim: keepDim)
+                return [mask * Tensor.expandReduced(g, ds, inShape, keepDim: keepDim) / count]
+            }
+        }
+        return out
+    }
+
+    /// Index of the largest value, over all elements (flattened) or along `dim` (PyTorch: `torch.argmax`).
+    public func argmax(dim: Int? = nil, keepDim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        guard let dim else { return withNoGrad { reshape([-1]).max(dim: 0, file: file, line: line).indices } }
+        return withNoGrad { max(dim: dim, keepDim: keepDim, file: file, line: line).indices }
+    }
+
+    /// Index of the smallest value (PyTorch: `torch.argmin`).
+    public func argmin(dim: Int? = nil, keepDim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        guard let dim else { return withNoGrad { reshape([-1]).min(dim: 0, file: file, line: line).indices } }
+        return withNoGrad { min(dim: dim, keepDim: keepDim, file: file, line: line).indices }
+    }
+
+    /// Variance over `dims` with Bessel's `correction` (1 = unbiased) (PyTorch: `torch.var`).
+    public func variance(dims: [Int]? = nil, correction: Int = 1, keepDim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let ds = reductionDims(dims, "var", file: file, line: line)
+        let n = ds.reduce(1) { $0 * shape[$1] }
+        let centered = self - mean(dims: ds, keepDim: true, file: file, line: line)
+        return centered.square().sum(dims: ds, keepDim: keepDim, file: file, line: line).div(Double(Swift.max(n - correction, 0)), file: file, line: line)
+    }
+
+    /// Variance over one dim (PyTorch: `tensor.var(dim)`).
+    public func variance(dim: Int, correction: Int = 1, keepDim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        variance(dims: [dim], correction: correction, keepDim: keepDim, file: file, line: line)
+    }
+
+    /// Standard deviation over `dims` (PyTorch: `torch.std`).
+    public func std(dims: [Int]? = nil, correction: Int = 1, keepDim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        variance(dims: dims, correction: correction, keepDim: keepDim, file: file, line: line).sqrt()
+    }
+
+    /// Standard deviation over one dim (PyTorch: `tensor.std(dim)`).
+    public func std(dim: Int, correction: Int = 1, keepDim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        std(dims: [dim], correction: correction, keepDim: keepDim, file: file, line: line)
+    }
+
+    /// `log(Σ exp(x))` over `dims`, stable for large inputs (PyTorch: `torch.logsumexp`).
+    public func logsumexp(dims: [Int], keepDim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let ds = reductionDims(dims, "logsumexp", file: file, line: line)
+        let m = withNoGrad { amax(dims: ds, keepDim: true, file: file, line: line) }
+        let safeM = Tensor.where(m.isinf(), Tensor.zerosLike(m), m)
+        let s = (self - safeM).exp().sum(dims: ds, keepDim: true, file: file, line: line).log() + safeM
+        return keepDim ? s : s.squeezeDims(ds)
+    }
+
+    /// `logsumexp` over one dim.
+    public func logsumexp(dim: Int, keepDim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        logsumexp(dims: [dim], keepDim: keepDim, file: file, line: line)
+    }
+
+    /// Removes the given size-1 dims (used after keepDim reductions).
+    func squeezeDims(_ dims: [Int]) -> Tensor {
+        reshape(reducedShape(dims, keepDim: false))
+    }
+
+    /// A reshape of a fresh contiguous tensor that records no autograd.
+    func reshapeRaw(_ shape: [Int]) -> Tensor {
+        Tensor(storage: storage, shape: shape, strides: contiguousStrides(shape), offset: offset, dtype: dtype)
+    }
+
+    /// The p-norm over `dims` (all when nil): p = 2 (default), 1, any positive p, or
+    /// `.infinity` (PyTorch: `torch.norm` / `torch.linalg.vector_norm`).
+    public func norm(p: Double = 2, dims: [Int]? = nil, keepDim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let ds = reductionDims(dims, "norm", file: file, line: line)
+        if p == .infinity { return abs().amax(dims: ds, keepDim: keepDim, file: file, line: line) }
+        if p == 1 { return abs().sum(dims: ds, keepDim: keepDim, file: file, line: line) }
+        if p == 2 { return square().sum(dims: ds, keepDim: keepDim, file: file, line: line).sqrt() }
+        return abs().pow(p).sum(dims: ds, keepDim: keepDim, file: file, line: line).pow(1 / p)
+    }
+
+    /// True if every element is nonzero (PyTorch: `torch.all`).
+    public func all(dims: [Int]? = nil, keepDim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let ds = reductionDims(dims, "all", file: file, line: line)
+        let out = self.bool().convertedRaw(.uint8).reduceRaw(.all, dims: ds, computeType: .uint8).convertedRaw(.bool)
+        return keepDim ? out.reshapeRaw(reducedShape(ds, keepDim: true)) : out
+    }
+
+    /// True if any element is nonzero (PyTorch: `torch.any`).
+    public func any(dims: [Int]? = nil, keepDim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        let ds = reductionDims(dims, "any", file: file, line: line)
+        let out = self.bool().convertedRaw(.uint8).reduceRaw(.any, dims: ds, computeType: .uint8).convertedRaw(.bool)
+        return keepDim ? out.reshapeRaw(reducedShape(ds, keepDim: true)) : out
+    }
+}

@@ -1,0 +1,103 @@
+/// An n-dimensional array with a runtime element type and reverse-mode autograd
+/// (PyTorch: `torch.Tensor`).
+///
+/// A tensor is a view: a storage plus shape, strides (in elements) and an offset. Views such
+/// as `transpose`, `view` and slicing share storage, so writing through one is visible in the
+/// others, exactly as in PyTorch.
+///
+/// ```swift
+/// let a = Tensor([[1, 2, 3], [4, 5, 6]] as [[Float]])
+/// let t = a.transpose(0, 1)   // shape [3, 2], no copy
+/// ```
+public final class Tensor: @unchecked Sendable {
+    /// The buffer this tensor views.
+    public let storage: Storage
+    /// Size of each dimension (PyTorch: `tensor.shape`).
+    public let shape: [Int]
+    /// Elements to step in storage per index step in each dimension (PyTorch: `tensor.stride()`).
+    public let strides: [Int]
+    /// Index of the first element in storage, in elements (PyTorch: `tensor.storage_offset()`).
+    public let offset: Int
+    /// The element type (PyTorch: `tensor.dtype`).
+    public let dtype: DType
+
+    // Autograd state (see Autograd/).
+    /// The gradient accumulated by `backward()` (PyTorch: `tensor.grad`).
+    public var grad: Tensor?
+    /// The node that produced this tensor, nil for leaves (PyTorch: `tensor.grad_fn`).
+    public internal(set) var gradFn: Node?
+    var requiresGradFlag = false
+    var retainsGradFlag = false
+    var accumulator: Node?
+    /// The tensor this one is a view of, for in-place ops on views (PyTorch's `_base`).
+    let viewBase: Tensor?
+
+    /// Wraps a storage with an explicit layout. Used by kernels and views.
+    init(storage: Storage, shape: [Int], strides: [Int], offset: Int = 0, dtype: DType, viewOf base: Tensor? = nil) {
+        self.storage = storage
+        self.shape = shape
+        self.strides = strides
+        self.offset = offset
+        self.dtype = dtype
+        self.viewBase = base.map { $0.viewBase ?? $0 }
+    }
+
+    /// An uninitialized contiguous tensor (PyTorch: `torch.empty`).
+    public convenience init(empty shape: [Int], dtype: DType = .float32) {
+        let n = shape.reduce(1, *)
+        let storage = Storage(byteCount: Swift.max(n, 1) * dtype.itemSize)
+        self.init(storage: storage, shape: shape, strides: contiguousStrides(shape), dtype: dtype)
+    }
+
+    /// Reuses a known contiguous strides array (saves an allocation on hot paths).
+    init(empty shape: [Int], strides: [Int], dtype: DType) {
+        let n = shape.reduce(1, *)
+        self.storage = Storage(byteCount: Swift.max(n, 1) * dtype.itemSize)
+        self.shape = shape
+        self.strides = strides
+        self.offset = 0
+        self.dtype = dtype
+        self.viewBase = nil
+    }
+
+    /// Number of dimensions (PyTorch: `tensor.dim()`).
+    @inlinable public var dim: Int { shape.count }
+    /// Number of elements (PyTorch: `tensor.numel()`).
+    public var numel: Int { shape.reduce(1, *) }
+    /// The device the data lives on (PyTorch: `tensor.device`).
+    public var device: Device { storage.device }
+    /// Whether the elements are laid out row-major without gaps (PyTorch: `tensor.is_contiguous()`).
+    public var isContiguous: Bool { isContiguousLayout(shape, strides) }
+    /// Size of dimension `d`, negative counting from the end (PyTorch: `tensor.size(d)`).
+    public func size(_ d: Int, file: StaticString = #fileID, line: UInt = #line) -> Int {
+        shape[normalizeDim(d, rank: dim, "size", file: file, line: line)]
+    }
+
+    /// A typed pointer to the first element of this view.
+    @inline(__always)
+    func pointer<T>(_: T.Type) -> UnsafeMutablePointer<T> {
+        storage.data.assumingMemoryBound(to: T.self) + offset
+    }
+}
+
+/// Row-major strides for a shape (PyTorch: a contiguous tensor's `stride()`).
+public func contiguousStrides(_ shape: [Int]) -> [Int] {
+    var strides = [Int](repeating: 1, count: shape.count)
+    var acc = 1
+    for i in stride(from: shape.count - 1, through: 0, by: -1) {
+        strides[i] = acc
+        acc *= Swift.max(shape[i], 1)
+    }
+    return strides
+}
+
+/// True when `strides` is the row-major layout of `shape` (size-1 dims may have any stride).
+func isContiguousLayout(_ shape: [Int], _ strides: [Int]) -> Bool {
+    var expected = 1
+    for i in stride(from: shape.count - 1, through: 0, by: -1) {
+        if shape[i] == 0 { return true }
+        if shape[i] != 1 && strides[i] != expected { return false }
+        expected *= shape[i]
+    }
+    return true
+}

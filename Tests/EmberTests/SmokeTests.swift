@@ -1,0 +1,3 @@
+import Testing
+@testable import Ember
+@Test func smoke() { #expect(Tensor([1.0]).numel == 1) }

@@ -85,7 +85,8 @@ enum Engine {
     private static func checkAnomaly(_ node: Node, _ grads: [Tensor?]) {
         for case let g? in grads where g.dtype.isFloatingPoint {
             if withNoGrad({ !g.isfinite().all().item(as: Bool.self) }) {
-                emberFailure("anomaly detection", "function '\(node.name)' returned NaN or infinite values in its gradient; the forward op was called from \(node.file):\(node.line)", file: node.file, line: node.line)
+                let origin = "\(node.file)".isEmpty ? "" : "; the forward op was called from \(node.file):\(node.line)"
+                emberFailure("anomaly detection", "function '\(node.name)' returned NaN or infinite values in its gradient\(origin)", file: node.file, line: node.line)
             }
         }
     }

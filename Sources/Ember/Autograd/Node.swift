@@ -101,7 +101,7 @@ func needsGrad(_ inputs: [Tensor]) -> Bool {
 /// `needsGrad` said yes.
 func record(
     _ name: String, _ output: Tensor, inputs: [Tensor],
-    file: StaticString = #fileID, line: UInt = #line,
+    file: StaticString = unknownFile, line: UInt = 0,
     backward: @escaping (Tensor) -> [Tensor?]
 ) {
     let node = Node(name: name, edges: inputs.map { $0.gradEdge }, file: file, line: line, backward: backward)

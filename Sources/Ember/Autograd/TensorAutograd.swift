@@ -17,7 +17,7 @@ extension Tensor {
 
     /// A tensor sharing this one's storage that is not part of any graph (PyTorch: `tensor.detach()`).
     public func detach() -> Tensor {
-        Tensor(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype, viewOf: self)
+        Tensor(storage: storage, shape: shape, strides: strides, offset: offset, dtype: dtype)
     }
 
     /// Detaches this tensor from its graph in place, making it a leaf (PyTorch: `tensor.detach_()`).

@@ -88,7 +88,7 @@ func binaryForward(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, file: StaticString,
 }
 
 /// `op(a, b)` with autograd: records the op's backward when an input requires grad.
-func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, file: StaticString = unknownFile, line: UInt = 0) -> Tensor {
     let out = binaryForward(op, a, b, file: file, line: line)
     if needsGrad(a, b) && out.dtype.isFloatingPoint {
         let sa = SavedTensor(a, op: op.name), sb = SavedTensor(b, op: op.name)

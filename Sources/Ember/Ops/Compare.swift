@@ -22,7 +22,7 @@ private struct CompareKernel: ArithmeticVisitor {
     }
 }
 
-func compare(_ op: CompareOp, _ a: Tensor, _ b: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+func compare(_ op: CompareOp, _ a: Tensor, _ b: Tensor, file: StaticString = unknownFile, line: UInt = 0) -> Tensor {
     let shape = broadcastShapes(a.shape, b.shape, op: "compare", file: file, line: line)
     let compute = DType.promote(a.dtype, b.dtype).computeType
     let out = Tensor(empty: shape, dtype: .bool)

@@ -130,7 +130,7 @@ func unaryForward(_ op: UnaryOp, _ x: Tensor) -> Tensor {
 }
 
 /// `op(x)` with autograd.
-func unary(_ op: UnaryOp, _ x: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+func unary(_ op: UnaryOp, _ x: Tensor, file: StaticString = unknownFile, line: UInt = 0) -> Tensor {
     let out = unaryForward(op, x)
     if needsGrad(x) && out.dtype.isFloatingPoint {
         let sx = SavedTensor(x, op: "unary"), so = SavedTensor(out, op: "unary", isOutput: true)
@@ -225,47 +225,47 @@ private func fusedBackward(_ g: Tensor, _ out: Tensor, float: (Float, Float) -> 
 
 extension Tensor {
     /// Elementwise negation (PyTorch: `torch.neg`).
-    public func neg() -> Tensor { unary(.neg, self) }
+    public func neg(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.neg, self, file: file, line: line) }
     /// Absolute value (PyTorch: `torch.abs`).
-    public func abs() -> Tensor { unary(.abs, self) }
+    public func abs(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.abs, self, file: file, line: line) }
     /// -1, 0 or 1 by sign (PyTorch: `torch.sign`).
-    public func sign() -> Tensor { unary(.sign, self) }
+    public func sign(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sign, self, file: file, line: line) }
     /// `x * x` (PyTorch: `torch.square`).
-    public func square() -> Tensor { unary(.square, self) }
+    public func square(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.square, self, file: file, line: line) }
     /// `max(x, 0)` (PyTorch: `torch.relu`).
-    public func relu() -> Tensor { unary(.relu, self) }
+    public func relu(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.relu, self, file: file, line: line) }
     /// Rounds down (PyTorch: `torch.floor`).
-    public func floor() -> Tensor { unary(.floor, self) }
+    public func floor(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.floor, self, file: file, line: line) }
     /// Rounds up (PyTorch: `torch.ceil`).
-    public func ceil() -> Tensor { unary(.ceil, self) }
+    public func ceil(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.ceil, self, file: file, line: line) }
     /// Rounds to nearest, ties to even (PyTorch: `torch.round`).
-    public func round() -> Tensor { unary(.round, self) }
+    public func round(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.round, self, file: file, line: line) }
     /// `e^x` (PyTorch: `torch.exp`).
-    public func exp() -> Tensor { unary(.exp, self) }
+    public func exp(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.exp, self, file: file, line: line) }
     /// Natural logarithm (PyTorch: `torch.log`).
-    public func log() -> Tensor { unary(.log, self) }
+    public func log(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.log, self, file: file, line: line) }
     /// `log(1 + x)`, accurate near 0 (PyTorch: `torch.log1p`).
-    public func log1p() -> Tensor { unary(.log1p, self) }
+    public func log1p(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.log1p, self, file: file, line: line) }
     /// `e^x - 1`, accurate near 0 (PyTorch: `torch.expm1`).
-    public func expm1() -> Tensor { unary(.expm1, self) }
+    public func expm1(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.expm1, self, file: file, line: line) }
     /// Square root (PyTorch: `torch.sqrt`).
-    public func sqrt() -> Tensor { unary(.sqrt, self) }
+    public func sqrt(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sqrt, self, file: file, line: line) }
     /// `1 / sqrt(x)` (PyTorch: `torch.rsqrt`).
-    public func rsqrt() -> Tensor { unary(.rsqrt, self) }
+    public func rsqrt(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.rsqrt, self, file: file, line: line) }
     /// `1 / x` (PyTorch: `torch.reciprocal`).
-    public func reciprocal() -> Tensor { unary(.reciprocal, self) }
+    public func reciprocal(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.reciprocal, self, file: file, line: line) }
     /// Sine (PyTorch: `torch.sin`).
-    public func sin() -> Tensor { unary(.sin, self) }
+    public func sin(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sin, self, file: file, line: line) }
     /// Cosine (PyTorch: `torch.cos`).
-    public func cos() -> Tensor { unary(.cos, self) }
+    public func cos(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.cos, self, file: file, line: line) }
     /// Hyperbolic tangent (PyTorch: `torch.tanh`).
-    public func tanh() -> Tensor { unary(.tanh, self) }
+    public func tanh(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.tanh, self, file: file, line: line) }
     /// Logistic sigmoid `1 / (1 + e^-x)` (PyTorch: `torch.sigmoid`).
-    public func sigmoid() -> Tensor { unary(.sigmoid, self) }
+    public func sigmoid(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sigmoid, self, file: file, line: line) }
     /// The error function (PyTorch: `torch.erf`).
-    public func erf() -> Tensor { unary(.erf, self) }
+    public func erf(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.erf, self, file: file, line: line) }
     /// `x * sigmoid(x)` (PyTorch: `torch.nn.functional.silu`).
-    public func silu() -> Tensor { unary(.silu, self) }
+    public func silu(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.silu, self, file: file, line: line) }
     /// Gaussian error linear unit, exact (`approximate: "none"`) or the tanh approximation
     /// (`approximate: "tanh"`) (PyTorch: `torch.nn.functional.gelu`).
     public func gelu(approximate: String = "none", file: StaticString = #fileID, line: UInt = #line) -> Tensor {
@@ -273,11 +273,11 @@ extension Tensor {
         return unary(approximate == "tanh" ? .geluTanh : .gelu, self, file: file, line: line)
     }
     /// `log(1 + e^(beta x)) / beta`, linear above `threshold` (PyTorch: `torch.nn.functional.softplus`).
-    public func softplus(beta: Double = 1, threshold: Double = 20) -> Tensor { unary(.softplus(beta: beta, threshold: threshold), self) }
+    public func softplus(beta: Double = 1, threshold: Double = 20, file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.softplus(beta: beta, threshold: threshold), self, file: file, line: line) }
     /// `x` if positive else `alpha (e^x - 1)` (PyTorch: `torch.nn.functional.elu`).
-    public func elu(alpha: Double = 1) -> Tensor { unary(.elu(alpha: alpha), self) }
+    public func elu(alpha: Double = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.elu(alpha: alpha), self, file: file, line: line) }
     /// `x` if positive else `negativeSlope * x` (PyTorch: `torch.nn.functional.leaky_relu`).
-    public func leakyRelu(negativeSlope: Double = 0.01) -> Tensor { unary(.leakyRelu(slope: negativeSlope), self) }
+    public func leakyRelu(negativeSlope: Double = 0.01, file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.leakyRelu(slope: negativeSlope), self, file: file, line: line) }
     /// Limits values to `[min, max]`; either bound may be omitted (PyTorch: `torch.clamp`).
-    public func clamp(min: Double? = nil, max: Double? = nil) -> Tensor { unary(.clamp(min: min, max: max), self) }
+    public func clamp(min: Double? = nil, max: Double? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.clamp(min: min, max: max), self, file: file, line: line) }
 }

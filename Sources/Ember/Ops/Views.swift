@@ -4,7 +4,7 @@ extension Tensor {
     /// A tensor sharing this one's storage with a different layout.
     @inline(__always)
     func makeView(_ shape: [Int], _ strides: [Int], offset: Int? = nil) -> Tensor {
-        Tensor(storage: storage, shape: shape, strides: strides, offset: offset ?? self.offset, dtype: dtype, viewOf: self)
+        Tensor(storage: storage, shape: shape, strides: strides, offset: offset ?? self.offset, dtype: dtype)
     }
 
     /// Resolves a shape with at most one -1 against this tensor's element count.

@@ -12,9 +12,15 @@ func check(
 }
 
 /// Stops with a formatted Ember error message.
+/// Operators such as `+` cannot take a caller location; they pass `unknownFile` and the
+/// message then names only the op.
 func emberFailure(_ op: StaticString, _ message: String, file: StaticString, line: UInt) -> Never {
-    fatalError("[\(op)] \(message) (called from \(file):\(line))", file: file, line: line)
+    let whereFrom = "\(file)".isEmpty ? "" : " (called from \(file):\(line))"
+    fatalError("[\(op)] \(message)\(whereFrom)", file: file, line: line)
 }
+
+/// The location operators report: none.
+let unknownFile: StaticString = ""
 
 /// Resolves a possibly negative dimension index against a rank, trapping when out of range.
 @inline(__always)

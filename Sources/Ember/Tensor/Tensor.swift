@@ -29,17 +29,14 @@ public final class Tensor: @unchecked Sendable {
     var requiresGradFlag = false
     var retainsGradFlag = false
     var accumulator: Node?
-    /// The tensor this one is a view of, for in-place ops on views (PyTorch's `_base`).
-    let viewBase: Tensor?
 
     /// Wraps a storage with an explicit layout. Used by kernels and views.
-    init(storage: Storage, shape: [Int], strides: [Int], offset: Int = 0, dtype: DType, viewOf base: Tensor? = nil) {
+    init(storage: Storage, shape: [Int], strides: [Int], offset: Int = 0, dtype: DType) {
         self.storage = storage
         self.shape = shape
         self.strides = strides
         self.offset = offset
         self.dtype = dtype
-        self.viewBase = base.map { $0.viewBase ?? $0 }
     }
 
     /// An uninitialized contiguous tensor (PyTorch: `torch.empty`).
@@ -57,7 +54,6 @@ public final class Tensor: @unchecked Sendable {
         self.strides = strides
         self.offset = 0
         self.dtype = dtype
-        self.viewBase = nil
     }
 
     /// Number of dimensions (PyTorch: `tensor.dim()`).

@@ -1,0 +1,42 @@
+# Ember's commands. A new machine needs only `make run` and `make test`.
+#   make deps    install the Debian packages Ember needs (apt-get; prints the command when not root)
+#   make test    the whole test suite, built optimized (numeric tests are 10-100x slower in debug)
+#   make run     release build, then the default demo/training run
+#   make bench   Ember vs PyTorch 1.13 side by side (ONLY=gemm to pick a workload, ARGS=--quick)
+
+DEB_PACKAGES := libopenblas-dev dataset-fashion-mnist pkg-config
+# One set of build flags for every command, so `make test` and `make run` share one build.
+BUILD_FLAGS := -c release -Xswiftc -enable-testing
+
+.PHONY: deps test run bench bench-deps
+
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing:$$missing"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	  else \
+	    echo "Ember needs these Debian packages:$$missing"; \
+	    echo "Run:  sudo apt-get install -y$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+test: deps
+	swift build --build-tests $(BUILD_FLAGS)
+	swift test --skip-build $(BUILD_FLAGS)
+
+run: deps
+	swift build $(BUILD_FLAGS) --product EmberDemo
+	.build/release/EmberDemo
+
+bench-deps: deps
+	@dpkg -s python3-torch >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q python3-torch python3-numpy; \
+	  else echo "PyTorch is not installed: Ember's figures only (sudo apt-get install -y python3-torch for the comparison)"; fi; }
+
+bench: bench-deps
+	swift build $(BUILD_FLAGS) --product EmberBench
+	/usr/bin/python3 bench/run.py --ember-bin .build/release/EmberBench $(if $(ONLY),--only $(ONLY)) $(ARGS)

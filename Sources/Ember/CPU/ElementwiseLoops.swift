@@ -1,14 +1,54 @@
-/// Generic elementwise loops. Each takes the per-element function as a closure that the
-/// compiler inlines into the caller's specialization, so one loop serves every op and dtype.
-/// Contiguous operands take a flat loop (vectorized by the compiler, split across cores above
-/// `grain`); anything else walks coalesced strided runs.
+/// Generic elementwise loops. The per-element function is a small struct (a functor) whose
+/// type the loop is specialized for, so the call is inlined and the loop vectorized even in
+/// the chunks that run on other threads; a closure there would be an opaque call per element.
+/// Contiguous operands take a flat loop (split across cores above `grain`); anything else
+/// walks coalesced strided runs. Closure overloads remain for cold paths.
+
+/// A per-element function of one value.
+protocol UnaryMap {
+    associatedtype In
+    associatedtype Out
+    func callAsFunction(_ x: In) -> Out
+}
+
+/// A per-element function of two values.
+protocol BinaryMap {
+    associatedtype In1
+    associatedtype In2
+    associatedtype Out
+    func callAsFunction(_ x: In1, _ y: In2) -> Out
+}
+
+/// Adapts a closure to `UnaryMap` (cold paths only: the call is not inlined).
+struct UnaryClosure<In, Out>: UnaryMap {
+    let f: (In) -> Out
+    @inline(__always) func callAsFunction(_ x: In) -> Out { f(x) }
+}
+
+/// Adapts a closure to `BinaryMap` (cold paths only).
+struct BinaryClosure<In1, In2, Out>: BinaryMap {
+    let f: (In1, In2) -> Out
+    @inline(__always) func callAsFunction(_ x: In1, _ y: In2) -> Out { f(x, y) }
+}
+
+@inline(__always)
+func mapUnary<A, O>(_ a: Tensor, into out: Tensor, grain: Int = elementwiseGrain, _ f: (A) -> O) {
+    withoutActuallyEscaping(f) { f in mapUnary(a, into: out, grain: grain, UnaryClosure(f: f)) }
+}
+
+@inline(__always)
+func mapBinary<A, B, O>(_ a: Tensor, _ b: Tensor, into out: Tensor, grain: Int = elementwiseGrain, _ f: (A, B) -> O) {
+    withoutActuallyEscaping(f) { f in mapBinary(a, b, into: out, grain: grain, BinaryClosure(f: f)) }
+}
 
 /// The element count above which elementwise work is split across cores.
 let elementwiseGrain = 1 << 15
 
 /// `out[i] = f(a[i])` over the shape both share. `out` may be any layout (for `copy_`).
 @inline(__always)
-func mapUnary<A, O>(_ a: Tensor, into out: Tensor, grain: Int = elementwiseGrain, _ f: (A) -> O) {
+func mapUnary<F: UnaryMap>(_ a: Tensor, into out: Tensor, grain: Int = elementwiseGrain, _ f: F) {
+    typealias A = F.In
+    typealias O = F.Out
     let n = out.numel
     if n == 0 { return }
     let pa = a.pointer(A.self), po = out.pointer(O.self)
@@ -31,7 +71,10 @@ func mapUnary<A, O>(_ a: Tensor, into out: Tensor, grain: Int = elementwiseGrain
 /// `out[i] = f(a[i], b[i])` where `a` and `b` are already expanded to `out`'s shape
 /// (broadcast dimensions have stride 0) and `out` is contiguous.
 @inline(__always)
-func mapBinary<A, B, O>(_ a: Tensor, _ b: Tensor, into out: Tensor, grain: Int = elementwiseGrain, _ f: (A, B) -> O) {
+func mapBinary<F: BinaryMap>(_ a: Tensor, _ b: Tensor, into out: Tensor, grain: Int = elementwiseGrain, _ f: F) {
+    typealias A = F.In1
+    typealias B = F.In2
+    typealias O = F.Out
     let n = out.numel
     if n == 0 { return }
     let pa = a.pointer(A.self), pb = b.pointer(B.self), po = out.pointer(O.self)

@@ -3,8 +3,14 @@
 /// vectorize; PyTorch uses SLEEF for the same reason.
 @inline(__always)
 func expSIMD(_ x: SIMD16<Float>) -> SIMD16<Float> {
-    let clamped = x.clamped(lowerBound: SIMD16(repeating: -87.5), upperBound: SIMD16(repeating: 88.7))
-    let n = (clamped * 1.44269504088896341).rounded(.toNearestOrEven)
+    // Compare-and-replace vectorizes; pointwiseMin/Max run lane by lane.
+    var clamped = x
+    clamped.replace(with: 88.7, where: x .> 88.7)
+    clamped.replace(with: -87.5, where: x .< -87.5)
+    // Adding 1.5·2^23 rounds x·log2(e) to an integer n held in the low mantissa bits.
+    let magic = SIMD16<Float>(repeating: 12582912)
+    let shifted = clamped * 1.44269504088896341 + magic
+    let n = shifted - magic
     var r = clamped - n * 0.693359375
     r = r - n * -2.12194440e-4
     var p = SIMD16<Float>(repeating: 1.9875691500e-4)
@@ -14,8 +20,10 @@ func expSIMD(_ x: SIMD16<Float>) -> SIMD16<Float> {
     p = p * r + 1.6666665459e-1
     p = p * r + 5.0000001201e-1
     p = p * r * r + r + 1
-    let bits = (SIMD16<Int32>(n) &+ 127) &<< 23
-    var result = p * unsafeBitCast(bits, to: SIMD16<Float>.self)
+    // 2^n as a float: (n + 127) << 23, taking n from `shifted`'s bits.
+    let nBits = unsafeBitCast(shifted, to: SIMD16<UInt32>.self) &- 0x4B40_0000
+    let scale = unsafeBitCast((nBits &+ 127) &<< 23, to: SIMD16<Float>.self)
+    var result = p * scale
     // Overflow to +inf and underflow to 0 exactly as libm, and keep NaN.
     result.replace(with: Float.infinity, where: x .> 88.72283)
     result.replace(with: 0, where: x .< -103.97)

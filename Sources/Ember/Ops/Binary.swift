@@ -54,17 +54,38 @@ extension Tensor {
     }
 }
 
+/// A binary arithmetic function named by a type, so kernels specialize and inline it.
+protocol ArithmeticBinaryTag {
+    static func apply<T: ArithmeticElement>(_ x: T, _ y: T) -> T
+}
+enum AddTag: ArithmeticBinaryTag { @inline(__always) static func apply<T: ArithmeticElement>(_ x: T, _ y: T) -> T { T.add(x, y) } }
+enum SubTag: ArithmeticBinaryTag { @inline(__always) static func apply<T: ArithmeticElement>(_ x: T, _ y: T) -> T { T.sub(x, y) } }
+enum MulTag: ArithmeticBinaryTag { @inline(__always) static func apply<T: ArithmeticElement>(_ x: T, _ y: T) -> T { T.mul(x, y) } }
+enum DivTag: ArithmeticBinaryTag { @inline(__always) static func apply<T: ArithmeticElement>(_ x: T, _ y: T) -> T { T.div(x, y) } }
+enum PowTag: ArithmeticBinaryTag { @inline(__always) static func apply<T: ArithmeticElement>(_ x: T, _ y: T) -> T { T.power(x, y) } }
+enum MaxTag: ArithmeticBinaryTag {
+    @inline(__always) static func apply<T: ArithmeticElement>(_ x: T, _ y: T) -> T { x.isNaNValue || x > y ? x : (y.isNaNValue || y > x ? y : x) }
+}
+enum MinTag: ArithmeticBinaryTag {
+    @inline(__always) static func apply<T: ArithmeticElement>(_ x: T, _ y: T) -> T { x.isNaNValue || x < y ? x : (y.isNaNValue || y < x ? y : x) }
+}
+
+/// `Tag.apply` as an elementwise functor over `T`.
+struct ArithmeticFn<T: ArithmeticElement, Tag: ArithmeticBinaryTag>: BinaryMap {
+    @inline(__always) func callAsFunction(_ x: T, _ y: T) -> T { Tag.apply(x, y) }
+}
+
 struct BinaryKernel: ArithmeticVisitor {
     let op: BinaryOp, a: Tensor, b: Tensor, out: Tensor
     func visit<T: ArithmeticElement>(_: T.Type) {
         switch op {
-        case .add: mapBinary(a, b, into: out) { (x: T, y: T) in T.add(x, y) }
-        case .sub: mapBinary(a, b, into: out) { (x: T, y: T) in T.sub(x, y) }
-        case .mul: mapBinary(a, b, into: out) { (x: T, y: T) in T.mul(x, y) }
-        case .div: mapBinary(a, b, into: out) { (x: T, y: T) in T.div(x, y) }
-        case .maximum: mapBinary(a, b, into: out) { (x: T, y: T) in x.isNaNValue || x > y ? x : (y.isNaNValue || y > x ? y : x) }
-        case .minimum: mapBinary(a, b, into: out) { (x: T, y: T) in x.isNaNValue || x < y ? x : (y.isNaNValue || y < x ? y : x) }
-        case .pow: mapBinary(a, b, into: out) { (x: T, y: T) in T.power(x, y) }
+        case .add: mapBinary(a, b, into: out, ArithmeticFn<T, AddTag>())
+        case .sub: mapBinary(a, b, into: out, ArithmeticFn<T, SubTag>())
+        case .mul: mapBinary(a, b, into: out, ArithmeticFn<T, MulTag>())
+        case .div: mapBinary(a, b, into: out, ArithmeticFn<T, DivTag>())
+        case .maximum: mapBinary(a, b, into: out, ArithmeticFn<T, MaxTag>())
+        case .minimum: mapBinary(a, b, into: out, ArithmeticFn<T, MinTag>())
+        case .pow: mapBinary(a, b, into: out, ArithmeticFn<T, PowTag>())
         }
     }
 }

@@ -9,19 +9,21 @@ struct CastInto: ElementVisitor {
 private struct CastFrom<S: TensorElement>: ElementVisitor {
     let src: Tensor, dst: Tensor
     func visit<D: TensorElement>(_: D.Type) {
-        if S.self == D.self {
-            mapUnary(src, into: dst) { (x: S) -> S in x }
-        } else if S.self == Float.self, D.self == Float16.self {
-            mapUnary(src, into: dst) { (x: Float) -> Float16 in Float16(x) }
-        } else if S.self == Float16.self, D.self == Float.self {
-            mapUnary(src, into: dst) { (x: Float16) -> Float in Float(x) }
-        } else if S.self == Float.self, D.self == BFloat16.self {
-            mapUnary(src, into: dst) { (x: Float) -> BFloat16 in BFloat16(x) }
-        } else if S.self == BFloat16.self, D.self == Float.self {
-            mapUnary(src, into: dst) { (x: BFloat16) -> Float in x.float }
-        } else {
-            mapUnary(src, into: dst) { (x: S) -> D in D(double: x.double) }
-        }
+        mapUnary(src, into: dst, ConvertFn<S, D>())
+    }
+}
+
+/// Converts one element between dtypes; the type tests fold away once specialized.
+struct ConvertFn<S: TensorElement, D: TensorElement>: UnaryMap {
+    @inline(__always) func callAsFunction(_ x: S) -> D {
+        if S.self == D.self { return unsafeBitCast(x, to: D.self) }
+        if S.self == Float.self, D.self == Float16.self { return unsafeBitCast(Float16(unsafeBitCast(x, to: Float.self)), to: D.self) }
+        if S.self == Float16.self, D.self == Float.self { return unsafeBitCast(Float(unsafeBitCast(x, to: Float16.self)), to: D.self) }
+        if S.self == Float.self, D.self == BFloat16.self { return unsafeBitCast(BFloat16(unsafeBitCast(x, to: Float.self)), to: D.self) }
+        if S.self == BFloat16.self, D.self == Float.self { return unsafeBitCast(unsafeBitCast(x, to: BFloat16.self).float, to: D.self) }
+        if S.self == Float.self, D.self == Double.self { return unsafeBitCast(Double(unsafeBitCast(x, to: Float.self)), to: D.self) }
+        if S.self == Double.self, D.self == Float.self { return unsafeBitCast(Float(unsafeBitCast(x, to: Double.self)), to: D.self) }
+        return D(double: x.double)
     }
 }
 

@@ -8,16 +8,29 @@ infix operator .>= : ComparisonPrecedence
 /// Elementwise comparisons, logical ops and selection; all give bool tensors and carry no gradient.
 enum CompareOp { case eq, ne, lt, le, gt, ge }
 
+/// A comparison named by a type, so kernels specialize and inline it.
+protocol CompareTag { static func apply<T: Comparable>(_ x: T, _ y: T) -> Bool }
+enum EqTag: CompareTag { @inline(__always) static func apply<T: Comparable>(_ x: T, _ y: T) -> Bool { x == y } }
+enum NeTag: CompareTag { @inline(__always) static func apply<T: Comparable>(_ x: T, _ y: T) -> Bool { x != y } }
+enum LtTag: CompareTag { @inline(__always) static func apply<T: Comparable>(_ x: T, _ y: T) -> Bool { x < y } }
+enum LeTag: CompareTag { @inline(__always) static func apply<T: Comparable>(_ x: T, _ y: T) -> Bool { x <= y } }
+enum GtTag: CompareTag { @inline(__always) static func apply<T: Comparable>(_ x: T, _ y: T) -> Bool { x > y } }
+enum GeTag: CompareTag { @inline(__always) static func apply<T: Comparable>(_ x: T, _ y: T) -> Bool { x >= y } }
+
+struct CompareFn<T: Comparable, Tag: CompareTag>: BinaryMap {
+    @inline(__always) func callAsFunction(_ x: T, _ y: T) -> Bool { Tag.apply(x, y) }
+}
+
 private struct CompareKernel: ArithmeticVisitor {
     let op: CompareOp, a: Tensor, b: Tensor, out: Tensor
     func visit<T: ArithmeticElement>(_: T.Type) {
         switch op {
-        case .eq: mapBinary(a, b, into: out) { (x: T, y: T) in x == y }
-        case .ne: mapBinary(a, b, into: out) { (x: T, y: T) in x != y }
-        case .lt: mapBinary(a, b, into: out) { (x: T, y: T) in x < y }
-        case .le: mapBinary(a, b, into: out) { (x: T, y: T) in x <= y }
-        case .gt: mapBinary(a, b, into: out) { (x: T, y: T) in x > y }
-        case .ge: mapBinary(a, b, into: out) { (x: T, y: T) in x >= y }
+        case .eq: mapBinary(a, b, into: out, CompareFn<T, EqTag>())
+        case .ne: mapBinary(a, b, into: out, CompareFn<T, NeTag>())
+        case .lt: mapBinary(a, b, into: out, CompareFn<T, LtTag>())
+        case .le: mapBinary(a, b, into: out, CompareFn<T, LeTag>())
+        case .gt: mapBinary(a, b, into: out, CompareFn<T, GtTag>())
+        case .ge: mapBinary(a, b, into: out, CompareFn<T, GeTag>())
         }
     }
 }

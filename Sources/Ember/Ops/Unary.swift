@@ -48,50 +48,96 @@ enum UnaryOp {
     }
 }
 
+/// A float function named by a type, so kernels specialize and inline it (see `UnaryMap`).
+protocol FloatUnaryTag { static func apply<T: FloatElement>(_ v: T) -> T }
+enum NegTag: FloatUnaryTag { @inline(__always) static func apply<T: FloatElement>(_ v: T) -> T { -v } }
+enum AbsTag: FloatUnaryTag { @inline(__always) static func apply<T: FloatElement>(_ v: T) -> T { v.magnitude } }
+enum SignTag: FloatUnaryTag { @inline(__always) static func apply<T: FloatElement>(_ v: T) -> T { v > 0 ? 1 : (v < 0 ? -1 : v) } }
+enum SquareTag: FloatUnaryTag { @inline(__always) static func apply<T: FloatElement>(_ v: T) -> T { v * v } }
+/// `v < 0 ? 0 : v` keeps NaN (as PyTorch's relu does) and compiles to a branchless select.
+enum ReluTag: FloatUnaryTag { @inline(__always) static func apply<T: FloatElement>(_ v: T) -> T { v < 0 ? 0 : v } }
+enum FloorTag: FloatUnaryTag { @inline(__always) static func apply<T: FloatElement>(_ v: T) -> T { v.rounded(.down) } }
+enum CeilTag: FloatUnaryTag { @inline(__always) static func apply<T: FloatElement>(_ v: T) -> T { v.rounded(.up) } }
+enum RoundTag: FloatUnaryTag { @inline(__always) static func apply<T: FloatElement>(_ v: T) -> T { v.rounded(.toNearestOrEven) } }
+enum LogTag: FloatUnaryTag { @inline(__always) static func apply<T: FloatElement>(_ v: T) -> T { T.log(v) } }
+enum Log1pTag: FloatUnaryTag { @inline(__always) static func apply<T: FloatElement>(_ v: T) -> T { T.log1p(v) } }
+enum Expm1Tag: FloatUnaryTag { @inline(__always) static func apply<T: FloatElement>(_ v: T) -> T { T.expm1(v) } }
+enum SqrtTag: FloatUnaryTag { @inline(__always) static func apply<T: FloatElement>(_ v: T) -> T { v.squareRoot() } }
+enum RsqrtTag: FloatUnaryTag { @inline(__always) static func apply<T: FloatElement>(_ v: T) -> T { 1 / v.squareRoot() } }
+enum ReciprocalTag: FloatUnaryTag { @inline(__always) static func apply<T: FloatElement>(_ v: T) -> T { 1 / v } }
+enum SinTag: FloatUnaryTag { @inline(__always) static func apply<T: FloatElement>(_ v: T) -> T { T.sin(v) } }
+enum CosTag: FloatUnaryTag { @inline(__always) static func apply<T: FloatElement>(_ v: T) -> T { T.cos(v) } }
+enum TanhTag: FloatUnaryTag { @inline(__always) static func apply<T: FloatElement>(_ v: T) -> T { T.tanh(v) } }
+enum SigmoidTag: FloatUnaryTag { @inline(__always) static func apply<T: FloatElement>(_ v: T) -> T { 1 / (1 + T.exp(-v)) } }
+enum ErfTag: FloatUnaryTag { @inline(__always) static func apply<T: FloatElement>(_ v: T) -> T { T.erf(v) } }
+enum SiluTag: FloatUnaryTag { @inline(__always) static func apply<T: FloatElement>(_ v: T) -> T { v / (1 + T.exp(-v)) } }
+enum GeluTag: FloatUnaryTag {
+    @inline(__always) static func apply<T: FloatElement>(_ v: T) -> T { v * (1 + T.erf(v * T(0.70710678118654752440))) / 2 }
+}
+enum GeluTanhTag: FloatUnaryTag {
+    @inline(__always) static func apply<T: FloatElement>(_ v: T) -> T {
+        let inner = T(0.79788456080286535588) * (v + T(0.044715) * v * v * v)
+        return v * (1 + T.tanh(inner)) / 2
+    }
+}
+
+/// `Tag.apply` as an elementwise functor over `T`.
+struct FloatFn<T: FloatElement, Tag: FloatUnaryTag>: UnaryMap {
+    @inline(__always) func callAsFunction(_ v: T) -> T { Tag.apply(v) }
+}
+
+/// Functors for the ops that carry parameters.
+struct SoftplusFn<T: FloatElement>: UnaryMap {
+    let beta: T, threshold: T
+    @inline(__always) func callAsFunction(_ v: T) -> T { v * beta > threshold ? v : T.log1p(T.exp(v * beta)) / beta }
+}
+struct EluFn<T: FloatElement>: UnaryMap {
+    let alpha: T
+    @inline(__always) func callAsFunction(_ v: T) -> T { v > 0 ? v : alpha * T.expm1(v) }
+}
+struct LeakyReluFn<T: FloatElement>: UnaryMap {
+    let slope: T
+    @inline(__always) func callAsFunction(_ v: T) -> T { v > 0 ? v : v * slope }
+}
+struct ClampFn<T: FloatElement>: UnaryMap {
+    let low: T, high: T
+    @inline(__always) func callAsFunction(_ v: T) -> T { v.isNaN ? v : Swift.min(Swift.max(v, low), high) }
+}
+
 struct FloatUnaryKernel: FloatVisitor {
     let op: UnaryOp, x: Tensor, out: Tensor
     func visit<T: FloatElement>(_: T.Type) {
+        let slow = 4096  // transcendental functions are worth splitting at smaller sizes
         switch op {
-        case .neg: mapUnary(x, into: out) { (v: T) in -v }
-        case .abs: mapUnary(x, into: out) { (v: T) in v.magnitude }
-        case .sign: mapUnary(x, into: out) { (v: T) -> T in v > 0 ? 1 : (v < 0 ? -1 : v) }
-        case .square: mapUnary(x, into: out) { (v: T) in v * v }
-        case .relu: mapUnary(x, into: out) { (v: T) -> T in v > 0 || v.isNaN ? v : 0 }
-        case .floor: mapUnary(x, into: out) { (v: T) in v.rounded(.down) }
-        case .ceil: mapUnary(x, into: out) { (v: T) in v.rounded(.up) }
-        case .round: mapUnary(x, into: out) { (v: T) in v.rounded(.toNearestOrEven) }
+        case .neg: mapUnary(x, into: out, FloatFn<T, NegTag>())
+        case .abs: mapUnary(x, into: out, FloatFn<T, AbsTag>())
+        case .sign: mapUnary(x, into: out, FloatFn<T, SignTag>())
+        case .square: mapUnary(x, into: out, FloatFn<T, SquareTag>())
+        case .relu: mapUnary(x, into: out, FloatFn<T, ReluTag>())
+        case .floor: mapUnary(x, into: out, FloatFn<T, FloorTag>())
+        case .ceil: mapUnary(x, into: out, FloatFn<T, CeilTag>())
+        case .round: mapUnary(x, into: out, FloatFn<T, RoundTag>())
         case .exp: vectorExp(x, into: out, T.self)
-        case .log: mapUnary(x, into: out, grain: 4096) { (v: T) in T.log(v) }
-        case .log1p: mapUnary(x, into: out, grain: 4096) { (v: T) in T.log1p(v) }
-        case .expm1: mapUnary(x, into: out, grain: 4096) { (v: T) in T.expm1(v) }
-        case .sqrt: mapUnary(x, into: out) { (v: T) in v.squareRoot() }
-        case .rsqrt: mapUnary(x, into: out) { (v: T) in 1 / v.squareRoot() }
-        case .reciprocal: mapUnary(x, into: out) { (v: T) in 1 / v }
-        case .sin: mapUnary(x, into: out, grain: 4096) { (v: T) in T.sin(v) }
-        case .cos: mapUnary(x, into: out, grain: 4096) { (v: T) in T.cos(v) }
-        case .tanh: mapUnary(x, into: out, grain: 4096) { (v: T) in T.tanh(v) }
-        case .sigmoid: mapUnary(x, into: out, grain: 4096) { (v: T) in 1 / (1 + T.exp(-v)) }
-        case .erf: mapUnary(x, into: out, grain: 4096) { (v: T) in T.erf(v) }
-        case .silu: mapUnary(x, into: out, grain: 4096) { (v: T) in v / (1 + T.exp(-v)) }
-        case .gelu:
-            mapUnary(x, into: out, grain: 4096) { (v: T) in v * (1 + T.erf(v * T(0.70710678118654752440))) / 2 }
-        case .geluTanh:
-            mapUnary(x, into: out, grain: 4096) { (v: T) -> T in
-                let inner = T(0.79788456080286535588) * (v + T(0.044715) * v * v * v)
-                return v * (1 + T.tanh(inner)) / 2
-            }
+        case .log: mapUnary(x, into: out, grain: slow, FloatFn<T, LogTag>())
+        case .log1p: mapUnary(x, into: out, grain: slow, FloatFn<T, Log1pTag>())
+        case .expm1: mapUnary(x, into: out, grain: slow, FloatFn<T, Expm1Tag>())
+        case .sqrt: mapUnary(x, into: out, FloatFn<T, SqrtTag>())
+        case .rsqrt: mapUnary(x, into: out, FloatFn<T, RsqrtTag>())
+        case .reciprocal: mapUnary(x, into: out, FloatFn<T, ReciprocalTag>())
+        case .sin: mapUnary(x, into: out, grain: slow, FloatFn<T, SinTag>())
+        case .cos: mapUnary(x, into: out, grain: slow, FloatFn<T, CosTag>())
+        case .tanh: mapUnary(x, into: out, grain: slow, FloatFn<T, TanhTag>())
+        case .sigmoid: mapUnary(x, into: out, grain: slow, FloatFn<T, SigmoidTag>())
+        case .erf: mapUnary(x, into: out, grain: slow, FloatFn<T, ErfTag>())
+        case .silu: mapUnary(x, into: out, grain: slow, FloatFn<T, SiluTag>())
+        case .gelu: mapUnary(x, into: out, grain: slow, FloatFn<T, GeluTag>())
+        case .geluTanh: mapUnary(x, into: out, grain: slow, FloatFn<T, GeluTanhTag>())
         case .softplus(let beta, let threshold):
-            let b = T(beta), th = T(threshold)
-            mapUnary(x, into: out, grain: 4096) { (v: T) in v * b > th ? v : T.log1p(T.exp(v * b)) / b }
-        case .elu(let alpha):
-            let a = T(alpha)
-            mapUnary(x, into: out, grain: 4096) { (v: T) in v > 0 ? v : a * T.expm1(v) }
-        case .leakyRelu(let slope):
-            let s = T(slope)
-            mapUnary(x, into: out) { (v: T) in v > 0 ? v : v * s }
+            mapUnary(x, into: out, grain: slow, SoftplusFn(beta: T(beta), threshold: T(threshold)))
+        case .elu(let alpha): mapUnary(x, into: out, grain: slow, EluFn(alpha: T(alpha)))
+        case .leakyRelu(let slope): mapUnary(x, into: out, LeakyReluFn(slope: T(slope)))
         case .clamp(let lo, let hi):
-            let l = lo.map { T($0) } ?? -T.infinity, h = hi.map { T($0) } ?? T.infinity
-            mapUnary(x, into: out) { (v: T) in v.isNaN ? v : Swift.min(Swift.max(v, l), h) }
+            mapUnary(x, into: out, ClampFn(low: lo.map { T($0) } ?? -T.infinity, high: hi.map { T($0) } ?? T.infinity))
         }
     }
 }
@@ -196,23 +242,35 @@ private func unaryBackward(_ op: UnaryOp, _ g: Tensor, _ sx: SavedTensor, _ so: 
     }
 }
 
+/// Fused backward functors of (incoming gradient, forward output).
+struct ReluBackwardFn<T: FloatElement>: BinaryMap {
+    @inline(__always) func callAsFunction(_ g: T, _ y: T) -> T { y > 0 ? g : 0 }
+}
+struct TanhBackwardFn<T: FloatElement>: BinaryMap {
+    @inline(__always) func callAsFunction(_ g: T, _ y: T) -> T { g * (1 - y * y) }
+}
+struct SigmoidBackwardFn<T: FloatElement>: BinaryMap {
+    @inline(__always) func callAsFunction(_ g: T, _ y: T) -> T { g * y * (1 - y) }
+}
+
 /// Fused `g * (out > 0)` for the common float32/float64 case outside createGraph.
 private func fusedReluBackward(_ g: Tensor, _ out: Tensor) -> Tensor? {
-    fusedBackward(g, out) { (gv: Float, y: Float) in y > 0 ? gv : 0 } double: { (gv: Double, y: Double) in y > 0 ? gv : 0 }
+    fusedBackward(g, out, ReluBackwardFn<Float>(), ReluBackwardFn<Double>())
 }
 /// Fused `g * (1 - out²)`.
 private func fusedTanhBackward(_ g: Tensor, _ out: Tensor) -> Tensor? {
-    fusedBackward(g, out) { (gv: Float, y: Float) in gv * (1 - y * y) } double: { (gv: Double, y: Double) in gv * (1 - y * y) }
+    fusedBackward(g, out, TanhBackwardFn<Float>(), TanhBackwardFn<Double>())
 }
 /// Fused `g * out * (1 - out)`.
 private func fusedSigmoidBackward(_ g: Tensor, _ out: Tensor) -> Tensor? {
-    fusedBackward(g, out) { (gv: Float, y: Float) in gv * y * (1 - y) } double: { (gv: Double, y: Double) in gv * y * (1 - y) }
+    fusedBackward(g, out, SigmoidBackwardFn<Float>(), SigmoidBackwardFn<Double>())
 }
 
 /// Runs a fused backward kernel when no graph is being recorded and both tensors share a
 /// native float dtype; returns nil so the caller falls back to composite ops otherwise.
 @inline(__always)
-private func fusedBackward(_ g: Tensor, _ out: Tensor, float: (Float, Float) -> Float, double: (Double, Double) -> Double) -> Tensor? {
+private func fusedBackward<F: BinaryMap, D: BinaryMap>(_ g: Tensor, _ out: Tensor, _ float: F, _ double: D) -> Tensor?
+where F.In1 == Float, F.In2 == Float, F.Out == Float, D.In1 == Double, D.In2 == Double, D.Out == Double {
     guard !GradMode.isEnabled, g.dtype == out.dtype, g.shape == out.shape else { return nil }
     let result = Tensor(empty: g.shape, dtype: g.dtype)
     switch g.dtype {

@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""The PyTorch side of `make bench`: one repeat of a workload, one JSON line per figure.
+
+Same workloads, shapes and timing scheme as Sources/EmberBench (see Timing.swift):
+warm up, size a batch from the warm-up's pace, time 5 batches, report the median batch.
+
+    python3 bench/torch_bench.py --workload gemm|elementwise|overhead [--quick]
+
+PyTorch at its best on this machine: OpenMP threads that block instead of spinning,
+and OpenMP/OpenBLAS limited to the two cores, set before torch is imported.
+Exits with status 3 when torch cannot be imported.
+"""
+import os
+
+os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+os.environ["OMP_NUM_THREADS"] = "2"
+os.environ["OPENBLAS_NUM_THREADS"] = "2"
+
+import argparse
+import json
+import sys
+import time
+
+try:
+    import torch
+except ImportError as e:
+    print(f"torch_bench: cannot import torch: {e}", file=sys.stderr)
+    sys.exit(3)
+
+torch.set_num_threads(2)
+
+FULL = dict(warmup=0.05, target=0.25, batches=5)
+QUICK = dict(warmup=0.01, target=0.05, batches=5)
+
+
+def seconds_per_call(plan, body):
+    """Mirror of `secondsPerCall` in Sources/EmberBench/Timing.swift."""
+    warm_calls = 0
+    warm_start = time.perf_counter()
+    warm_elapsed = 0.0
+    while warm_calls < 2 or warm_elapsed < plan["warmup"]:
+        body()
+        warm_calls += 1
+        warm_elapsed = time.perf_counter() - warm_start
+    per_call = warm_elapsed / warm_calls
+    calls = max(1, int(plan["target"] / plan["batches"] / max(per_call, 1e-9)))
+    times = []
+    for _ in range(plan["batches"]):
+        start = time.perf_counter()
+        for _ in range(calls):
+            body()
+        times.append((time.perf_counter() - start) / calls)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def report(workload, case, metric, value):
+    print(json.dumps({"workload": workload, "case": case, "impl": "torch", "metric": metric, "value": value}), flush=True)
+
+
+def gemm(quick, plan):
+    squares = [256, 512] if quick else [256, 512, 1024, 2048]
+    shapes = [(s, s, s) for s in squares] + [(128, 784, 512)]
+    for m, k, n in shapes:
+        size = f"{m}^3" if m == k == n else f"{m}x{k}x{n}"
+        for layout, label in (("plain", "A.B"), ("ta", "A^T.B"), ("tb", "A.B^T")):
+            a_stored = torch.randn(k, m) if layout == "ta" else torch.randn(m, k)
+            b_stored = torch.randn(n, k) if layout == "tb" else torch.randn(k, n)
+            a = a_stored.T if layout == "ta" else a_stored
+            b = b_stored.T if layout == "tb" else b_stored
+            t = seconds_per_call(plan, lambda: a.matmul(b))
+            report("gemm", f"{size} {label}", "GFLOP/s", 2.0 * m * k * n / t / 1e9)
+
+
+def elementwise(quick, plan):
+    count = 1024 * 1024 if quick else 4 * 1024 * 1024
+    rows, cols = (256 if quick else 1024), 1024
+    nbytes = count * 4
+    a, b = torch.randn(count), torch.randn(count)
+    n = "4M" if count == 4 * 1024 * 1024 else f"{count // (1024 * 1024)}M"
+    ops = [("add", 3, lambda: a + b), ("mul", 3, lambda: a * b), ("relu", 2, lambda: a.relu()), ("exp", 2, lambda: a.exp())]
+    for name, tensors, op in ops:
+        t = seconds_per_call(plan, op)
+        report("elementwise", f"{name} {n}", "GB/s", tensors * nbytes / t / 1e9)
+    m = torch.randn(rows, cols)
+    matrix_bytes = rows * cols * 4
+    t = seconds_per_call(plan, lambda: m.sum(dim=-1))
+    report("elementwise", f"sum {rows}x{cols} dim -1", "GB/s", (matrix_bytes + rows * 4) / t / 1e9)
+    t = seconds_per_call(plan, lambda: m.softmax(dim=-1))
+    report("elementwise", f"softmax {rows}x{cols} dim -1", "GB/s", 2 * matrix_bytes / t / 1e9)
+
+
+def overhead(quick, plan):
+    a, b = torch.randn(4, 4), torch.randn(4, 4)
+    report("overhead", "add 4x4", "us/op", seconds_per_call(plan, lambda: a + b) * 1e6)
+    ga, gb = torch.randn(4, 4, requires_grad=True), torch.randn(4, 4, requires_grad=True)
+    report("overhead", "add 4x4 requiresGrad", "us/op", seconds_per_call(plan, lambda: ga + gb) * 1e6)
+
+    w, bias = torch.randn(4, 4, requires_grad=True), torch.randn(4, requires_grad=True)
+    x = torch.randn(4, 4)
+
+    def step():
+        y = x.matmul(w) + bias
+        loss = y.relu().sum()
+        loss.backward()
+        with torch.no_grad():
+            w.sub_(w.grad * 0.01)
+            bias.sub_(bias.grad * 0.01)
+            w.grad = None
+            bias.grad = None
+
+    report("overhead", "train step 4x4", "us/step", seconds_per_call(plan, step) * 1e6)
+
+
+WORKLOADS = {"gemm": gemm, "elementwise": elementwise, "overhead": overhead}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workload", required=True, choices=sorted(WORKLOADS))
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    print(json.dumps({"meta": {"torch": torch.__version__, "threads": torch.get_num_threads()}}), flush=True)
+    torch.manual_seed(0)
+    WORKLOADS[args.workload](args.quick, QUICK if args.quick else FULL)
+
+
+if __name__ == "__main__":
+    main()

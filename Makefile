@@ -8,7 +8,7 @@ DEB_PACKAGES := libopenblas-dev dataset-fashion-mnist pkg-config
 # One set of build flags for every command, so `make test` and `make run` share one build.
 BUILD_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: deps test run bench bench-deps
+.PHONY: deps test run bench bench-deps  # bench/ is also a directory: keep bench phony
 
 deps:
 	@missing=""; \

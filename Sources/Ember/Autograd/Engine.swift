@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The backward engine: a topological walk from the roots that sums gradients per node,
 /// runs each node's backward once, and accumulates into leaves (PyTorch: `torch.autograd.backward`).
 enum Engine {
@@ -7,17 +9,16 @@ enum Engine {
     static func run(
         roots: [Node], grads: [Tensor], retainGraph: Bool, createGraph: Bool, captureAt: [Node]? = nil
     ) -> [Tensor?] {
-        // Count, for each node reachable from the roots, how many edges lead into it.
-        var order: [Node] = []
+        // Count, for each node reachable from the roots, how many edges lead into it. Nodes
+        // are marked with this pass's epoch instead of being kept in a set.
+        let epoch = nextEpoch.add(1, ordering: .relaxed).newValue
         var stack: [Node] = []
-        var seen = Set<ObjectIdentifier>()
-        for r in roots where seen.insert(ObjectIdentifier(r)).inserted {
-            r.dependencies = 0; stack.append(r)
+        for r in roots where r.visitEpoch != epoch {
+            r.visitEpoch = epoch; r.dependencies = 0; stack.append(r)
         }
         while let n = stack.popLast() {
-            order.append(n)
             for case let e? in n.edges {
-                if seen.insert(ObjectIdentifier(e)).inserted { e.dependencies = 0; stack.append(e) }
+                if e.visitEpoch != epoch { e.visitEpoch = epoch; e.dependencies = 0; stack.append(e) }
                 e.dependencies += 1
             }
         }
@@ -25,8 +26,9 @@ enum Engine {
 
         let capture = captureAt.map { Set($0.map(ObjectIdentifier.init)) }
         var captured: [ObjectIdentifier: Tensor] = [:]
-        var ready = roots.filter { $0.dependencies == 0 }
-        var readySet = Set(ready.map(ObjectIdentifier.init))
+        // A node becomes ready exactly once: when its last incoming edge has delivered.
+        var ready: [Node] = []
+        for r in roots where r.dependencies == 0 && !ready.contains(where: { $0 === r }) { ready.append(r) }
         GradMode.withDisabled(!createGraph) {
             while let node = ready.popLast() {
                 guard var grad = node.pendingGrad else { continue }
@@ -35,7 +37,7 @@ enum Engine {
                 if let capture, capture.contains(ObjectIdentifier(node)) {
                     captured[ObjectIdentifier(node)] = grad
                 }
-                if node.name == "AccumulateGrad" {
+                if node.isAccumulator {
                     if capture == nil, let leaf = node.variable { accumulateIntoLeaf(leaf, grad, createGraph: createGraph) }
                     continue
                 }
@@ -49,13 +51,15 @@ enum Engine {
                     guard let edge else { continue }
                     if i < inputGrads.count, let g = inputGrads[i] { accumulatePending(edge, g, createGraph: createGraph) }
                     edge.dependencies -= 1
-                    if edge.dependencies == 0 && readySet.insert(ObjectIdentifier(edge)).inserted { ready.append(edge) }
+                    if edge.dependencies == 0 { ready.append(edge) }
                 }
             }
         }
-        for n in order { n.pendingGrad = nil }
         return captureAt?.map { captured[ObjectIdentifier($0)] } ?? []
     }
+
+    /// Distinguishes backward passes when marking visited nodes.
+    private static let nextEpoch = Atomic<Int>(0)
 
     private static func accumulatePending(_ node: Node, _ g: Tensor, createGraph: Bool) {
         if let p = node.pendingGrad {

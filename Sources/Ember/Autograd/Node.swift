@@ -11,6 +11,8 @@ public final class Node: @unchecked Sendable {
     var backwardFn: ((Tensor) -> [Tensor?])?
     /// For `AccumulateGrad` nodes: the leaf tensor that receives `.grad`.
     weak var variable: Tensor?
+    /// True for a leaf's `AccumulateGrad` node.
+    let isAccumulator: Bool
     /// Hooks run on the incoming gradient before the node uses it (see `Tensor.registerHook`).
     var preHooks: [(Tensor) -> Tensor?] = []
     /// Where the forward op was called, shown by anomaly detection.
@@ -18,6 +20,7 @@ public final class Node: @unchecked Sendable {
     let line: UInt
 
     // Scratch used by one backward pass.
+    var visitEpoch = 0
     var dependencies = 0
     var pendingGrad: Tensor?
 
@@ -27,6 +30,7 @@ public final class Node: @unchecked Sendable {
         self.backwardFn = backward
         self.file = file
         self.line = line
+        self.isAccumulator = false
     }
 
     /// An `AccumulateGrad` node for a leaf.
@@ -35,6 +39,7 @@ public final class Node: @unchecked Sendable {
         edges = []
         backwardFn = nil
         variable = leaf
+        isAccumulator = true
         file = ""
         line = 0
     }
@@ -99,6 +104,26 @@ func needsGrad(_ inputs: [Tensor]) -> Bool {
 /// Records `output` as produced by an op named `name` from `inputs`. `backward` maps the
 /// output's gradient to one gradient per input (nil where none flows). Call only after
 /// `needsGrad` said yes.
+func record(
+    _ name: String, _ output: Tensor, _ a: Tensor,
+    file: StaticString = unknownFile, line: UInt = 0,
+    backward: @escaping (Tensor) -> [Tensor?]
+) {
+    output.gradFn = Node(name: name, edges: [a.gradEdge], file: file, line: line, backward: backward)
+    output.requiresGradFlag = true
+}
+
+/// `record` for two inputs without building an input array.
+func record(
+    _ name: String, _ output: Tensor, _ a: Tensor, _ b: Tensor,
+    file: StaticString = unknownFile, line: UInt = 0,
+    backward: @escaping (Tensor) -> [Tensor?]
+) {
+    output.gradFn = Node(name: name, edges: [a.gradEdge, b.gradEdge], file: file, line: line, backward: backward)
+    output.requiresGradFlag = true
+}
+
+/// `record` for any number of inputs.
 func record(
     _ name: String, _ output: Tensor, inputs: [Tensor],
     file: StaticString = unknownFile, line: UInt = 0,

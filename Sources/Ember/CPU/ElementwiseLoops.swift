@@ -99,6 +99,26 @@ func mapBinary<F: BinaryMap>(_ a: Tensor, _ b: Tensor, into out: Tensor, grain: 
         }
         return
     }
+    // One operand contiguous, the other one contiguous block repeated along the leading dims
+    // (adding a bias to every row): loop over rows without strided bookkeeping.
+    if aContig, let k = repeatedBlockLength(b), k > 1 {
+        Parallel.forRange(n / k, grain: Swift.max(1, grain / k)) { rows in
+            for r in rows {
+                let o = po + r * k, x = pa + r * k
+                for j in 0..<k { o[j] = f(x[j], pb[j]) }
+            }
+        }
+        return
+    }
+    if bContig, let k = repeatedBlockLength(a), k > 1 {
+        Parallel.forRange(n / k, grain: Swift.max(1, grain / k)) { rows in
+            for r in rows {
+                let o = po + r * k, y = pb + r * k
+                for j in 0..<k { o[j] = f(pa[j], y[j]) }
+            }
+        }
+        return
+    }
     let (shape, strides) = coalesce(out.shape, [out.strides, a.strides, b.strides])
     Parallel.forRange(n, grain: grain) { r in
         forEachRun(shape: shape, strides: strides, range: r) { off, count in
@@ -131,4 +151,21 @@ func mapTernary<A, B, C, O>(_ a: Tensor, _ b: Tensor, _ c: Tensor, into out: Ten
             }
         }
     }
+}
+
+/// If `t` is a contiguous block of trailing dims broadcast (stride 0) along all leading dims,
+/// the block's length; otherwise nil.
+@inline(__always)
+func repeatedBlockLength(_ t: Tensor) -> Int? {
+    var expected = 1
+    var i = t.dim - 1
+    while i >= 0 && (t.shape[i] == 1 || t.strides[i] == expected) {
+        expected *= t.shape[i]
+        i -= 1
+    }
+    while i >= 0 {
+        if t.strides[i] != 0 && t.shape[i] != 1 { return nil }
+        i -= 1
+    }
+    return expected
 }

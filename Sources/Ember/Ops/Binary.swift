@@ -115,7 +115,7 @@ func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, file: StaticString = unkno
         let sa = SavedTensor(a, op: op.name), sb = SavedTensor(b, op: op.name)
         let aShape = a.shape, bShape = b.shape, aType = a.dtype, bType = b.dtype
         let aNeeds = a.requiresGradFlag, bNeeds = b.requiresGradFlag
-        record(binaryNodeName(op), out, inputs: [a, b], file: file, line: line) { g in
+        record(binaryNodeName(op), out, a, b, file: file, line: line) { g in
             let (ga, gb) = binaryBackward(op, g, sa, sb, aNeeds: aNeeds, bNeeds: bNeeds)
             return [ga.map { sumToShape($0, aShape).to(aType) }, gb.map { sumToShape($0, bShape).to(bType) }]
         }

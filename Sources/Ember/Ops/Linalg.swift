@@ -19,7 +19,7 @@ extension Tensor {
         if needsGrad(self, other) {
             let sa = SavedTensor(self, op: "mm"), sb = SavedTensor(other, op: "mm")
             let needA = requiresGradFlag, needB = other.requiresGradFlag
-            record("MmBackward0", result, inputs: [self, other], file: file, line: line) { g in
+            record("MmBackward0", result, self, other, file: file, line: line) { g in
                 [needA ? g.mm(sb.value.mT) : nil, needB ? sa.value.mT.mm(g) : nil]
             }
         }
@@ -55,7 +55,7 @@ extension Tensor {
         if needsGrad(self, other) {
             let sa = SavedTensor(self, op: "bmm"), sb = SavedTensor(other, op: "bmm")
             let needA = requiresGradFlag, needB = other.requiresGradFlag
-            record("BmmBackward0", result, inputs: [self, other], file: file, line: line) { g in
+            record("BmmBackward0", result, self, other, file: file, line: line) { g in
                 [needA ? g.bmm(sb.value.mT) : nil, needB ? sa.value.mT.bmm(g) : nil]
             }
         }

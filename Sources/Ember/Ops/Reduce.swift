@@ -71,7 +71,7 @@ extension Tensor {
         if keepDim { out = out.reshapeRaw(reducedShape(ds, keepDim: true)) }
         if needsGrad(self) {
             let inShape = shape, inType = self.dtype
-            record("SumBackward1", out, inputs: [self], file: file, line: line) { g in
+            record("SumBackward1", out, self, file: file, line: line) { g in
                 [Tensor.expandReduced(g, ds, inShape, keepDim: keepDim).to(inType)]
             }
         }
@@ -104,7 +104,7 @@ extension Tensor {
         if keepDim { out = out.reshapeRaw(reducedShape(ds, keepDim: true)) }
         if needsGrad(self) {
             let sx = SavedTensor(self, op: "prod"), so = SavedTensor(out, op: "prod", isOutput: true), inShape = shape
-            record("ProdBackward1", out, inputs: [self], file: file, line: line) { g in
+            record("ProdBackward1", out, self, file: file, line: line) { g in
                 // d prod / d x_i = prod / x_i (inputs containing zeros get no special care).
                 [Tensor.expandReduced(g * so.value, ds, inShape, keepDim: keepDim) / sx.value]
             }
@@ -131,7 +131,7 @@ extension Tensor {
         let v = values.convertedRaw(dtype)
         if needsGrad(self) {
             let inShape = shape
-            record(isMax ? "MaxBackward0" : "MinBackward0", v, inputs: [self], file: file, line: line) { g in
+            record(isMax ? "MaxBackward0" : "MinBackward0", v, self, file: file, line: line) { g in
                 [Tensor.indexedGradient(g, indices, dim: d, inShape: inShape, keepDim: keepDim || inShape.isEmpty)]
             }
         }
@@ -153,7 +153,7 @@ extension Tensor {
         let out = reduceRaw(op, dims: Array(0..<dim), computeType: dtype.computeType).convertedRaw(dtype)
         if needsGrad(self) {
             let sx = SavedTensor(self, op: "max"), so = SavedTensor(out, op: "max", isOutput: true)
-            record(op == .max ? "MaxBackward1" : "MinBackward1", out, inputs: [self], file: file, line: line) { g in
+            record(op == .max ? "MaxBackward1" : "MinBackward1", out, self, file: file, line: line) { g in
                 // Ties share the gradient evenly, as PyTorch does for a full reduction.
                 let mask = (sx.value .== so.value).to(g.dtype)
                 return [mask * (g / mask.sum())]
@@ -174,7 +174,7 @@ extension Tensor {
         if keepDim { out = out.reshapeRaw(reducedShape(ds, keepDim: true)) }
         if needsGrad(self) {
             let sx = SavedTensor(self, op: "amax"), so = SavedTensor(out, op: "amax", isOutput: true), inShape = shape
-            record("AmaxBackward0", out, inputs: [self], file: file, line: line) { g in
+            record("AmaxBackward0", out, self, file: file, line: line) { g in
                 let m = Tensor.expandReduced(so.value, ds, inShape, keepDim: keepDim)
                 let mask = (sx.value .== m).to(g.dtype)
                 let count = Tensor.expandReduced(mask.sum(dims: ds, keepDim: keepDim), ds, inShape, keepDim: keepDim)

@@ -180,7 +180,7 @@ func unary(_ op: UnaryOp, _ x: Tensor, file: StaticString = unknownFile, line: U
     let out = unaryForward(op, x)
     if needsGrad(x) && out.dtype.isFloatingPoint {
         let sx = SavedTensor(x, op: "unary"), so = SavedTensor(out, op: "unary", isOutput: true)
-        record(op.nodeName, out, inputs: [x], file: file, line: line) { g in
+        record(op.nodeName, out, x, file: file, line: line) { g in
             [unaryBackward(op, g, sx, so)]
         }
     }

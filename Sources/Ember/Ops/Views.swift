@@ -56,7 +56,7 @@ extension Tensor {
         let out = makeView(newShape, s)
         if needsGrad(self) {
             let inShape = self.shape
-            record("ViewBackward0", out, inputs: [self], file: file, line: line) { g in [g.reshape(inShape)] }
+            record("ViewBackward0", out, self, file: file, line: line) { g in [g.reshape(inShape)] }
         }
         return out
     }
@@ -115,7 +115,7 @@ extension Tensor {
         st.insert(d < strides.count ? strides[d] * shape[d] : 1, at: d)
         let out = makeView(s, st)
         if needsGrad(self) {
-            record("UnsqueezeBackward0", out, inputs: [self], file: file, line: line) { g in [g.squeeze(d)] }
+            record("UnsqueezeBackward0", out, self, file: file, line: line) { g in [g.squeeze(d)] }
         }
         return out
     }
@@ -130,7 +130,7 @@ extension Tensor {
         st.swapAt(a, b)
         let out = makeView(s, st)
         if needsGrad(self) {
-            record("TransposeBackward0", out, inputs: [self], file: file, line: line) { g in [g.transpose(a, b)] }
+            record("TransposeBackward0", out, self, file: file, line: line) { g in [g.transpose(a, b)] }
         }
         return out
     }
@@ -144,7 +144,7 @@ extension Tensor {
         if needsGrad(self) {
             var inverse = [Int](repeating: 0, count: p.count)
             for (i, d) in p.enumerated() { inverse[d] = i }
-            record("PermuteBackward0", out, inputs: [self], file: file, line: line) { g in [g.permute(inverse)] }
+            record("PermuteBackward0", out, self, file: file, line: line) { g in [g.permute(inverse)] }
         }
         return out
     }
@@ -177,7 +177,7 @@ extension Tensor {
         let out = makeView(s, st)
         if needsGrad(self) {
             let inShape = self.shape
-            record("ExpandBackward0", out, inputs: [self], file: file, line: line) { g in [sumToShape(g, inShape)] }
+            record("ExpandBackward0", out, self, file: file, line: line) { g in [sumToShape(g, inShape)] }
         }
         return out
     }
@@ -195,7 +195,7 @@ extension Tensor {
         let out = makeView(shape, strides, offset: offset)
         if needsGrad(self) {
             let inShape = self.shape, inType = dtype
-            record(name, out, inputs: [self], file: file, line: line) { g in
+            record(name, out, self, file: file, line: line) { g in
                 [embedGradient(g, shape: inShape, dtype: inType, through: reapply)]
             }
         }

@@ -20,6 +20,9 @@ public final class Tensor: @unchecked Sendable {
     public let offset: Int
     /// The element type (PyTorch: `tensor.dtype`).
     public let dtype: DType
+    /// Whether the elements are laid out row-major without gaps (PyTorch: `tensor.is_contiguous()`).
+    /// Computed once: kernels ask it on every op.
+    public let isContiguous: Bool
 
     // Autograd state (see Autograd/).
     /// The gradient accumulated by `backward()` (PyTorch: `tensor.grad`).
@@ -37,6 +40,7 @@ public final class Tensor: @unchecked Sendable {
         self.strides = strides
         self.offset = offset
         self.dtype = dtype
+        self.isContiguous = isContiguousLayout(shape, strides)
     }
 
     /// An uninitialized contiguous tensor (PyTorch: `torch.empty`).
@@ -54,6 +58,7 @@ public final class Tensor: @unchecked Sendable {
         self.strides = strides
         self.offset = 0
         self.dtype = dtype
+        self.isContiguous = true
     }
 
     /// Number of dimensions (PyTorch: `tensor.dim()`).
@@ -62,8 +67,6 @@ public final class Tensor: @unchecked Sendable {
     public var numel: Int { shape.reduce(1, *) }
     /// The device the data lives on (PyTorch: `tensor.device`).
     public var device: Device { storage.device }
-    /// Whether the elements are laid out row-major without gaps (PyTorch: `tensor.is_contiguous()`).
-    public var isContiguous: Bool { isContiguousLayout(shape, strides) }
     /// Size of dimension `d`, negative counting from the end (PyTorch: `tensor.size(d)`).
     public func size(_ d: Int, file: StaticString = #fileID, line: UInt = #line) -> Int {
         shape[normalizeDim(d, rank: dim, "size", file: file, line: line)]

@@ -53,12 +53,12 @@ public final class Node: @unchecked Sendable {
 struct SavedTensor {
     let tensor: Tensor
     let version: Int
-    let op: StaticString
+    let op: String
 
     /// Saves an op's input as is (its graph stays reachable for higher-order gradients), or,
     /// with `isOutput`, a detached alias of the op's output, so the output's node never keeps
     /// the output itself alive (no retain cycle).
-    init(_ t: Tensor, op: StaticString, isOutput: Bool = false) {
+    init(_ t: Tensor, op: String, isOutput: Bool = false) {
         tensor = isOutput ? t.detach() : t
         version = t.storage.version
         self.op = op
@@ -66,7 +66,7 @@ struct SavedTensor {
 
     var value: Tensor {
         if tensor.storage.version != version {
-            emberFailure(op, "one of the tensors needed for gradient computation has been modified by an in-place operation: a tensor of shape \(tensor.shape) is at version \(tensor.storage.version); expected version \(version). Use out-of-place ops (or clone()) on tensors that backward still needs", file: "autograd", line: 0)
+            emberFailure("backward", "\(op): one of the tensors needed for gradient computation has been modified by an in-place operation: a tensor of shape \(tensor.shape) is at version \(tensor.storage.version); expected version \(version). Use out-of-place ops (or clone()) on tensors that backward still needs", file: "autograd", line: 0)
         }
         return tensor
     }

@@ -112,9 +112,18 @@ func binaryForward(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, file: StaticString,
 func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, file: StaticString = unknownFile, line: UInt = 0) -> Tensor {
     let out = binaryForward(op, a, b, file: file, line: line)
     if needsGrad(a, b) && out.dtype.isFloatingPoint {
-        let sa = SavedTensor(a, op: op.name), sb = SavedTensor(b, op: op.name)
         let aShape = a.shape, bShape = b.shape, aType = a.dtype, bType = b.dtype
         let aNeeds = a.requiresGradFlag, bNeeds = b.requiresGradFlag
+        if op == .add || op == .sub {
+            // Nothing saved: the gradient passes straight through (negated for b in sub).
+            let negate = op == .sub
+            record(binaryNodeName(op), out, a, b, file: file, line: line) { g in
+                [aNeeds ? sumToShape(g, aShape).to(aType) : nil,
+                 bNeeds ? sumToShape(negate ? -g : g, bShape).to(bType) : nil]
+            }
+            return out
+        }
+        let sa = SavedTensor(a, op: binaryNodeName(op)), sb = SavedTensor(b, op: binaryNodeName(op))
         record(binaryNodeName(op), out, a, b, file: file, line: line) { g in
             let (ga, gb) = binaryBackward(op, g, sa, sb, aNeeds: aNeeds, bNeeds: bNeeds)
             return [ga.map { sumToShape($0, aShape).to(aType) }, gb.map { sumToShape($0, bShape).to(bType) }]

@@ -59,7 +59,7 @@ extension Tensor {
         var out = d == dim - 1 ? result : result.transposedRaw(d, dim - 1)
         out = out.convertedRaw(dtype)
         if needsGrad(self) {
-            let so = SavedTensor(out, op: op, isOutput: true), sx = SavedTensor(self, op: op)
+            let so = SavedTensor(out, op: "\(op)", isOutput: true), sx = SavedTensor(self, op: "\(op)")
             record(log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", out, inputs: [self], file: file, line: line) { g in
                 let y = GradMode.isEnabled ? sx.value.softmaxImpl(d, log: log, file: file, line: line) : so.value
                 if log {

@@ -179,7 +179,7 @@ func unaryForward(_ op: UnaryOp, _ x: Tensor) -> Tensor {
 func unary(_ op: UnaryOp, _ x: Tensor, file: StaticString = unknownFile, line: UInt = 0) -> Tensor {
     let out = unaryForward(op, x)
     if needsGrad(x) && out.dtype.isFloatingPoint {
-        let sx = SavedTensor(x, op: "unary"), so = SavedTensor(out, op: "unary", isOutput: true)
+        let sx = SavedTensor(x, op: op.nodeName), so = SavedTensor(out, op: op.nodeName, isOutput: true)
         record(op.nodeName, out, x, file: file, line: line) { g in
             [unaryBackward(op, g, sx, so)]
         }

@@ -312,6 +312,8 @@ def reduce_family():
         x[1] = 0.0
         return ins(x=x)
     f.case("norm.p2_zero_row", lambda x: torch.linalg.vector_norm(x, 2, dim=1), zero_row)
+    f.case("norm.p3_zero_row", lambda x: torch.linalg.vector_norm(x, 3, dim=1), zero_row)
+    f.case("norm.p2_all_zero", lambda x: torch.linalg.vector_norm(x), lambda: ins(x=torch.zeros(2, 3)))
     f.case("cumsum.dim0", lambda x: torch.cumsum(x, 0), x345)
     f.case("cumsum.dim1", lambda x: torch.cumsum(x, 1), x345)
     f.case("cumsum.dim_neg1", lambda x: torch.cumsum(x, -1), x345)

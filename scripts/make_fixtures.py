@@ -14,6 +14,10 @@ A case named e.g. `add.bcast` in family `binary` stores:
     add.bcast.w             a fixed random weight with out's shape (differentiable cases)
     add.bcast.grad_<input>  d/d input of `(out * w).sum()` for each differentiable input
 
+The `grad2` family checks second derivatives instead: each case also stores `v_<input>` and
+`grad2_<input>`, the gradient of `sum_k (grad_k * v_k).sum()` with the first gradients taken
+with `create_graph=True`.
+
 The file's `__metadata__` holds `cases`: a JSON object mapping each case name to its
 `inputs` (in the order the Swift test passes them to the op), `grads` (the inputs that
 require grad) and `outputs` (how many outputs were stored). The Swift tests in
@@ -131,6 +135,34 @@ class Family:
                     gr = torch.zeros_like(leaves[k])
                 self.tensors[f"{name}.grad_{k}"] = gr.detach().clone()
         self.cases[name] = {"inputs": list(inputs), "grads": list(grads), "outputs": len(outs)}
+
+    def case2(self, name, fn, make_inputs):
+        """Adds a second-order case: every (floating) input requires grad; stores the first
+        gradients `grad_<input>` of `(out * w).sum()` (taken with create_graph) and the
+        gradients `grad2_<input>` of `sum_k (grad_k * v_k).sum()` for fixed random `v_<input>`."""
+        assert name not in self.cases, name
+        torch.manual_seed(zlib.crc32(f"{self.name}.{name}".encode()))
+        inputs = make_inputs()
+        leaves = [v.detach().clone().requires_grad_(True) for v in inputs.values()]
+        for k, v in inputs.items():
+            self.tensors[f"{name}.{k}"] = v.detach().clone()
+        out = fn(*leaves)
+        self.tensors[f"{name}.out"] = out.detach().clone()
+        g = torch.Generator().manual_seed(zlib.crc32(f"{self.name}.{name}.w".encode()))
+        w = torch.randn(out.shape, generator=g, dtype=torch.float64).to(out.dtype)
+        grads = torch.autograd.grad((out * w).sum(), leaves, create_graph=True)
+        total = 0
+        for k, gr in zip(inputs, grads):
+            v = torch.randn(gr.shape, generator=g, dtype=torch.float64).to(gr.dtype)
+            self.tensors[f"{name}.v_{k}"] = v
+            self.tensors[f"{name}.grad_{k}"] = gr.detach().clone()
+            total = total + (gr * v).sum()
+        total.backward()
+        self.tensors[f"{name}.w"] = w
+        for k, leaf in zip(inputs, leaves):
+            gr = leaf.grad if leaf.grad is not None else torch.zeros_like(leaf)
+            self.tensors[f"{name}.grad2_{k}"] = gr.detach().clone()
+        self.cases[name] = {"inputs": list(inputs), "grads": list(inputs), "outputs": 1}
 
     def write(self):
         meta = {
@@ -520,11 +552,46 @@ def cast_family():
     return f
 
 
+def grad2_family():
+    """Second derivatives: backward formulas are built from differentiable ops, so
+    `createGraph: true` must give PyTorch's double-backward."""
+    f = Family("grad2")
+    x34 = lambda: ins(x=randn(3, 4))
+    f.case2("tanh", torch.tanh, x34)
+    f.case2("sigmoid", torch.sigmoid, x34)
+    f.case2("exp", torch.exp, x34)
+    f.case2("log", torch.log, lambda: ins(x=positive(3, 4)))
+    f.case2("sqrt", torch.sqrt, lambda: ins(x=positive(3, 4)))
+    f.case2("gelu", F.gelu, x34)
+    f.case2("silu", F.silu, x34)
+    f.case2("softplus", F.softplus, x34)
+    f.case2("mul", torch.mul, lambda: ins(a=randn(3, 4), b=randn(4)))
+    f.case2("div", torch.div, lambda: ins(a=randn(3, 4), b=away_from_zero(3, 4)))
+    f.case2("pow", torch.pow, lambda: ins(a=positive(3, 4), b=randn(3, 4)))
+    f.case2("matmul", torch.matmul, lambda: ins(a=randn(3, 4), b=randn(4, 2)))
+    f.case2("softmax", lambda x: torch.softmax(x, -1), x34)
+    f.case2("log_softmax", lambda x: torch.log_softmax(x, 0), x34)
+    f.case2("logsumexp", lambda x: torch.logsumexp(x, 1), x34)
+    f.case2("var", lambda x: torch.var(x, 1), x34)
+    f.case2("norm.p2", lambda x: torch.linalg.vector_norm(x, dim=1), x34)
+    f.case2("norm.p3", lambda x: torch.linalg.vector_norm(x, 3, dim=1), x34)
+    f.case2("prod", lambda x: x.prod(1), lambda: ins(x=away_from_zero(3, 4)))
+    def with_zeros():
+        x = away_from_zero(4, 3)
+        x[1, 0] = 0.0
+        x[2, 0] = x[2, 2] = 0.0
+        return ins(x=x)
+    f.case2("prod.zeros", lambda x: x.prod(1), with_zeros)
+    f.case2("max.dim", lambda x: x.max(1).values ** 2, x34)
+    f.case2("slice.cat", lambda x: torch.cat([x[:, ::2] ** 2, x[:, 1:2].exp()], 1), x34)
+    return f
+
+
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     total = 0
     for make in (binary_family, unary_family, reduce_family, softmax_family, linalg_family,
-                 indexing_family, shape_family, sort_family, cast_family):
+                 indexing_family, shape_family, sort_family, cast_family, grad2_family):
         path, n = make().write()
         size = os.path.getsize(path)
         total += size

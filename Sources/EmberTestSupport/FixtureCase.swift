@@ -109,3 +109,48 @@ public func checkFixtureCoverage(_ family: String, _ cases: [OpCase], sourceLoca
     if !untested.isEmpty { Issue.record("\(family): fixture cases without a Swift test: \(untested)", sourceLocation: sourceLocation) }
     if !unknown.isEmpty { Issue.record("\(family): Swift cases missing from the fixture: \(unknown)", sourceLocation: sourceLocation) }
 }
+
+/// Checks second derivatives against a `grad2` fixture case: the first gradients of
+/// `(out * w).sum()` taken with `createGraph: true`, then the gradients of
+/// `Σ_k (grad_k * v_k).sum()` with respect to every input.
+public func checkSecondOrderAgainstFixture(_ family: String, _ c: OpCase, sourceLocation: SourceLocation = #_sourceLocation) {
+    let fixture: Fixture
+    do { fixture = try readFixture(family) } catch {
+        Issue.record("\(error)", sourceLocation: sourceLocation)
+        return
+    }
+    guard let info = fixture.cases[c.name] else {
+        Issue.record("\(family): no fixture case named \(c.name); regenerate with scripts/make_fixtures.py", sourceLocation: sourceLocation)
+        return
+    }
+    let keys = ["w"] + info.inputs.flatMap { [$0, "v_\($0)", "grad_\($0)", "grad2_\($0)"] }
+    var t: [String: Tensor] = [:]
+    for key in keys {
+        guard let value = fixture.tensors["\(c.name).\(key)"] else {
+            Issue.record("\(family): fixture lacks \(c.name).\(key)", sourceLocation: sourceLocation)
+            return
+        }
+        t[key] = value
+    }
+    let inputs = info.inputs.map { t[$0]!.requiresGrad_() }
+    let out = c.run(inputs)[0]
+    let tol = defaultTolerance(out.dtype)
+    let rtol = c.rtol ?? tol.rtol, atol = c.atol ?? tol.atol
+    let firsts = grad(outputs: [(out * t["w"]!).sum()], inputs: inputs, createGraph: true, allowUnused: true)
+    var total: Tensor?
+    for (name, (input, first)) in zip(info.inputs, zip(inputs, firsts)) {
+        let g = first ?? Tensor.zerosLike(input)
+        assertClose(g, t["grad_\(name)"]!, rtol: rtol, atol: atol, "\(c.name).grad_\(name)", sourceLocation: sourceLocation)
+        guard g.requiresGrad else { continue }   // constant in the inputs: no second derivative
+        let term = (g * t["v_\(name)"]!).sum()
+        total = total.map { $0 + term } ?? term
+    }
+    guard let total else {
+        Issue.record("\(c.name): no first gradient depends on the inputs (createGraph recorded nothing)", sourceLocation: sourceLocation)
+        return
+    }
+    total.backward()
+    for (name, input) in zip(info.inputs, inputs) {
+        assertClose(input.grad ?? Tensor.zerosLike(input), t["grad2_\(name)"]!, rtol: rtol, atol: atol, "\(c.name).grad2_\(name)", sourceLocation: sourceLocation)
+    }
+}

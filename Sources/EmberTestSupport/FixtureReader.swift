@@ -13,6 +13,12 @@ public struct FixtureCaseInfo: Sendable, Equatable {
     public var grads: [String]
     /// How many outputs were stored (`out`, `out1`, ...).
     public var outputs: Int
+
+    public init(inputs: [String], grads: [String], outputs: Int) {
+        self.inputs = inputs
+        self.grads = grads
+        self.outputs = outputs
+    }
 }
 
 /// A fixture file: every tensor by key, and the cases it describes.

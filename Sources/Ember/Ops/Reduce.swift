@@ -106,17 +106,23 @@ extension Tensor {
             let sx = SavedTensor(self, op: "prod"), so = SavedTensor(out, op: "prod", isOutput: true), inShape = shape
             record("ProdBackward1", out, inputs: [self], file: file, line: line) { g in
                 let x = sx.value
-                let gradOut = Tensor.expandReduced(g * so.value, ds, inShape, keepDim: keepDim)
+                // Recomputed when the backward is itself recorded (createGraph), so the second
+                // derivative sees the output's dependence on x.
+                let y = GradMode.isEnabled ? x.prod(dims: ds, keepDim: keepDim) : so.value
+                let gradOut = Tensor.expandReduced(g * y, ds, inShape, keepDim: keepDim)
                 // d prod / d x_i = prod / x_i when the slice has no zeros.
                 let isZero = x .== 0
                 guard isZero.any().item(as: Bool.self) else { return [gradOut / x] }
-                // With zeros, as PyTorch: where x_i is its slice's only zero the derivative is the
-                // product of the other entries; with two or more zeros it is 0 everywhere; the
-                // nonzero entries of a slice with a zero get prod / x_i = 0.
-                let one = Tensor.ones([], dtype: x.dtype)
+                // With zeros, as PyTorch: at a zero x_i the derivative is the product of the
+                // other entries: the product of the nonzero ones when x_i is its slice's only
+                // zero, times the other zero when there are two (0, but its derivative is not),
+                // and 0 with three or more. Nonzero entries of such a slice get prod / x_i = 0.
+                let one = Tensor.ones([], dtype: x.dtype), zero = Tensor.zeros([], dtype: x.dtype)
                 let nonzeroProduct = Tensor.where(isZero, one, x).prod(dims: ds, keepDim: true).expand(inShape)
-                let single = (isZero.to(x.dtype).sum(dims: ds, keepDim: true) .== 1).expand(inShape)
-                let atZero = Tensor.where(single, nonzeroProduct, Tensor.zeros([], dtype: x.dtype))
+                let count = isZero.to(x.dtype).sum(dims: ds, keepDim: true).expand(inShape)
+                let otherZero = Tensor.where(isZero, x, zero).sum(dims: ds, keepDim: true).expand(inShape) - x
+                let atZero = Tensor.where(count .== 1, nonzeroProduct,
+                                          Tensor.where(count .== 2, nonzeroProduct * otherZero, zero))
                 let gradIn = Tensor.expandReduced(g, ds, inShape, keepDim: keepDim)
                 return [Tensor.where(isZero, gradIn * atZero, gradOut / Tensor.where(isZero, one, x))]
             }

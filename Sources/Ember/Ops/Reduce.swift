@@ -105,8 +105,26 @@ extension Tensor {
         if needsGrad(self) {
             let sx = SavedTensor(self, op: "prod"), so = SavedTensor(out, op: "prod", isOutput: true), inShape = shape
             record("ProdBackward1", out, self, file: file, line: line) { g in
-                // d prod / d x_i = prod / x_i (inputs containing zeros get no special care).
-                [Tensor.expandReduced(g * so.value, ds, inShape, keepDim: keepDim) / sx.value]
+                let x = sx.value
+                // Recomputed when the backward is itself recorded (createGraph), so the second
+                // derivative sees the output's dependence on x.
+                let y = GradMode.isEnabled ? x.prod(dims: ds, keepDim: keepDim) : so.value
+                let gradOut = Tensor.expandReduced(g * y, ds, inShape, keepDim: keepDim)
+                // d prod / d x_i = prod / x_i when the slice has no zeros.
+                let isZero = x .== 0
+                guard isZero.any().item(as: Bool.self) else { return [gradOut / x] }
+                // With zeros, as PyTorch: at a zero x_i the derivative is the product of the
+                // other entries: the product of the nonzero ones when x_i is its slice's only
+                // zero, times the other zero when there are two (0, but its derivative is not),
+                // and 0 with three or more. Nonzero entries of such a slice get prod / x_i = 0.
+                let one = Tensor.ones([], dtype: x.dtype), zero = Tensor.zeros([], dtype: x.dtype)
+                let nonzeroProduct = Tensor.where(isZero, one, x).prod(dims: ds, keepDim: true).expand(inShape)
+                let count = isZero.to(x.dtype).sum(dims: ds, keepDim: true).expand(inShape)
+                let otherZero = Tensor.where(isZero, x, zero).sum(dims: ds, keepDim: true).expand(inShape) - x
+                let atZero = Tensor.where(count .== 1, nonzeroProduct,
+                                          Tensor.where(count .== 2, nonzeroProduct * otherZero, zero))
+                let gradIn = Tensor.expandReduced(g, ds, inShape, keepDim: keepDim)
+                return [Tensor.where(isZero, gradIn * atZero, gradOut / Tensor.where(isZero, one, x))]
             }
         }
         return out
@@ -249,8 +267,27 @@ extension Tensor {
         let ds = reductionDims(dims, "norm", file: file, line: line)
         if p == .infinity { return abs().amax(dims: ds, keepDim: keepDim, file: file, line: line) }
         if p == 1 { return abs().sum(dims: ds, keepDim: keepDim, file: file, line: line) }
-        if p == 2 { return square().sum(dims: ds, keepDim: keepDim, file: file, line: line).sqrt() }
-        return abs().pow(p).sum(dims: ds, keepDim: keepDim, file: file, line: line).pow(1 / p)
+        let out = withNoGrad {
+            p == 2 ? square().sum(dims: ds, keepDim: keepDim, file: file, line: line).sqrt()
+                : abs().pow(p).sum(dims: ds, keepDim: keepDim, file: file, line: line).pow(1 / p)
+        }
+        if needsGrad(self) {
+            // Its own backward rather than the chain through sqrt / pow(1/p), which gives NaN
+            // for an all-zero slice; PyTorch's gradient there is 0:
+            // d‖x‖/dx = sgn(x)|x|^(p-1) / ‖x‖^(p-1)  (x / ‖x‖ for p = 2).
+            let sx = SavedTensor(self, op: "norm"), so = SavedTensor(out, op: "norm", isOutput: true), inShape = shape
+            record("LinalgVectorNormBackward0", out, inputs: [self], file: file, line: line) { g in
+                let x = sx.value
+                let n = GradMode.isEnabled ? x.norm(p: p, dims: ds, keepDim: keepDim) : so.value
+                let nFull = Tensor.expandReduced(n, ds, inShape, keepDim: keepDim)
+                let isZero = nFull .== 0
+                let safe = Tensor.where(isZero, Tensor.ones([], dtype: x.dtype), nFull)
+                let scale = Tensor.where(isZero, Tensor.zeros([], dtype: x.dtype),
+                                         Tensor.expandReduced(g, ds, inShape, keepDim: keepDim) / (p == 2 ? safe : safe.pow(p - 1)))
+                return [(p == 2 ? x : x.sign() * x.abs().pow(p - 1)) * scale]
+            }
+        }
+        return out
     }
 
     /// True if every element is nonzero (PyTorch: `torch.all`).

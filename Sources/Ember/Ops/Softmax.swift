@@ -34,8 +34,10 @@ private struct SoftmaxKernel: FloatVisitor {
                 var s: T = 0
                 for i in 0..<n { s += T.exp(p[i] - m) }
                 if log {
-                    let lse = m + T.log(s)
-                    for i in 0..<n { o[i] = p[i] - lse }
+                    // (x - m) - log s, not x - (m + log s): with large inputs the sum
+                    // m + log s would round away the digits of log s (as PyTorch avoids too).
+                    let logS = T.log(s)
+                    for i in 0..<n { o[i] = (p[i] - m) - logS }
                 } else {
                     let inv = 1 / s
                     for i in 0..<n { o[i] = T.exp(p[i] - m) * inv }

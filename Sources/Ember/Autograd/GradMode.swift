@@ -47,17 +47,20 @@ enum GradMode {
 
 /// Runs `body` with gradient recording off on this thread: ops record no graph
 /// (PyTorch: `with torch.no_grad():`).
+@discardableResult
 public func withNoGrad<R>(_ body: () throws -> R) rethrows -> R {
     try GradMode.withDisabled(true, body)
 }
 
 /// Runs `body` with gradient recording on, even inside `withNoGrad` (PyTorch: `torch.enable_grad()`).
+@discardableResult
 public func withGrad<R>(_ body: () throws -> R) rethrows -> R {
     try GradMode.withDisabled(false, body)
 }
 
 /// Runs `body` in inference mode: like `withNoGrad`, no graph is recorded
 /// (PyTorch: `torch.inference_mode()`).
+@discardableResult
 public func withInferenceMode<R>(_ body: () throws -> R) rethrows -> R {
     try GradMode.withDisabled(true, body)
 }
@@ -67,6 +70,7 @@ public var isGradEnabled: Bool { GradMode.isEnabled }
 
 /// Runs `body` with anomaly detection: the first backward op that produces a NaN or infinity
 /// stops with its name and where its forward op was called (PyTorch: `torch.autograd.detect_anomaly()`).
+@discardableResult
 public func withAnomalyDetection<R>(_ body: () throws -> R) rethrows -> R {
     try GradMode.withAnomaly(body)
 }

@@ -76,8 +76,8 @@ struct TensorFormatter {
 
     private func cFormat(_ f: String, _ v: Double) -> String {
         var buffer = [CChar](repeating: 0, count: 64)
-        _ = withVaList([v]) { vsnprintf(&buffer, 64, f, $0) }
-        return String(cString: buffer)
+        let n = withVaList([v]) { vsnprintf(&buffer, 64, f, $0) }
+        return String(decoding: buffer.prefix(Int(max(0, min(n, 63)))).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private func padded(_ v: Double) -> String {

@@ -4,7 +4,7 @@
 #   make run     release build, then the default demo/training run
 #   make bench   Ember vs PyTorch 1.13 side by side (ONLY=gemm to pick a workload, ARGS=--quick)
 
-DEB_PACKAGES := libopenblas-dev dataset-fashion-mnist pkg-config
+DEB_PACKAGES := libopenblas-dev dataset-fashion-mnist pkg-config zlib1g-dev
 # One set of build flags for every command, so `make test` and `make run` share one build.
 BUILD_FLAGS := -c release -Xswiftc -enable-testing
 

@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Ember", targets: ["Ember"]),
+        .library(name: "EmberNN", targets: ["EmberNN"]),
+        .library(name: "EmberData", targets: ["EmberData"]),
     ],
     targets: [
         .systemLibrary(
@@ -14,7 +16,14 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(name: "Ember", dependencies: ["CBLAS"]),
+        .target(name: "EmberNN", dependencies: ["Ember"]),
+        .target(name: "EmberData", dependencies: ["Ember", "CZlib"]),
         .target(name: "EmberTestSupport", dependencies: ["Ember"], path: "Sources/EmberTestSupport"),
         .executableTarget(name: "EmberDemo", dependencies: ["Ember"], path: "Sources/EmberDemo"),
         .executableTarget(name: "EmberBench", dependencies: ["Ember", "CBLAS"], path: "Sources/EmberBench"),
@@ -22,5 +31,7 @@ let package = Package(
             name: "EmberTests",
             dependencies: ["Ember", "EmberTestSupport"]
         ),
+        .testTarget(name: "EmberNNTests", dependencies: ["Ember", "EmberNN", "EmberTestSupport"]),
+        .testTarget(name: "EmberDataTests", dependencies: ["Ember", "EmberData", "EmberTestSupport"]),
     ]
 )

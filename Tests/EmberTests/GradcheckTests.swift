@@ -140,6 +140,13 @@ let gradgradCases: [GradcheckCase] = [
     GradcheckCase("matmul", [[2, 3], [3, 2]]) { $0[0].matmul($0[1]).square() },
     GradcheckCase("slicing", [[4, 3]]) { $0[0][1..<3].square() },
     GradcheckCase("div log", [[4]], .positive) { ($0[0] / ($0[0] + 1)).log() },
+    GradcheckCase("sum mean", [[3, 4]]) { $0[0].square().sum(dim: 1) + $0[0].exp().mean(dim: 1) },
+    GradcheckCase("var std", [[3, 4]]) { $0[0].var(dim: 1) + $0[0].std(dim: 1) },
+    GradcheckCase("logsumexp", [[3, 4]]) { $0[0].logsumexp(dim: 1) },
+    GradcheckCase("max amax", [[3, 4]]) { $0[0].max(dim: 1).values.square() + $0[0].amax(dims: [1]).exp() },
+    GradcheckCase("norm", [[3, 4]]) { $0[0].norm(dims: [1]) },
+    GradcheckCase("bmm", [[2, 2, 3], [2, 3, 2]]) { $0[0].bmm($0[1]).tanh() },
+    GradcheckCase("broadcast mul pow", [[3, 1], [4]]) { ($0[0] * $0[1]).pow(3) },
 ]
 
 @Test(arguments: gradgradCases)

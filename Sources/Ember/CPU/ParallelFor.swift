@@ -1,8 +1,9 @@
 import Dispatch
 
 /// Runs work on all cores through one persistent pool whose idle workers block (libdispatch's
-/// global pool), never spinning. OpenBLAS is kept single-threaded and GEMMs are split here
-/// too, so the two never compete for the cores (see `BLAS.swift`).
+/// global pool), never spinning. Ember's ops call OpenBLAS synchronously from the calling
+/// thread, so Ember's chunks and OpenBLAS's threads take turns rather than running at once;
+/// `bench/` measures a GEMM followed by an elementwise op to check they do not fight.
 enum Parallel {
     /// Number of chunks to split work into: the core count.
     static let workers: Int = {

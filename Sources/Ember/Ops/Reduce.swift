@@ -227,6 +227,16 @@ extension Tensor {
         variance(dims: [dim], correction: correction, keepDim: keepDim, file: file, line: line)
     }
 
+    /// PyTorch's spelling of `variance(dims:correction:keepDim:)` (PyTorch: `torch.var`).
+    public func `var`(dims: [Int]? = nil, correction: Int = 1, keepDim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        variance(dims: dims, correction: correction, keepDim: keepDim, file: file, line: line)
+    }
+
+    /// PyTorch's spelling of `variance(dim:correction:keepDim:)` (PyTorch: `tensor.var(dim)`).
+    public func `var`(dim: Int, correction: Int = 1, keepDim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        variance(dims: [dim], correction: correction, keepDim: keepDim, file: file, line: line)
+    }
+
     /// Standard deviation over `dims` (PyTorch: `torch.std`).
     public func std(dims: [Int]? = nil, correction: Int = 1, keepDim: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         variance(dims: dims, correction: correction, keepDim: keepDim, file: file, line: line).sqrt()

@@ -70,6 +70,9 @@ def gemm(quick, plan):
             b = b_stored.T if layout == "tb" else b_stored
             t = seconds_per_call(plan, lambda: a.matmul(b))
             report("gemm", f"{size} {label}", "GFLOP/s", 2.0 * m * k * n / t / 1e9)
+    a, v = torch.randn(512, 512), torch.randn(1 << 20)
+    t = seconds_per_call(plan, lambda: (a.matmul(a), v.relu()))
+    report("gemm", "512^3 then relu 1M", "ms/iter", t * 1e3)
 
 
 def elementwise(quick, plan):

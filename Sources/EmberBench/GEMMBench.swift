@@ -53,5 +53,14 @@ enum GEMMBench {
                 withExtendedLifetime((aStored, bStored, c)) {}
             }
         }
+        interplay(plan)
+    }
+
+    /// A GEMM followed by an elementwise op, in a loop: shows whether Ember's worker threads
+    /// and OpenBLAS's threads fight over the cores (each alone vs. both in turn).
+    static func interplay(_ plan: TimingPlan) {
+        let a = Tensor.randn([512, 512]), v = Tensor.randn([1 << 20])
+        let both = secondsPerCall(plan) { blackHole(a.matmul(a)); blackHole(v.relu()) }
+        report("gemm", "512^3 then relu 1M", .ember, "ms/iter", both * 1e3)
     }
 }

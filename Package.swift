@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Ember", targets: ["Ember"]),
         .library(name: "EmberNN", targets: ["EmberNN"]),
         .library(name: "EmberData", targets: ["EmberData"]),
+        .library(name: "EmberOptim", targets: ["EmberOptim"]),
     ],
     targets: [
         .systemLibrary(
@@ -24,6 +25,7 @@ let package = Package(
         .target(name: "Ember", dependencies: ["CBLAS"]),
         .target(name: "EmberNN", dependencies: ["Ember"]),
         .target(name: "EmberData", dependencies: ["Ember", "CZlib"]),
+        .target(name: "EmberOptim", dependencies: ["Ember", "EmberNN"]),
         .target(name: "EmberTestSupport", dependencies: ["Ember"], path: "Sources/EmberTestSupport"),
         .executableTarget(name: "EmberDemo", dependencies: ["Ember"], path: "Sources/EmberDemo"),
         .executableTarget(name: "EmberBench", dependencies: ["Ember", "CBLAS"], path: "Sources/EmberBench"),
@@ -33,5 +35,6 @@ let package = Package(
         ),
         .testTarget(name: "EmberNNTests", dependencies: ["Ember", "EmberNN", "EmberTestSupport"]),
         .testTarget(name: "EmberDataTests", dependencies: ["Ember", "EmberData", "EmberTestSupport"]),
+        .testTarget(name: "EmberOptimTests", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberTestSupport"]),
     ]
 )

@@ -22,7 +22,8 @@ let package = Package(
             path: "Sources/CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "Ember", dependencies: ["CBLAS"]),
+        .target(name: "CEmberKernels", path: "Sources/CEmberKernels"),
+        .target(name: "Ember", dependencies: ["CBLAS", "CEmberKernels"]),
         .target(name: "EmberNN", dependencies: ["Ember"]),
         .target(name: "EmberData", dependencies: ["Ember", "CZlib"]),
         .target(name: "EmberOptim", dependencies: ["Ember", "EmberNN"]),

@@ -1,3 +1,5 @@
+import CEmberKernels
+
 /// Softmax and log-softmax along a dim: fused, numerically stable kernels (subtract the row
 /// maximum) with hand-written backwards, since composing them from primitives costs four
 /// passes and the extra memory (STYLE: fuse only where it measurably pays).
@@ -6,31 +8,20 @@ private struct SoftmaxKernel: FloatVisitor {
     func visit<T: FloatElement>(_: T.Type) {
         let px = x.pointer(T.self), po = out.pointer(T.self)
         let n = inner, log = self.log
+        if T.self == Float.self {
+            // The vectorized C kernel (see CEmberKernels).
+            let pf = x.pointer(Float.self), of = out.pointer(Float.self)
+            Parallel.forRange(outer, grain: Swift.max(1, 8192 / Swift.max(n, 1))) { rows in
+                ember_softmax_rows_f32(pf + rows.lowerBound * n, of + rows.lowerBound * n, rows.count, n, log ? 1 : 0)
+            }
+            return
+        }
         Parallel.forRange(outer, grain: Swift.max(1, 8192 / Swift.max(n, 1))) { rows in
             for r in rows {
                 let p = px + r * n, o = po + r * n
                 var m = -T.infinity
                 for i in 0..<n where p[i] > m || p[i].isNaN { m = p[i] }
                 if m == -T.infinity { m = 0 }
-                if T.self == Float.self && !log {
-                    // Vector exp of the shifted row, then one normalizing pass.
-                    let pf = UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
-                    let of = UnsafeMutableRawPointer(o).assumingMemoryBound(to: Float.self)
-                    let mf = unsafeBitCast(m, to: Float.self)
-                    var acc = SIMD16<Float>()
-                    var i = 0
-                    while i + 16 <= n {
-                        let e = expSIMD(UnsafeRawPointer(pf + i).loadUnaligned(as: SIMD16<Float>.self) - mf)
-                        UnsafeMutableRawPointer(of + i).storeBytes(of: e, as: SIMD16<Float>.self)
-                        acc += e
-                        i += 16
-                    }
-                    var s = acc.sum()
-                    while i < n { let e = Float.exp(pf[i] - mf); of[i] = e; s += e; i += 1 }
-                    let inv = 1 / s
-                    for j in 0..<n { of[j] *= inv }
-                    continue
-                }
                 var s: T = 0
                 for i in 0..<n { s += T.exp(p[i] - m) }
                 if log {

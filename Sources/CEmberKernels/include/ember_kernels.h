@@ -1,0 +1,13 @@
+#ifndef EMBER_KERNELS_H
+#define EMBER_KERNELS_H
+// Hot float32 kernels in C so they can be compiled for several instruction sets and picked at
+// load time (AVX-512, AVX2+FMA, or baseline SSE), as PyTorch's CPU-capability dispatch does.
+// Swift cannot target one function at a newer ISA without building everything for it.
+
+/// y[i] = exp(x[i]) for i in [0, n), within 2 ulp of libm (NaN kept, overflow to inf).
+void ember_exp_f32(const float *x, float *y, long n);
+
+/// Softmax (or log-softmax when `log_softmax` != 0) of each of `rows` contiguous rows of `cols`.
+void ember_softmax_rows_f32(const float *x, float *y, long rows, long cols, int log_softmax);
+
+#endif

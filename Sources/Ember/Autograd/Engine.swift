@@ -38,7 +38,7 @@ enum Engine {
                     captured[ObjectIdentifier(node)] = grad
                 }
                 if node.isAccumulator {
-                    if capture == nil, let leaf = node.variable { accumulateIntoLeaf(leaf, grad, createGraph: createGraph) }
+                    if capture == nil, let leaf = node.variable { accumulateIntoLeaf(leaf, consume grad, createGraph: createGraph) }
                     continue
                 }
                 guard let fn = node.backwardFn else {
@@ -71,7 +71,8 @@ enum Engine {
 
     /// Adds a gradient into a leaf's `.grad` as PyTorch's `AccumulateGrad` does: the first
     /// gradient is stored (copied if anything else could alias it), later ones are added.
-    private static func accumulateIntoLeaf(_ leaf: Tensor, _ g: Tensor, createGraph: Bool) {
+    private static func accumulateIntoLeaf(_ leaf: Tensor, _ incoming: consuming Tensor, createGraph: Bool) {
+        var g = incoming
         check(g.shape == leaf.shape, "backward", "gradient of shape \(g.shape) does not match its tensor's shape \(leaf.shape)", file: "autograd", line: 0)
         if let existing = leaf.grad {
             if createGraph || existing.requiresGradFlag {
@@ -81,8 +82,16 @@ enum Engine {
             }
         } else {
             // Backward closures often hand the same tensor to several inputs (add does), so
-            // the stored gradient is always a fresh buffer that only this leaf owns.
-            leaf.grad = createGraph ? g : g.detach().to(leaf.dtype).clone()
+            // the stored gradient must be a buffer only this leaf owns: a fresh, uniquely held,
+            // contiguous result is taken as is (PyTorch steals it the same way), else copied.
+            if createGraph {
+                leaf.grad = g
+            } else if g.gradFn == nil && g.dtype == leaf.dtype && g.isContiguous && g.offset == 0
+                        && g.ownsStorage && isKnownUniquelyReferenced(&g) {
+                leaf.grad = g
+            } else {
+                leaf.grad = g.detach().to(leaf.dtype).clone()
+            }
         }
     }
 
@@ -95,4 +104,5 @@ enum Engine {
         }
     }
 }
+
 

@@ -195,22 +195,22 @@ extension Tensor {
 
     /// A 0-d tensor holding a Swift scalar, typed to combine with this tensor as PyTorch does.
     func scalarLike(_ value: Double, isFloating: Bool = true) -> Tensor {
-        let t = Tensor(empty: [], strides: [], dtype: dtype.promotedWithScalar(isFloatingScalar: isFloating && value.rounded() != value || (isFloating && !dtype.isFloatingPoint && value.rounded() != value)))
+        let t = Tensor(empty: [], strides: [], dtype: dtype.promotedWithScalar(isFloatingScalar: isFloating && value.rounded() != value))
         t.fillRaw(value)
         return t
     }
 
     /// `self + scalar` (PyTorch: `tensor + 2`).
-    public func add(_ scalar: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor { binary(.add, self, scalarLike(scalar), file: file, line: line) }
+    public func add(_ scalar: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor { scalarOp(.add, self, scalar, file: file, line: line) }
     /// `self - scalar`.
-    public func sub(_ scalar: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor { binary(.sub, self, scalarLike(scalar), file: file, line: line) }
+    public func sub(_ scalar: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor { scalarOp(.sub, self, scalar, file: file, line: line) }
     /// `self * scalar`.
-    public func mul(_ scalar: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor { binary(.mul, self, scalarLike(scalar), file: file, line: line) }
+    public func mul(_ scalar: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor { scalarOp(.mul, self, scalar, file: file, line: line) }
     /// `self / scalar`.
-    public func div(_ scalar: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor { binary(.div, self, scalarLike(scalar), file: file, line: line) }
+    public func div(_ scalar: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor { scalarOp(.div, self, scalar, file: file, line: line) }
     /// `self ** exponent` (PyTorch: `tensor.pow(2.0)`).
     public func pow(_ exponent: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        binary(.pow, self, scalarLike(exponent), file: file, line: line)
+        scalarOp(.pow, self, exponent, file: file, line: line)
     }
 
     /// Elementwise sum (PyTorch: `a + b`).
@@ -226,10 +226,10 @@ extension Tensor {
     public static func - (a: Tensor, s: Double) -> Tensor { a.sub(s) }
     public static func * (a: Tensor, s: Double) -> Tensor { a.mul(s) }
     public static func / (a: Tensor, s: Double) -> Tensor { a.div(s) }
-    public static func + (s: Double, a: Tensor) -> Tensor { binary(.add, a.scalarLike(s), a) }
-    public static func - (s: Double, a: Tensor) -> Tensor { binary(.sub, a.scalarLike(s), a) }
-    public static func * (s: Double, a: Tensor) -> Tensor { binary(.mul, a.scalarLike(s), a) }
-    public static func / (s: Double, a: Tensor) -> Tensor { binary(.div, a.scalarLike(s), a) }
+    public static func + (s: Double, a: Tensor) -> Tensor { scalarOp(.add, a, s, scalarOnLeft: true) }
+    public static func - (s: Double, a: Tensor) -> Tensor { scalarOp(.sub, a, s, scalarOnLeft: true) }
+    public static func * (s: Double, a: Tensor) -> Tensor { scalarOp(.mul, a, s, scalarOnLeft: true) }
+    public static func / (s: Double, a: Tensor) -> Tensor { scalarOp(.div, a, s, scalarOnLeft: true) }
 
     /// Elementwise negation (PyTorch: `-a`).
     public static prefix func - (a: Tensor) -> Tensor { a.neg() }

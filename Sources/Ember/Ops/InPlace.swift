@@ -41,6 +41,24 @@ extension Tensor {
         return self
     }
 
+    /// Applies `op(self, scalar)` in place without allocating a scalar tensor.
+    func inPlaceScalar(_ op: BinaryOp, _ scalar: Double, file: StaticString, line: UInt) -> Tensor {
+        checkInPlace(op.name, file: file, line: line)
+        if needsGrad(self) {
+            adopt(scalarOp(op, clone(), scalar, file: file, line: line))
+            return self
+        }
+        let compute = dtype.computeType
+        let staysInteger = dtype.isFloatingPoint || (scalar.rounded() == scalar && op != .div)
+        if compute == dtype && staysInteger {
+            compute.visitArithmetic(ScalarKernel(op: op, x: self, out: self, scalar: scalar, scalarOnLeft: false))
+        } else {
+            copyRaw(from: scalarOp(op, self, scalar, file: file, line: line))
+        }
+        storage.bumpVersion()
+        return self
+    }
+
     /// Applies a unary op in place.
     func inPlaceUnary(_ op: UnaryOp, _ name: StaticString, file: StaticString, line: UInt) -> Tensor {
         checkInPlace(name, file: file, line: line)
@@ -71,15 +89,15 @@ extension Tensor {
     /// `self /= other` (PyTorch: `tensor.div_`).
     @discardableResult public func div_(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor { inPlaceBinary(.div, other, file: file, line: line) }
     /// `self += scalar` (PyTorch: `tensor.add_(2)`).
-    @discardableResult public func add_(_ scalar: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor { inPlaceBinary(.add, scalarLike(scalar), file: file, line: line) }
+    @discardableResult public func add_(_ scalar: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor { inPlaceScalar(.add, scalar, file: file, line: line) }
     /// `self -= scalar`.
-    @discardableResult public func sub_(_ scalar: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor { inPlaceBinary(.sub, scalarLike(scalar), file: file, line: line) }
+    @discardableResult public func sub_(_ scalar: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor { inPlaceScalar(.sub, scalar, file: file, line: line) }
     /// `self *= scalar` (PyTorch: `tensor.mul_(0.9)`).
-    @discardableResult public func mul_(_ scalar: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor { inPlaceBinary(.mul, scalarLike(scalar), file: file, line: line) }
+    @discardableResult public func mul_(_ scalar: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor { inPlaceScalar(.mul, scalar, file: file, line: line) }
     /// `self /= scalar`.
-    @discardableResult public func div_(_ scalar: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor { inPlaceBinary(.div, scalarLike(scalar), file: file, line: line) }
+    @discardableResult public func div_(_ scalar: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor { inPlaceScalar(.div, scalar, file: file, line: line) }
     /// `self = self ** exponent` (PyTorch: `tensor.pow_`).
-    @discardableResult public func pow_(_ exponent: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor { inPlaceBinary(.pow, scalarLike(exponent), file: file, line: line) }
+    @discardableResult public func pow_(_ exponent: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor { inPlaceScalar(.pow, exponent, file: file, line: line) }
 
     /// `self += value * t1 * t2` (PyTorch: `tensor.addcmul_`).
     @discardableResult public func addcmul_(_ t1: Tensor, _ t2: Tensor, value: Double = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {

@@ -23,6 +23,8 @@ public final class Tensor: @unchecked Sendable {
     /// Whether the elements are laid out row-major without gaps (PyTorch: `tensor.is_contiguous()`).
     /// Computed once: kernels ask it on every op.
     public let isContiguous: Bool
+    /// True when this tensor allocated its storage itself (not a view of another tensor's).
+    let ownsStorage: Bool
 
     // Autograd state (see Autograd/).
     /// The gradient accumulated by `backward()` (PyTorch: `tensor.grad`).
@@ -41,13 +43,12 @@ public final class Tensor: @unchecked Sendable {
         self.offset = offset
         self.dtype = dtype
         self.isContiguous = isContiguousLayout(shape, strides)
+        self.ownsStorage = false
     }
 
     /// An uninitialized contiguous tensor (PyTorch: `torch.empty`).
     public convenience init(empty shape: [Int], dtype: DType = .float32) {
-        let n = shape.reduce(1, *)
-        let storage = Storage(byteCount: Swift.max(n, 1) * dtype.itemSize)
-        self.init(storage: storage, shape: shape, strides: contiguousStrides(shape), dtype: dtype)
+        self.init(empty: shape, strides: contiguousStrides(shape), dtype: dtype)
     }
 
     /// Reuses a known contiguous strides array (saves an allocation on hot paths).
@@ -59,6 +60,7 @@ public final class Tensor: @unchecked Sendable {
         self.offset = 0
         self.dtype = dtype
         self.isContiguous = true
+        self.ownsStorage = true
     }
 
     /// Number of dimensions (PyTorch: `tensor.dim()`).

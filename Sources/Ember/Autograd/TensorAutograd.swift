@@ -109,9 +109,12 @@ public func grad(
 func sumToShape(_ g: Tensor, _ shape: [Int]) -> Tensor {
     if g.shape == shape { return g }
     let lead = g.dim - shape.count
+    // Only leading dims were added by broadcasting (a bias): one reduction, no reshape.
+    if lead > 0 && Array(g.shape[lead...]) == shape {
+        return g.sum(dims: Array(0..<lead))
+    }
     var dims: [Int] = Array(0..<lead)
     for (i, s) in shape.enumerated() where s == 1 && g.shape[lead + i] != 1 { dims.append(lead + i) }
-    var r = dims.isEmpty ? g : g.sum(dims: dims, keepDim: true)
-    if lead > 0 { r = r.reshape(shape) } else if r.shape != shape { r = r.reshape(shape) }
-    return r
+    let r = dims.isEmpty ? g : g.sum(dims: dims, keepDim: true)
+    return r.shape == shape ? r : r.reshape(shape)
 }

@@ -11,6 +11,7 @@ extension Tensor {
     /// Output shape of a reduction over `dims`, with or without the reduced dims kept as 1.
     func reducedShape(_ dims: [Int], keepDim: Bool) -> [Int] {
         var s: [Int] = []
+        s.reserveCapacity(dim)
         for i in 0..<dim {
             if dims.contains(i) { if keepDim { s.append(1) } } else { s.append(shape[i]) }
         }

@@ -9,6 +9,10 @@ extension Tensor {
 
     /// Resolves a shape with at most one -1 against this tensor's element count.
     func inferShape(_ shape: [Int], _ op: StaticString, file: StaticString, line: UInt) -> [Int] {
+        // Common case first: no -1 and the sizes multiply up, with no intermediate arrays.
+        var product = 1, allKnown = true
+        for d in shape { if d < 0 { allKnown = false; break }; product *= d }
+        if allKnown && product == numel { return shape }
         var shape = shape
         let known = shape.filter { $0 != -1 }.reduce(1, *)
         let unknown = shape.indices.filter { shape[$0] == -1 }

@@ -83,6 +83,12 @@ public final class Tensor: @unchecked Sendable {
 
 /// Row-major strides for a shape (PyTorch: a contiguous tensor's `stride()`).
 public func contiguousStrides(_ shape: [Int]) -> [Int] {
+    switch shape.count {
+    case 0: return []
+    case 1: return [1]
+    case 2: return [Swift.max(shape[1], 1), 1]
+    default: break
+    }
     var strides = [Int](repeating: 1, count: shape.count)
     var acc = 1
     for i in stride(from: shape.count - 1, through: 0, by: -1) {

@@ -33,10 +33,12 @@ struct TensorFormatter {
         }
         let finite = shown.filter { $0.isFinite }
         let nonzero = finite.map(Swift.abs).filter { $0 != 0 }
+        // PyTorch's _Formatter: integral values print as "3." unless their range is wide.
+        let lo = nonzero.min() ?? 0, hi = nonzero.max() ?? 0
+        let wide = !nonzero.isEmpty && (hi / lo > 1000 || hi > 1e8)
         if finite.allSatisfy({ $0 == $0.rounded() }) {
-            let maxAbs = nonzero.max() ?? 0
-            style = maxAbs >= 1e8 ? .scientific : .wholeFloat
-        } else if let lo = nonzero.min(), let hi = nonzero.max(), hi / lo > 1000 || hi > 1e8 || lo < 1e-4 {
+            style = wide ? .scientific : .wholeFloat
+        } else if wide || (!nonzero.isEmpty && lo < 1e-4) {
             style = .scientific
         } else {
             style = .fixed
@@ -95,7 +97,17 @@ struct TensorFormatter {
         let strides = contiguousStrides(shape)
         let idx = shownIndices(shape[dim])
         if dim == shape.count - 1 {
-            return "[" + idx.map { $0 < 0 ? "..." : padded(values[base + $0 * strides[dim]]) }.joined(separator: ", ") + "]"
+            let items = idx.map { $0 < 0 ? " ..." : padded(values[base + $0 * strides[dim]]) }
+            if oneLine { return "[" + items.joined(separator: ", ") + "]" }
+            // Wrap long rows at 80 columns, as PyTorch's _vector_str does.
+            let perLine = Swift.max(1, (80 - indent - dim) / (width + 2))
+            var lines: [String] = []
+            var i = 0
+            while i < items.count {
+                lines.append(items[i..<Swift.min(i + perLine, items.count)].joined(separator: ", "))
+                i += perLine
+            }
+            return "[" + lines.joined(separator: ",\n" + String(repeating: " ", count: indent + dim + 1)) + "]"
         }
         let sep = oneLine ? ", " : ",\n" + String(repeating: "\n", count: shape.count - dim - 2) + String(repeating: " ", count: indent + dim + 1)
         return "[" + idx.map { $0 < 0 ? "..." : render(dim: dim + 1, base: base + $0 * strides[dim], oneLine: oneLine, indent: indent) }.joined(separator: sep) + "]"
@@ -108,12 +120,13 @@ extension Tensor: CustomStringConvertible {
     public var description: String {
         let f = TensorFormatter(self)
         var suffix: [String] = []
-        if numel == 0 { suffix.append("size=\(shape)") }
+        if numel == 0 && dim != 1 { suffix.append("size=(" + shape.map(String.init).joined(separator: ", ") + ")") }
         if dtype != .float32 && dtype != .int64 && dtype != .bool { suffix.append("dtype=\(dtype)") }
         if let gradFn { suffix.append("grad_fn=<\(gradFn.name)>") } else if requiresGradFlag { suffix.append("requires_grad=True") }
         let tail = suffix.isEmpty ? "" : ", " + suffix.joined(separator: ", ")
+        if numel == 0 { return "tensor([]" + tail + ")" }
         let single = "tensor(" + f.body(oneLine: true, indent: 7) + tail + ")"
-        if single.count <= 80 || dim <= 1 { return single }
+        if single.count <= 80 { return single }
         return "tensor(" + f.body(oneLine: false, indent: 7) + tail + ")"
     }
 }

@@ -67,6 +67,8 @@ extension Tensor {
     /// that broadcast (PyTorch: `torch.matmul`).
     public func matmul(_ other: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         check(dim >= 1 && other.dim >= 1, "matmul", "both arguments need at least 1 dimension, got shapes \(shape) and \(other.shape)", file: file, line: line)
+        let inner = other.shape[other.dim == 1 ? 0 : other.dim - 2]
+        check(shape[dim - 1] == inner, "matmul", "shapes \(shape) and \(other.shape) cannot be multiplied (\(shape[dim - 1]) != \(inner))", file: file, line: line)
         switch (dim, other.dim) {
         case (1, 1): return dot(other, file: file, line: line)
         case (2, 2): return mm(other, file: file, line: line)

@@ -34,6 +34,9 @@ enum Engine {
                 guard var grad = node.pendingGrad else { continue }
                 node.pendingGrad = nil
                 for hook in node.preHooks { if let g = hook(grad) { grad = g } }
+                if node.isAccumulator, let leaf = node.variable {
+                    for hook in leaf.leafHooks { if let g = hook(grad) { grad = g } }
+                }
                 if let capture, capture.contains(ObjectIdentifier(node)) {
                     captured[ObjectIdentifier(node)] = grad
                 }

@@ -9,8 +9,10 @@ public final class Node: @unchecked Sendable {
     /// Maps the output's gradient to one gradient per edge. Cleared after backward unless
     /// the graph is retained, which frees the saved tensors.
     var backwardFn: ((Tensor) -> [Tensor?])?
-    /// For `AccumulateGrad` nodes: the leaf tensor that receives `.grad`.
-    weak var variable: Tensor?
+    /// For `AccumulateGrad` nodes: the leaf tensor that receives `.grad`. The leaf owns this
+    /// node; the reference back is unowned (no cycle, and no weak-reference table on the leaf,
+    /// which would slow every retain of a parameter) and the leaf clears it when it dies.
+    unowned(unsafe) var variable: Tensor?
     /// True for a leaf's `AccumulateGrad` node.
     let isAccumulator: Bool
     /// Hooks run on the incoming gradient before the node uses it (see `Tensor.registerHook`).

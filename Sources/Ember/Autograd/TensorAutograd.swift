@@ -45,10 +45,8 @@ extension Tensor {
     /// Registers a function called with this tensor's gradient whenever it is computed; it may
     /// return a replacement gradient or nil to keep it (PyTorch: `tensor.register_hook`).
     public func registerHook(file: StaticString = #fileID, line: UInt = #line, _ hook: @escaping (Tensor) -> Tensor?) {
-        guard let node = gradEdge else {
-            emberFailure("registerHook", "cannot register a hook on a tensor that doesn't require gradient", file: file, line: line)
-        }
-        node.preHooks.append(hook)
+        check(requiresGradFlag, "registerHook", "cannot register a hook on a tensor that doesn't require gradient", file: file, line: line)
+        if let gradFn { gradFn.preHooks.append(hook) } else { leafHooks.append(hook) }
     }
 
     /// Computes the gradient of this tensor with respect to graph leaves and accumulates it

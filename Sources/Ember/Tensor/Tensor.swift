@@ -33,7 +33,11 @@ public final class Tensor: @unchecked Sendable {
     public internal(set) var gradFn: Node?
     var requiresGradFlag = false
     var retainsGradFlag = false
+    /// This leaf's `AccumulateGrad` node, created on first use and reused by every graph.
     var accumulator: Node?
+    /// Hooks on a leaf's gradient (see `registerHook`); kept on the tensor because its
+    /// accumulator node lives only as long as a graph does.
+    var leafHooks: [(Tensor) -> Tensor?] = []
 
     /// Wraps a storage with an explicit layout. Used by kernels and views.
     init(storage: Storage, shape: [Int], strides: [Int], offset: Int = 0, dtype: DType) {
@@ -61,6 +65,11 @@ public final class Tensor: @unchecked Sendable {
         self.dtype = dtype
         self.isContiguous = true
         self.ownsStorage = true
+    }
+
+    deinit {
+        // A graph may outlive this leaf; its accumulator must not point at freed memory.
+        accumulator?.variable = nil
     }
 
     /// Number of dimensions (PyTorch: `tensor.dim()`).

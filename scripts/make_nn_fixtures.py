@@ -10,7 +10,8 @@ How to run (from the repository root, with Debian's PyTorch 1.13):
 Files written (all float32 models unless noted; see Tests/EmberNNTests for the readers):
 
     nn_mlp_state            an MLP's state_dict (fc1: Linear(20, 32), fc2: Linear(32, 10)),
-                            exactly as model.state_dict() (keys in order in __metadata__.keys)
+                            exactly as model.state_dict(); __metadata__ holds the keys in
+                            order (`keys`) and `print(model)`'s text (`repr`)
     nn_mlp_io               its input, target, output, cross-entropy loss, and the gradient of
                             every parameter (`grad.<name>`)
     nn_all_state            the state_dict of `AllLayers` below: every EmberNN layer
@@ -119,7 +120,7 @@ def mlp_inputs():
 def state_file(model, name):
     state = model.state_dict()
     write_safetensors(os.path.join(OUT_DIR, f"{name}.safetensors"), dict(state),
-                      {"keys": json.dumps(list(state)), "generator": "scripts/make_nn_fixtures.py",
+                      {"keys": json.dumps(list(state)), "repr": repr(model), "generator": "scripts/make_nn_fixtures.py",
                        "torch": torch.__version__})
 
 

@@ -9,20 +9,21 @@ import Testing
 
 private let rtol = 1e-5, atol = 1e-6
 
-/// Loads `Tests/Fixtures/<name>.safetensors` with Ember's own reader, returning the tensors
-/// and the key order PyTorch's `state_dict()` had (stored in the metadata).
-func loadStateFixture(_ name: String) throws -> (state: TensorDict, keys: [String]) {
+/// Loads `Tests/Fixtures/<name>.safetensors` with Ember's own reader, returning the tensors,
+/// the key order PyTorch's `state_dict()` had and `print(model)`'s text (from the metadata).
+func loadStateFixture(_ name: String) throws -> (state: TensorDict, keys: [String], repr: String) {
     let (state, metadata) = try loadWithMetadata(fixturesDirectory() + "/\(name).safetensors")
     let keys = try JSONSerialization.jsonObject(with: Data((metadata["keys"] ?? "[]").utf8)) as? [String] ?? []
-    return (state, keys)
+    return (state, keys, metadata["repr"] ?? "")
 }
 
 @Suite struct ModelsAgainstPyTorch {
     @Test func mlpMatchesPyTorch() throws {
-        let (state, keys) = try loadStateFixture("nn_mlp_state")
+        let (state, keys, repr) = try loadStateFixture("nn_mlp_state")
         let io = loadFixture("nn_mlp_io")
         let model = MLP()
         #expect(model.stateDict().keys == keys)
+        #expect(model.description == repr)
         try model.loadStateDict(state)
         let out = model(io["input"]!)
         assertClose(out, io["out"]!, rtol: rtol, atol: atol, "out")
@@ -35,10 +36,11 @@ func loadStateFixture(_ name: String) throws -> (state: TensorDict, keys: [Strin
     }
 
     @Test func everyLayerMatchesPyTorch() throws {
-        let (state, keys) = try loadStateFixture("nn_all_state")
+        let (state, keys, repr) = try loadStateFixture("nn_all_state")
         let io = loadFixture("nn_all_io")
         let model = AllLayers()
         #expect(model.stateDict().keys == keys)
+        #expect(model.description == repr, "print(model) differs from PyTorch's")
         try model.loadStateDict(state)
         #expect(model.bn1.numBatchesTracked!.item() == 3)
         #expect(model.bn1.numBatchesTracked!.dtype == .int64)

@@ -119,6 +119,13 @@ public struct StateDictError: Error, Sendable, Equatable, CustomStringConvertibl
         public var checkpointShape: [Int]
         /// The shape the model's tensor has.
         public var modelShape: [Int]
+
+        /// A mismatch of `key`'s shapes.
+        public init(key: String, checkpointShape: [Int], modelShape: [Int]) {
+            self.key = key
+            self.checkpointShape = checkpointShape
+            self.modelShape = modelShape
+        }
     }
 
     /// The class of the module being loaded.
@@ -129,6 +136,14 @@ public struct StateDictError: Error, Sendable, Equatable, CustomStringConvertibl
     public var unexpectedKeys: [String]
     /// Tensors whose shapes do not match.
     public var shapeMismatches: [ShapeMismatch]
+
+    /// An error listing the given problems.
+    public init(moduleName: String, missingKeys: [String], unexpectedKeys: [String], shapeMismatches: [ShapeMismatch]) {
+        self.moduleName = moduleName
+        self.missingKeys = missingKeys
+        self.unexpectedKeys = unexpectedKeys
+        self.shapeMismatches = shapeMismatches
+    }
 
     /// PyTorch's message, one line per kind of problem.
     public var description: String {

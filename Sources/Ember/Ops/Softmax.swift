@@ -12,6 +12,24 @@ private struct SoftmaxKernel: FloatVisitor {
                 var m = -T.infinity
                 for i in 0..<n where p[i] > m || p[i].isNaN { m = p[i] }
                 if m == -T.infinity { m = 0 }
+                if T.self == Float.self && log {
+                    // Log-softmax: the same vector exp, summed only; then one pass writing
+                    // (x - m) - log s.
+                    let pf = UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+                    let of = UnsafeMutableRawPointer(o).assumingMemoryBound(to: Float.self)
+                    let mf = unsafeBitCast(m, to: Float.self)
+                    var acc = SIMD16<Float>()
+                    var i = 0
+                    while i + 16 <= n {
+                        acc += expSIMD(UnsafeRawPointer(pf + i).loadUnaligned(as: SIMD16<Float>.self) - mf)
+                        i += 16
+                    }
+                    var s = acc.sum()
+                    while i < n { s += Float.exp(pf[i] - mf); i += 1 }
+                    let logS = Float.log(s)
+                    for j in 0..<n { of[j] = (pf[j] - mf) - logS }
+                    continue
+                }
                 if T.self == Float.self && !log {
                     // Vector exp of the shifted row, then one normalizing pass.
                     let pf = UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)

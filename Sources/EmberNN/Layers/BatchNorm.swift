@@ -80,30 +80,44 @@ open class BatchNorm: Module {
             if momentum == nil { factor = 1 / count.item() }
         }
         let useBatchStats = training || (runningMean == nil && runningVar == nil)
-        let dims = [0] + Array(2..<x.dim)
-        var statShape = [Int](repeating: 1, count: x.dim)
-        statShape[1] = numFeatures
-        let mean: Tensor, variance: Tensor
-        if useBatchStats {
-            let n = x.numel / numFeatures
-            nnCheck(n > 1, "BatchNorm", "\(typeName) expected more than 1 value per channel when training, got input of shape \(x.shape)")
-            mean = x.mean(dims: dims, keepDim: true)
-            variance = x.variance(dims: dims, correction: 0, keepDim: true)
-            if training, let runningMean, let runningVar {
-                withNoGrad {
-                    let unbiased = variance.reshape([numFeatures]) * (Double(n) / Double(n - 1))
-                    runningMean.mul_(1 - factor).add_(mean.reshape([numFeatures]).to(runningMean.dtype) * factor)
-                    runningVar.mul_(1 - factor).add_(unbiased.to(runningVar.dtype) * factor)
-                }
-            }
-        } else {
-            mean = runningMean!.reshape(statShape)
-            variance = runningVar!.reshape(statShape)
+        if !useBatchStats {
+            // Evaluation: one scale and one shift per channel, two passes over x.
+            var scale = (runningVar! + eps).rsqrt()
+            if let weight { scale = scale * weight }
+            var shift = -runningMean! * scale
+            if let bias { shift = shift + bias }
+            return x * scale.reshape(channelShape(x)) + shift.reshape(channelShape(x))
         }
-        var y = (x - mean) * (variance + eps).rsqrt()
-        if let weight { y = y * weight.reshape(statShape) }
-        if let bias { y = y + bias.reshape(statShape) }
-        return y
+        let n = x.numel / numFeatures
+        nnCheck(n > 1, "BatchNorm", "\(typeName) expected more than 1 value per channel when training, got input of shape \(x.shape)")
+        // Statistics in a [C, N·L] layout, where each channel is one contiguous row: the
+        // reductions and their backwards then run on rows instead of strided gathers
+        // (about twice as fast as reducing NCHW over dims [0, 2, 3]).
+        let rows = x.transpose(0, 1).reshape([numFeatures, n])
+        let mean = rows.mean(dim: 1, keepDim: true)
+        let centered = rows - mean
+        let variance = centered.square().mean(dim: 1, keepDim: true)
+        if training, let runningMean, let runningVar {
+            withNoGrad {
+                let unbiased = variance.reshape([numFeatures]) * (Double(n) / Double(n - 1))
+                runningMean.mul_(1 - factor).add_(mean.reshape([numFeatures]).to(runningMean.dtype) * factor)
+                runningVar.mul_(1 - factor).add_(unbiased.to(runningVar.dtype) * factor)
+            }
+        }
+        var scale = (variance + eps).rsqrt()
+        if let weight { scale = scale * weight.reshape([numFeatures, 1]) }
+        var y = centered * scale
+        if let bias { y = y + bias.reshape([numFeatures, 1]) }
+        var channelsFirst = x.shape
+        channelsFirst.swapAt(0, 1)
+        return y.reshape(channelsFirst).transpose(0, 1).contiguous()
+    }
+
+    /// `[1, C, 1, ...]` for an input of `x`'s rank.
+    private func channelShape(_ x: Tensor) -> [Int] {
+        var shape = [Int](repeating: 1, count: x.dim)
+        shape[1] = numFeatures
+        return shape
     }
 
     /// `64, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True`.

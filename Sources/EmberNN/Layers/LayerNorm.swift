@@ -54,9 +54,9 @@ public func layerNorm(_ x: Tensor, normalizedShape: [Int], weight: Tensor? = nil
     let k = normalizedShape.count
     nnCheck(x.dim >= k && Array(x.shape.suffix(k)) == normalizedShape, "LayerNorm", "expected an input whose last dims are \(normalizedShape) (normalized_shape), got shape \(x.shape)")
     let dims = Array((x.dim - k)..<x.dim)
-    let mean = x.mean(dims: dims, keepDim: true)
-    let variance = x.variance(dims: dims, correction: 0, keepDim: true)
-    var y = (x - mean) * (variance + eps).rsqrt()
+    let centered = x - x.mean(dims: dims, keepDim: true)
+    let variance = centered.square().mean(dims: dims, keepDim: true)
+    var y = centered * (variance + eps).rsqrt()
     if let weight { y = y * weight }
     if let bias { y = y + bias }
     return y
@@ -119,9 +119,9 @@ public func groupNorm(_ x: Tensor, numGroups: Int, weight: Tensor? = nil, bias: 
     let n = x.shape[0], c = x.shape[1]
     nnCheck(c % numGroups == 0, "GroupNorm", "expected \(c) channels to be divisible by \(numGroups) groups, got shape \(x.shape)")
     let grouped = x.reshape([n, numGroups, -1])
-    let mean = grouped.mean(dims: [2], keepDim: true)
-    let variance = grouped.variance(dims: [2], correction: 0, keepDim: true)
-    var y = ((grouped - mean) * (variance + eps).rsqrt()).reshape(x.shape)
+    let centered = grouped - grouped.mean(dims: [2], keepDim: true)
+    let variance = centered.square().mean(dims: [2], keepDim: true)
+    var y = (centered * (variance + eps).rsqrt()).reshape(x.shape)
     var channelShape = [Int](repeating: 1, count: x.dim)
     channelShape[1] = c
     if let weight { y = y * weight.reshape(channelShape) }

@@ -30,6 +30,8 @@ open class Module: CustomStringConvertible {
 
     var reflectionCache: ModuleEntries?
     var reflectionGeneration = -1
+    /// `parameters()` of the whole tree, valid while the structure generation is unchanged.
+    var parameterCache: (generation: Int, tensors: [Tensor])?
 
     /// A module with no state; subclasses add it as stored properties.
     public init() {

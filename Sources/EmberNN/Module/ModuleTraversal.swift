@@ -49,7 +49,11 @@ extension Module {
     }
 
     /// Every parameter, each once (PyTorch: `parameters()`). This is what an optimizer takes.
+    /// The list is cached until a module or parameter is created or replaced, so calling it
+    /// every step costs an array copy.
     public func parameters(recurse: Bool = true) -> [Tensor] {
+        let generation = ModuleStructure.current
+        if recurse, let cache = parameterCache, cache.generation == generation { return cache.tensors }
         var seen = Set<ObjectIdentifier>()
         var out: [Tensor] = []
         for m in recurse ? modules() : [self] {
@@ -57,6 +61,7 @@ extension Module {
                 if let t = slot.tensor, seen.insert(ObjectIdentifier(t)).inserted { out.append(t) }
             }
         }
+        if recurse { parameterCache = (generation, out) }
         return out
     }
 

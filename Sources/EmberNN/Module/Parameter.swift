@@ -65,7 +65,10 @@ public final class Parameter<Value: TensorSlotValue>: TensorSlot {
     /// The parameter's tensor (PyTorch: reading or assigning `module.weight`).
     public var wrappedValue: Value {
         get { value }
-        set { value = Parameter.prepare(newValue, requiresGrad: value.slotTensor?.requiresGrad ?? true) }
+        set {
+            value = Parameter.prepare(newValue, requiresGrad: value.slotTensor?.requiresGrad ?? true)
+            ModuleStructure.changed()   // cached parameter lists hold the old tensor
+        }
     }
 
     /// The box itself (`$weight`), for code that wants to hold the slot rather than the tensor.

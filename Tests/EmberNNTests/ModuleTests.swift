@@ -79,6 +79,17 @@ final class Custom: Base {
         #expect(m.parameters().map(\.shape) == [[7, 4]])
     }
 
+    @Test func assigningAParameterAfterTheWalkIsSeen() {
+        let m = Sequential(Linear(4, 4), Linear(4, 4))
+        #expect(m.parameters().count == 4)
+        let (a, b) = (m[0] as! Linear, m[1] as! Linear)
+        b.weight = a.weight
+        #expect(m.parameters().count == 3)
+        b.bias = nil
+        #expect(m.parameters().count == 2)
+        #expect(m.stateDict().keys == ["0.weight", "0.bias", "1.weight"])
+    }
+
     @Test func containersNameTheirChildren() {
         let seq = Sequential {
             Linear(2, 3)

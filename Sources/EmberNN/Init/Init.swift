@@ -10,13 +10,18 @@ public enum Init {
     /// Which fan the Kaiming initializers scale by: `fanIn` keeps the variance of the
     /// forward pass, `fanOut` that of the backward pass (PyTorch: `mode="fan_in"`).
     public enum FanMode: Sendable {
-        case fanIn, fanOut
+        /// Scale by the number of inputs (PyTorch: `"fan_in"`, the default).
+        case fanIn
+        /// Scale by the number of outputs (PyTorch: `"fan_out"`).
+        case fanOut
     }
 
     /// A nonlinearity whose recommended gain `calculateGain` returns
     /// (PyTorch: the `nonlinearity` strings of `calculate_gain`).
     public enum Nonlinearity: Sendable, Equatable {
+        /// No nonlinearity, or a layer kind PyTorch treats the same (gain 1).
         case linear, conv1d, conv2d, conv3d, convTranspose1d, convTranspose2d, convTranspose3d
+        /// Sigmoid (gain 1), tanh (gain 5/3), ReLU (gain √2) and SELU (gain 3/4).
         case sigmoid, tanh, relu, selu
         /// Leaky ReLU with the given negative slope (PyTorch's default for `param=None` is 0.01).
         case leakyRelu(negativeSlope: Double = 0.01)

@@ -1,0 +1,61 @@
+/// Kullback-Leibler divergence.
+
+/// How `KLDivLoss` combines its per-element values (PyTorch: its `reduction` strings).
+public enum KLDivReduction: Sendable, Equatable {
+    /// Unreduced (PyTorch: `"none"`).
+    case none
+    /// The sum divided by the batch size, the mathematically correct KL divergence per
+    /// sample (PyTorch: `"batchmean"`).
+    case batchMean
+    /// The sum (PyTorch: `"sum"`).
+    case sum
+    /// The mean over all elements (PyTorch's default `"mean"`, which it warns about: it is
+    /// not the KL divergence; prefer `.batchMean`).
+    case mean
+}
+
+/// `target · (log target - input)` pointwise, for `input` given as log-probabilities and
+/// `target` as probabilities (or log-probabilities with `logTarget`); 0 where the target is 0
+/// (PyTorch: `F.kl_div`).
+public func klDiv(_ input: Tensor, _ target: Tensor, reduction: KLDivReduction = .mean, logTarget: Bool = false,
+                  file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    checkSameShape(input, target, "klDiv", file: file, line: line)
+    checkFloating(input, "input", "klDiv", file: file, line: line)
+    let losses: Tensor
+    if logTarget {
+        losses = target.exp() * (target - input)
+    } else {
+        // xlogy(t, t) - t · input, with 0 · log 0 = 0.
+        let safe = Tensor.where(target .== 0, Tensor.onesLike(target), target)
+        losses = target * safe.log() - target * input
+    }
+    switch reduction {
+    case .none: return losses
+    case .sum: return losses.sum()
+    case .mean: return losses.mean()
+    case .batchMean: return input.dim == 0 ? losses.sum() : losses.sum() / Double(input.shape[0])
+    }
+}
+
+/// Kullback-Leibler divergence of a target distribution from log-probabilities
+/// (PyTorch: `nn.KLDivLoss(reduction='mean', log_target=False)`).
+///
+/// ```swift
+/// let kl = KLDivLoss(reduction: .batchMean)
+/// let loss = kl(logSoftmax(studentLogits, dim: 1), softmax(teacherLogits, dim: 1))
+/// ```
+public struct KLDivLoss: Loss, Sendable {
+    /// How per-element losses are combined.
+    public var reduction: KLDivReduction
+    /// Whether the target is given as log-probabilities (PyTorch: `log_target`).
+    public var logTarget: Bool
+    /// A KL divergence loss.
+    public init(reduction: KLDivReduction = .mean, logTarget: Bool = false) {
+        self.reduction = reduction
+        self.logTarget = logTarget
+    }
+    /// `klDiv(input, target)`.
+    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
+        klDiv(input, target, reduction: reduction, logTarget: logTarget)
+    }
+}

@@ -1,0 +1,64 @@
+/// The base class of every layer and model (PyTorch: `torch.nn.Module`).
+///
+/// Subclass it, store layers, parameters and buffers as properties, and override `forward`.
+/// The module finds its state by reflection over stored properties, so names come out as
+/// PyTorch's: a stored `Module` is a child (`fc1`), a `@Parameter` property a parameter
+/// (`fc1.weight`), a `@Buffer` property a buffer (`bn.running_mean`), and an array of
+/// modules a list of children (`blocks.0.weight`). Plain `Tensor` properties are not state.
+/// The walk is cached, so `parameters()` is cheap on every step.
+///
+/// ```swift
+/// final class Net: Module {
+///     let fc1 = Linear(784, 128)
+///     let fc2 = Linear(128, 10)
+///     override func forward(_ x: Tensor) -> Tensor {
+///         fc2(relu(fc1(x.flatten(startDim: 1))))
+///     }
+/// }
+/// let model = Net()
+/// model.namedParameters().map(\.name)   // ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+/// ```
+///
+/// Modules whose forward takes something other than one tensor (such as `Bilinear`) define
+/// their own `callAsFunction`; the one-tensor `forward` then stops with a message saying so.
+/// Create modules in `init`, not inside `forward`: creating a module marks every module's
+/// cached reflection stale (that is how replacing a child is noticed), which costs a walk.
+open class Module: CustomStringConvertible {
+    /// Whether the module is in training mode (PyTorch: `module.training`). Set it for the
+    /// whole tree with `train()` / `eval()`; Dropout and BatchNorm read it.
+    public var training = true
+
+    var reflectionCache: ModuleEntries?
+    var reflectionGeneration = -1
+    /// `parameters()` of the whole tree, valid while the structure generation is unchanged.
+    var parameterCache: (generation: Int, tensors: [Tensor])?
+
+    /// A module with no state; subclasses add it as stored properties.
+    public init() {
+        ModuleStructure.changed()
+    }
+
+    /// The module's computation on one input tensor (PyTorch: `forward`). Override it;
+    /// call the module (`model(x)`) rather than `forward` directly.
+    open func forward(_ x: Tensor) -> Tensor {
+        nnFailure("\(typeName).forward", "\(typeName) does not define forward(_ x: Tensor) -> Tensor; override it, or call this module with the arguments its own callAsFunction takes")
+    }
+
+    /// Runs `forward` (PyTorch: `module(x)`).
+    public final func callAsFunction(_ x: Tensor) -> Tensor {
+        forward(x)
+    }
+
+    /// Extra text shown inside this module's parentheses when printed, such as
+    /// `in_features=784, out_features=128, bias=True` (PyTorch: `extra_repr`).
+    open var extraDescription: String { "" }
+
+    /// The module's direct entries found by reflection. Containers override it to name
+    /// their children "0", "1", ... or by key.
+    func reflectEntries() -> ModuleEntries {
+        reflectStoredProperties()
+    }
+
+    /// The class name, as PyTorch's `_get_name()`.
+    var typeName: String { String(describing: type(of: self)) }
+}

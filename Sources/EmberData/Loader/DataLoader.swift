@@ -221,6 +221,9 @@ public struct DataLoader<Batch: Sendable>: Sequence, Sendable {
 
         deinit { pipeline?.stop() }
 
+        /// This epoch's worker threads still running (nil with `numWorkers == 0`), for tests.
+        var liveWorkers: ThreadCounter? { pipeline?.liveWorkers }
+
         /// The next batch, or nil at the end of the epoch.
         public func next() -> Batch? {
             if finished { return nil }

@@ -25,13 +25,15 @@ final class BatchPipeline<Batch: Sendable>: @unchecked Sendable {
     private let claim: Claim
 
     private var threads: [WorkerThread] = []
+    /// The workers still running.
+    let liveWorkers = ThreadCounter()
 
     /// Starts `workers` threads that run `claim`ed work at most `window` batches ahead.
     init(workers: Int, window: Int, claim: @escaping Claim) {
         self.window = window
         self.claim = claim
         threads = (0..<workers).map { _ in
-            WorkerThread { [self] in self.workerLoop() }
+            WorkerThread(counter: liveWorkers) { [self] in self.workerLoop() }
         }
     }
 

@@ -35,28 +35,41 @@ final class Monitor: @unchecked Sendable {
     func broadcast() { pthread_cond_broadcast(cond) }
 }
 
+/// Counts the threads of one group that are still running (tests check that stopping a
+/// loader joins every worker).
+final class ThreadCounter: Sendable {
+    /// Worker threads of every group alive now.
+    static let all = Atomic<Int>(0)
+    let live = Atomic<Int>(0)
+    /// The threads of this group still running.
+    var count: Int { live.load(ordering: .acquiring) }
+}
+
 /// A joinable OS thread running a closure.
 final class WorkerThread: @unchecked Sendable {
-    /// Worker threads alive now, across all loaders (tests check that stopping joins them).
-    static let live = Atomic<Int>(0)
-
     private var thread: pthread_t
     private var joined = false
 
     /// Starts a thread running `body`.
-    init(_ body: @escaping @Sendable () -> Void) {
+    init(counter: ThreadCounter, _ body: @escaping @Sendable () -> Void) {
         final class Box { let body: @Sendable () -> Void; init(_ b: @escaping @Sendable () -> Void) { body = b } }
-        let box = Unmanaged.passRetained(Box(body)).toOpaque()
-        WorkerThread.live.add(1, ordering: .relaxed)
+        counter.live.add(1, ordering: .relaxed)
+        ThreadCounter.all.add(1, ordering: .relaxed)
+        let run: @Sendable () -> Void = {
+            body()
+            counter.live.subtract(1, ordering: .releasing)
+            ThreadCounter.all.subtract(1, ordering: .releasing)
+        }
+        let box = Unmanaged.passRetained(Box(run)).toOpaque()
         var t = pthread_t()
         let rc = pthread_create(&t, nil, { arg in
             let box = Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue()
             box.body()
-            WorkerThread.live.subtract(1, ordering: .releasing)
             return nil
         }, box)
         if rc != 0 {
-            WorkerThread.live.subtract(1, ordering: .relaxed)
+            counter.live.subtract(1, ordering: .relaxed)
+            ThreadCounter.all.subtract(1, ordering: .relaxed)
             Unmanaged<Box>.fromOpaque(box).release()
             dataFailure("DataLoader", "cannot start a worker thread: \(String(cString: strerror(rc)))", file: #fileID, line: #line)
         }

@@ -36,6 +36,13 @@ final class TempDir {
     func write(_ name: String, _ text: String) -> String { write(name, Array(text.utf8)) }
 }
 
+/// Runs `body` with the path of `bytes` written to a temporary file called `name`.
+func withFile<R>(_ name: String, _ bytes: [UInt8], _ body: (String) throws -> R) rethrows -> R {
+    let dir = TempDir()
+    let path = dir.write(name, bytes)
+    return try withExtendedLifetime(dir) { try body(path) }
+}
+
 /// The bytes of a file.
 func fileBytes(_ path: String) -> [UInt8] { Array(FileManager.default.contents(atPath: path)!) }
 

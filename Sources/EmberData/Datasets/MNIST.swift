@@ -31,11 +31,16 @@ extension MNISTFormatDataset {
     /// and its label.
     public subscript(index: Int) -> (Tensor, Int) {
         dataCheck(index >= 0 && index < count, "MNIST", "index \(index) is out of range for a dataset of \(count) images", file: #fileID, line: #line)
-        let h = data.shape[1], w = data.shape[2]
-        let image = Tensor(empty: [1, h, w], dtype: .float32)
-        ByteImages.convert(data, range: index..<index + 1, into: image.storage.data.assumingMemoryBound(to: Float.self))
+        let image = floatImage(index)
         let label = Int((targets.storage.data.assumingMemoryBound(to: Int64.self) + targets.offset)[index])
         return (transform.map { $0(image) } ?? image, label)
+    }
+
+    /// Image `index` as float32 `[1, H, W]` in [0, 1], before any transform.
+    func floatImage(_ index: Int) -> Tensor {
+        let image = Tensor(empty: [1, data.shape[1], data.shape[2]], dtype: .float32)
+        ByteImages.convert(data, range: index..<index + 1, into: image.storage.data.assumingMemoryBound(to: Float.self))
+        return image
     }
 
     /// The images at `indices` as one float32 `[B, 1, H, W]` tensor and their labels as an
@@ -50,7 +55,7 @@ extension MNISTFormatDataset {
         let dst = labels.storage.data.assumingMemoryBound(to: Int64.self)
         for (k, i) in indices.enumerated() { dst[k] = src[i] }
         if let transform {
-            return (Collate.stack(indices.map { transform(self[$0].0) }), labels)
+            return (Collate.stack(indices.map { transform(floatImage($0)) }), labels)
         }
         let images = Tensor(empty: [indices.count, 1, h, w], dtype: .float32)
         let out = images.storage.data.assumingMemoryBound(to: Float.self)

@@ -17,7 +17,7 @@ import Testing
         return dir
     }
 
-    static func load(_ dir: TempDir) throws -> MNIST { try MNIST(root: dir.path, train: false) }
+    static func load(_ dir: TempDir) throws(DataError) -> MNIST { try MNIST(root: dir.path, train: false) }
 
     @Test func validSmallSplitLoads() throws {
         for gz in [false, true] {
@@ -44,6 +44,35 @@ import Testing
         let e = try #require(dataError { try Self.load(dir) })
         #expect(e.path == dir.path + "/t10k-labels-idx1-ubyte")
         if case .truncated = e {} else { Issue.record("expected .truncated, got \(e)") }
+    }
+
+    /// Every prefix of every file, raw and gzip'd, throws a DataError naming that file:
+    /// none loads, none crashes.
+    @Test func everyTruncationPointThrows() throws {
+        let gzImages = gzipped(Self.images), gzLabels = gzipped(Self.labels)
+        let cases: [(name: String, bytes: [UInt8], lengths: [Int])] = [
+            ("t10k-labels-idx1-ubyte", Self.labels, Array(0..<Self.labels.count)),
+            ("t10k-images-idx3-ubyte", Self.images, Array(0..<40) + Array(stride(from: 40, to: Self.images.count, by: 37))),
+            ("t10k-labels-idx1-ubyte.gz", gzLabels, Array(0..<gzLabels.count)),
+            // The gzip header, every 11th byte of the stream, and the whole 8-byte trailer.
+            ("t10k-images-idx3-ubyte.gz", gzImages, Array(0..<32) + Array(stride(from: 32, to: gzImages.count - 16, by: 11)) + Array(gzImages.count - 16..<gzImages.count)),
+        ]
+        for (name, bytes, lengths) in cases {
+            for length in lengths {
+                let dir = TempDir()
+                let images = name.hasPrefix("t10k-images") ? Array(bytes.prefix(length)) : Self.images
+                let labels = name.hasPrefix("t10k-labels") ? Array(bytes.prefix(length)) : Self.labels
+                let gz = name.hasSuffix(".gz")
+                dir.write("t10k-images-idx3-ubyte" + (gz ? ".gz" : ""), gz && !name.hasPrefix("t10k-images") ? gzImages : images)
+                dir.write("t10k-labels-idx1-ubyte" + (gz ? ".gz" : ""), gz && !name.hasPrefix("t10k-labels") ? gzLabels : labels)
+                do {
+                    _ = try Self.load(dir)
+                    Issue.record("\(name) cut to \(length) of \(bytes.count) bytes loaded")
+                } catch {
+                    #expect(error.path == dir.path + "/" + name, "\(name) at \(length): \(error)")
+                }
+            }
+        }
     }
 
     @Test func truncationMessageSaysHowMuchIsMissing() throws {

@@ -49,6 +49,8 @@ public struct Normalize: Transform {
     public let mean: [Double]
     /// Per-channel standard deviations, all non-zero.
     public let std: [Double]
+    /// `mean` and `std` as float32 `[C, 1, 1]` tensors, made once for the common case.
+    private let mean32: Tensor, std32: Tensor
 
     /// A normalization with these per-channel statistics (equal lengths, one per channel).
     public init(mean: [Double], std: [Double], file: StaticString = #fileID, line: UInt = #line) {
@@ -57,6 +59,8 @@ public struct Normalize: Transform {
         dataCheck(std.allSatisfy { $0 != 0 }, "Normalize", "std evaluated to zero, leading to division by zero (std = \(std))", file: file, line: line)
         self.mean = mean
         self.std = std
+        mean32 = Tensor(mean, shape: [mean.count, 1, 1], dtype: .float32)
+        std32 = Tensor(std, shape: [std.count, 1, 1], dtype: .float32)
     }
 
     /// The normalized tensor, same shape and dtype.
@@ -66,9 +70,8 @@ public struct Normalize: Transform {
         let channels = x.shape[x.dim - 3]
         dataCheck(mean.count == channels || mean.count == 1, "Normalize",
                   "\(mean.count) means and stds for a tensor with \(channels) channels (shape \(x.shape))", file: #fileID, line: #line)
-        let m = Tensor(mean, shape: [mean.count, 1, 1], dtype: x.dtype)
-        let s = Tensor(std, shape: [std.count, 1, 1], dtype: x.dtype)
-        return (x - m) / s
+        if x.dtype == .float32 { return (x - mean32) / std32 }
+        return (x - Tensor(mean, shape: [mean.count, 1, 1], dtype: x.dtype)) / Tensor(std, shape: [std.count, 1, 1], dtype: x.dtype)
     }
 }
 

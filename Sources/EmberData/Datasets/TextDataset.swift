@@ -23,9 +23,9 @@ public struct TextDataset: BatchedDataset {
     public let stride: Int
 
     /// Reads UTF-8 text files (joined in order; `.gz` files are decompressed) and cuts them
-    /// into windows. Without a `vocabulary`, one is built from the files; with one, a
-    /// token outside it throws `DataError.badText` naming the file and line (unless the
-    /// vocabulary has an unknown token).
+    /// into windows. Without a `vocabulary`, one is built from the files at `level`; with
+    /// one, its level is used and a token outside it throws `DataError.badText` naming the
+    /// file and line (unless the vocabulary has an unknown token).
     public init(files: [String], level: Vocabulary.Level = .character, sequenceLength: Int, stride: Int? = nil,
                 vocabulary: Vocabulary? = nil, file: StaticString = #fileID, line: UInt = #line) throws(DataError) {
         dataCheck(!files.isEmpty, "TextDataset", "expected at least one file", file: file, line: line)

@@ -16,7 +16,8 @@
 /// - Each iteration is an epoch. The batches of an epoch depend only on the generator's
 ///   state when it starts, never on `numWorkers` or timing: shuffling draws from
 ///   `generator`, and random transforms draw from a per-batch generator seeded from it
-///   (see `TransformRandom`).
+///   (see `TransformRandom`). Each epoch draws that seed even without shuffling, as PyTorch
+///   draws its workers' base seed, so without `generator:` it advances `Generator.default`.
 /// - With `numWorkers > 0`, that many threads load batches in order, at most
 ///   `prefetch × numWorkers` ahead of the consumer (PyTorch: `prefetch_factor`). Leaving the
 ///   loop early (or dropping the iterator) stops and joins them.
@@ -141,6 +142,10 @@ public struct DataLoader<Batch: Sendable>: Sequence, Sendable {
 
     /// A loader over a stream with a custom collate: consecutive samples, `batchSize` at a
     /// time, in stream order (PyTorch: `DataLoader(iterable_dataset, ..., collate_fn=)`).
+    ///
+    /// Workers take turns reading the next `batchSize` samples from the one stream and
+    /// collate them in parallel, so every sample is delivered once, in order (PyTorch
+    /// instead runs a copy of the stream in each worker, which the dataset must shard).
     public init<S: IterableDataset>(
         _ stream: S, batchSize: Int = 1, dropLast: Bool = false, collate: @escaping @Sendable ([S.Element]) -> Batch,
         numWorkers: Int = 0, prefetch: Int = 2, generator: Generator? = nil,

@@ -101,6 +101,32 @@ struct FashionMNISTTests {
         #expect(environmentRoot("fashion-mnist") == nil || ProcessInfo.processInfo.environment["EMBER_DATA"] != nil)
     }
 
+    @Test func truncatedCopiesOfTheRealFilesThrow() throws {
+        let images = fileBytes(FashionFiles.root + "/t10k-images-idx3-ubyte.gz")
+        let labels = fileBytes(FashionFiles.root + "/t10k-labels-idx1-ubyte.gz")
+        // A download cut off halfway.
+        let dir = TempDir()
+        dir.write("t10k-images-idx3-ubyte.gz", Array(images.prefix(images.count / 2)))
+        dir.write("t10k-labels-idx1-ubyte.gz", labels)
+        let e = try #require(dataError { try FashionMNIST(root: dir.path, train: false) })
+        #expect(e.path == dir.path + "/t10k-images-idx3-ubyte.gz")
+        #expect(e.description.contains("corrupt gzip file: unexpected end of file"))
+        // An uncompressed copy missing its last image.
+        let raw = try Gzip.decompress(images, path: "images")
+        let cut = TempDir()
+        cut.write("t10k-images-idx3-ubyte", Array(raw.dropLast(784)))
+        cut.write("t10k-labels-idx1-ubyte.gz", labels)
+        let f = try #require(dataError { try FashionMNIST(root: cut.path, train: false) })
+        #expect(f == .truncated(path: cut.path + "/t10k-images-idx3-ubyte",
+                                detail: "the header declares 10000×28×28 values (7840000 bytes of data) but the file holds only 7839216 bytes after the header"))
+        // The test images with the training labels.
+        let mixed = TempDir()
+        mixed.write("t10k-images-idx3-ubyte.gz", images)
+        mixed.write("t10k-labels-idx1-ubyte.gz", fileBytes(FashionFiles.root + "/train-labels-idx1-ubyte.gz"))
+        let g = try #require(dataError { try FashionMNIST(root: mixed.path, train: false) })
+        #expect(g.description.hasSuffix("do not match: 10000 images but 60000 labels"))
+    }
+
     @Test func missingFilesNameThePathAndTheInstallCommand() throws {
         let dir = TempDir()
         let error = try #require(dataError { try FashionMNIST(root: dir.path, train: true) })

@@ -57,6 +57,9 @@ struct LoaderBenchmarkTests {
             let loader = DataLoader(augmented, batchSize: 128, shuffle: true, numWorkers: workers, generator: Generator(seed: 0))
             let (t, n) = Self.epoch(loader, repeats: 1) { $0.0.shape[0] }
             print("[bench] epoch, batch 128, shuffle, numWorkers \(workers), crop+flip+normalize per sample: \(String(format: "%.3f", t)) s (\(n) images)")
+            // A step that leaves the CPU free (as when the model runs on an accelerator).
+            let (u, _) = Self.epoch(loader, repeats: 1) { _ in usleep(500); return 0 }
+            print("[bench] epoch, batch 128, numWorkers \(workers), crop+flip+normalize + 0.5 ms sleeping step per batch: \(String(format: "%.3f", u)) s")
         }
     }
 }

@@ -24,13 +24,16 @@ public struct ClassificationMeter: Sendable, Equatable, Codable {
     public private(set) var topKCorrect: Int = 0
     /// Batches seen.
     public private(set) var batches: Int = 0
-    /// The confusion matrix, when `numClasses` was given.
+    /// Whether a confusion matrix is kept.
+    public let tracksConfusion: Bool
+    /// The confusion matrix (classes taken from the logits' width), when `confusion` was asked for.
     public private(set) var confusion: ConfusionMatrix?
 
-    /// An empty meter; with `numClasses` it also fills a confusion matrix.
-    public init(topK: Int = 5, numClasses: Int? = nil) {
+    /// An empty meter; with `confusion` it also fills a confusion matrix.
+    public init(topK: Int = 5, confusion: Bool = false) {
+        precondition(topK >= 1, "[ClassificationMeter] topK must be >= 1, got \(topK)")
         self.topK = topK
-        confusion = numClasses.map { ConfusionMatrix(numClasses: $0) }
+        tracksConfusion = confusion
     }
 
     /// Adds one batch: its mean loss, its `[N, C]` logits and `[N]` targets.
@@ -42,7 +45,8 @@ public struct ClassificationMeter: Sendable, Equatable, Codable {
         batches += 1
         correct += scores.correct(topK: 1)
         topKCorrect += scores.correct(topK: topK)
-        if confusion != nil, scores.numClasses == confusion!.numClasses {
+        if tracksConfusion {
+            if confusion == nil { confusion = ConfusionMatrix(numClasses: scores.numClasses) }
             confusion!.add(actual: scores.targets, predicted: scores.predictions)
         }
     }

@@ -63,19 +63,18 @@ struct AdadeltaKernel: FusedUpdate {
     let lr, rho, eps, weightDecay: Double
     let maximize: Bool
 
-    func apply<T: BinaryFloatingPoint>(_ b: UpdateBuffers<T>, _ range: Range<Int>) {
-        let sign: T = maximize ? -1 : 1, hasWD = weightDecay != 0, wd = T(weightDecay)
-        let r = T(rho), c = T(1 - rho), e = T(eps), negLR = T(-lr)
-        let p = b.param, grad = b.grad, sq = b.s0, acc = b.s1
-        for i in range {
-            var g = grad[i] * sign
-            if hasWD { g = g + wd * p[i] }
-            let s = sq[i] * r + c * g * g
-            sq[i] = s
-            let std = (s + e).squareRoot()
-            let delta = (acc[i] + e).squareRoot() / std * g
-            acc[i] = acc[i] * r + c * delta * delta
-            p[i] = p[i] + negLR * delta
-        }
+    @inline(__always)
+    func apply<V: FloatLanes>(_ b: UpdateBuffers<V.Scalar>, _ i: Int, _: V.Type) {
+        typealias T = V.Scalar
+        let x = V.load(b.param, i)
+        var g = V.load(b.grad, i) * V(splat: maximize ? -1 : 1)
+        if weightDecay != 0 { g = g + V(splat: T(weightDecay)) * x }
+        let r = V(splat: T(rho)), c = V(splat: T(1 - rho)), e = V(splat: T(eps))
+        let sq = V.load(b.s0, i) * r + c * g * g
+        sq.store(b.s0, i)
+        let acc = V.load(b.s1, i)
+        let delta = (acc + e).sqrtLanes() / (sq + e).sqrtLanes() * g
+        (acc * r + c * delta * delta).store(b.s1, i)
+        (x + V(splat: T(-lr)) * delta).store(b.param, i)
     }
 }

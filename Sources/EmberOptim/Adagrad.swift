@@ -68,16 +68,14 @@ struct AdagradKernel: FusedUpdate {
     let clr, eps, weightDecay: Double
     let maximize: Bool
 
-    func apply<T: BinaryFloatingPoint>(_ b: UpdateBuffers<T>, _ range: Range<Int>) {
-        let sign: T = maximize ? -1 : 1, hasWD = weightDecay != 0, wd = T(weightDecay)
-        let e = T(eps), negCLR = T(-clr)
-        let p = b.param, grad = b.grad, sum = b.s0
-        for i in range {
-            var g = grad[i] * sign
-            if hasWD { g = g + wd * p[i] }
-            let s = sum[i] + 1 * g * g
-            sum[i] = s
-            p[i] = p[i] + negCLR * g / (s.squareRoot() + e)
-        }
+    @inline(__always)
+    func apply<V: FloatLanes>(_ b: UpdateBuffers<V.Scalar>, _ i: Int, _: V.Type) {
+        typealias T = V.Scalar
+        let x = V.load(b.param, i)
+        var g = V.load(b.grad, i) * V(splat: maximize ? -1 : 1)
+        if weightDecay != 0 { g = g + V(splat: T(weightDecay)) * x }
+        let sum = V.load(b.s0, i) + V(splat: 1) * g * g
+        sum.store(b.s0, i)
+        (x + V(splat: T(-clr)) * g / (sum.sqrtLanes() + V(splat: T(eps)))).store(b.param, i)
     }
 }

@@ -84,30 +84,23 @@ struct AdamKernel: FusedUpdate {
     let stepSize, biasCorrection2Sqrt: Double
     let amsgrad, maximize: Bool
 
-    func apply<T: BinaryFloatingPoint>(_ b: UpdateBuffers<T>, _ range: Range<Int>) {
-        let sign: T = maximize ? -1 : 1
-        let hasL2 = decoupledDecay == nil && weightDecay != 0, wd = T(weightDecay)
-        let hasDecay = decoupledDecay != nil, decay = T(decoupledDecay ?? 1)
-        let b1 = T(beta1), c1 = T(1 - beta1), b2 = T(beta2), c2 = T(1 - beta2)
-        let bc2 = T(biasCorrection2Sqrt), e = T(eps), negStep = T(-stepSize)
-        let p = b.param, grad = b.grad, m = b.s0, v = b.s1, vmax = b.s2
-        for i in range {
-            var x = p[i]
-            if hasDecay { x = x * decay }
-            var g = grad[i] * sign
-            if hasL2 { g = g + wd * x }
-            let mi = m[i] * b1 + c1 * g
-            let vi = v[i] * b2 + c2 * g * g
-            m[i] = mi
-            v[i] = vi
-            var s = vi
-            if amsgrad {
-                let old = vmax[i]
-                s = old.isNaN || old > vi ? old : vi
-                vmax[i] = s
-            }
-            let denom = s.squareRoot() / bc2 + e
-            p[i] = x + negStep * mi / denom
+    @inline(__always)
+    func apply<V: FloatLanes>(_ b: UpdateBuffers<V.Scalar>, _ i: Int, _: V.Type) {
+        typealias T = V.Scalar
+        var x = V.load(b.param, i)
+        if let decay = decoupledDecay { x = x * V(splat: T(decay)) }
+        var g = V.load(b.grad, i) * V(splat: maximize ? -1 : 1)
+        if decoupledDecay == nil && weightDecay != 0 { g = g + V(splat: T(weightDecay)) * x }
+        let m = V.load(b.s0, i) * V(splat: T(beta1)) + V(splat: T(1 - beta1)) * g
+        let v = V.load(b.s1, i) * V(splat: T(beta2)) + V(splat: T(1 - beta2)) * g * g
+        m.store(b.s0, i)
+        v.store(b.s1, i)
+        var s = v
+        if amsgrad {
+            s = V.maximum(V.load(b.s2, i), v)
+            s.store(b.s2, i)
         }
+        let denom = s.sqrtLanes() / V(splat: T(biasCorrection2Sqrt)) + V(splat: T(eps))
+        (x + V(splat: T(-stepSize)) * m / denom).store(b.param, i)
     }
 }

@@ -68,20 +68,17 @@ struct AdamaxKernel: FusedUpdate {
     let beta1, beta2, eps, weightDecay, clr: Double
     let maximize: Bool
 
-    func apply<T: BinaryFloatingPoint>(_ b: UpdateBuffers<T>, _ range: Range<Int>) {
-        let sign: T = maximize ? -1 : 1, hasWD = weightDecay != 0, wd = T(weightDecay)
-        let b1 = T(beta1), c1 = T(1 - beta1), b2 = T(beta2), e = T(eps), negCLR = T(-clr)
-        let p = b.param, grad = b.grad, m = b.s0, u = b.s1
-        for i in range {
-            var g = grad[i] * sign
-            if hasWD { g = g + wd * p[i] }
-            let mi = m[i] * b1 + c1 * g
-            m[i] = mi
-            // torch.amax over [exp_inf * beta2, |g| + eps]: NaN wins.
-            let a = u[i] * b2, n = Swift.abs(g) + e
-            let ui = a.isNaN || a > n ? a : n
-            u[i] = ui
-            p[i] = p[i] + negCLR * mi / ui
-        }
+    @inline(__always)
+    func apply<V: FloatLanes>(_ b: UpdateBuffers<V.Scalar>, _ i: Int, _: V.Type) {
+        typealias T = V.Scalar
+        let x = V.load(b.param, i)
+        var g = V.load(b.grad, i) * V(splat: maximize ? -1 : 1)
+        if weightDecay != 0 { g = g + V(splat: T(weightDecay)) * x }
+        let m = V.load(b.s0, i) * V(splat: T(beta1)) + V(splat: T(1 - beta1)) * g
+        m.store(b.s0, i)
+        // torch.amax over [exp_inf * beta2, |g| + eps]: NaN wins.
+        let u = V.maximum(V.load(b.s1, i) * V(splat: T(beta2)), g.magnitude + V(splat: T(eps)))
+        u.store(b.s1, i)
+        (x + V(splat: T(-clr)) * m / u).store(b.param, i)
     }
 }

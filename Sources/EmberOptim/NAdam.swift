@@ -89,21 +89,18 @@ public final class NAdam: Optimizer {
 struct NAdamKernel: FusedUpdate {
     let beta1, beta2, eps, weightDecay, biasCorrection2, gradStep, avgStep: Double
 
-    func apply<T: BinaryFloatingPoint>(_ b: UpdateBuffers<T>, _ range: Range<Int>) {
-        let hasWD = weightDecay != 0, wd = T(weightDecay)
-        let b1 = T(beta1), c1 = T(1 - beta1), b2 = T(beta2), c2 = T(1 - beta2)
-        let bc2 = T(biasCorrection2), e = T(eps), gs = T(gradStep), ms = T(avgStep)
-        let p = b.param, grad = b.grad, m = b.s0, v = b.s1
-        for i in range {
-            var g = grad[i]
-            if hasWD { g = g + wd * p[i] }
-            let mi = m[i] * b1 + c1 * g
-            let vi = v[i] * b2 + c2 * g * g
-            m[i] = mi
-            v[i] = vi
-            let denom = (vi / bc2).squareRoot() + e
-            let x = p[i] + gs * g / denom
-            p[i] = x + ms * mi / denom
-        }
+    @inline(__always)
+    func apply<V: FloatLanes>(_ b: UpdateBuffers<V.Scalar>, _ i: Int, _: V.Type) {
+        typealias T = V.Scalar
+        let x = V.load(b.param, i)
+        var g = V.load(b.grad, i)
+        if weightDecay != 0 { g = g + V(splat: T(weightDecay)) * x }
+        let m = V.load(b.s0, i) * V(splat: T(beta1)) + V(splat: T(1 - beta1)) * g
+        let v = V.load(b.s1, i) * V(splat: T(beta2)) + V(splat: T(1 - beta2)) * g * g
+        m.store(b.s0, i)
+        v.store(b.s1, i)
+        let denom = (v / V(splat: T(biasCorrection2))).sqrtLanes() + V(splat: T(eps))
+        let y = x + V(splat: T(gradStep)) * g / denom
+        (y + V(splat: T(avgStep)) * m / denom).store(b.param, i)
     }
 }

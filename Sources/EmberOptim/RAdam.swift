@@ -75,27 +75,23 @@ struct RAdamKernel: FusedUpdate {
     let beta1, beta2, eps, weightDecay, lr, biasCorrection1, biasCorrection2Sqrt: Double
     let rect: Double?
 
-    func apply<T: BinaryFloatingPoint>(_ b: UpdateBuffers<T>, _ range: Range<Int>) {
-        let hasWD = weightDecay != 0, wd = T(weightDecay)
-        let b1 = T(beta1), c1 = T(1 - beta1), b2 = T(beta2), c2 = T(1 - beta2)
-        let bc1 = T(biasCorrection1), bc2 = T(biasCorrection2Sqrt), e = T(eps), rate = T(lr)
-        let rectified = rect != nil, r = T(rect ?? 1)
-        let p = b.param, grad = b.grad, m = b.s0, v = b.s1
-        for i in range {
-            var g = grad[i]
-            if hasWD { g = g + wd * p[i] }
-            let mi = m[i] * b1 + c1 * g
-            let vi = v[i] * b2 + c2 * g * g
-            m[i] = mi
-            v[i] = vi
-            let corrected = mi / bc1
-            if rectified {
-                // PyTorch evaluates `scalar / tensor` as `tensor.reciprocal() * scalar`.
-                let adaptive = 1 / (vi.squareRoot() + e) * bc2
-                p[i] = p[i] + -1 * (corrected * rate * adaptive * r)
-            } else {
-                p[i] = p[i] + -1 * (corrected * rate)
-            }
+    @inline(__always)
+    func apply<V: FloatLanes>(_ b: UpdateBuffers<V.Scalar>, _ i: Int, _: V.Type) {
+        typealias T = V.Scalar
+        let x = V.load(b.param, i)
+        var g = V.load(b.grad, i)
+        if weightDecay != 0 { g = g + V(splat: T(weightDecay)) * x }
+        let m = V.load(b.s0, i) * V(splat: T(beta1)) + V(splat: T(1 - beta1)) * g
+        let v = V.load(b.s1, i) * V(splat: T(beta2)) + V(splat: T(1 - beta2)) * g * g
+        m.store(b.s0, i)
+        v.store(b.s1, i)
+        let corrected = m / V(splat: T(biasCorrection1))
+        if let rect {
+            // PyTorch evaluates `scalar / tensor` as `tensor.reciprocal() * scalar`.
+            let adaptive = V(splat: 1) / (v.sqrtLanes() + V(splat: T(eps))) * V(splat: T(biasCorrection2Sqrt))
+            (x + V(splat: -1) * (corrected * V(splat: T(lr)) * adaptive * V(splat: T(rect)))).store(b.param, i)
+        } else {
+            (x + V(splat: -1) * (corrected * V(splat: T(lr)))).store(b.param, i)
         }
     }
 }

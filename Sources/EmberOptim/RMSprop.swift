@@ -70,32 +70,30 @@ struct RMSpropKernel: FusedUpdate {
     let lr, alpha, eps, weightDecay, momentum: Double
     let centered, maximize: Bool
 
-    func apply<T: BinaryFloatingPoint>(_ b: UpdateBuffers<T>, _ range: Range<Int>) {
-        let sign: T = maximize ? -1 : 1, hasWD = weightDecay != 0, wd = T(weightDecay)
-        let a = T(alpha), c = T(1 - alpha), e = T(eps), mom = T(momentum), negLR = T(-lr)
-        let hasMomentum = momentum > 0
-        let p = b.param, grad = b.grad, sq = b.s0, buf = b.s1, ga = b.s2
-        for i in range {
-            var g = grad[i] * sign
-            if hasWD { g = g + wd * p[i] }
-            let s = sq[i] * a + c * g * g
-            sq[i] = s
-            var avg: T
-            if centered {
-                let m = ga[i] * a + c * g
-                ga[i] = m
-                avg = (s + -1 * m * m).squareRoot()
-            } else {
-                avg = s.squareRoot()
-            }
-            avg = avg + e
-            if hasMomentum {
-                let bi = buf[i] * mom + 1 * g / avg
-                buf[i] = bi
-                p[i] = p[i] + negLR * bi
-            } else {
-                p[i] = p[i] + negLR * g / avg
-            }
+    @inline(__always)
+    func apply<V: FloatLanes>(_ b: UpdateBuffers<V.Scalar>, _ i: Int, _: V.Type) {
+        typealias T = V.Scalar
+        let x = V.load(b.param, i)
+        var g = V.load(b.grad, i) * V(splat: maximize ? -1 : 1)
+        if weightDecay != 0 { g = g + V(splat: T(weightDecay)) * x }
+        let a = V(splat: T(alpha)), c = V(splat: T(1 - alpha))
+        let sq = V.load(b.s0, i) * a + c * g * g
+        sq.store(b.s0, i)
+        var avg: V
+        if centered {
+            let ga = V.load(b.s2, i) * a + c * g
+            ga.store(b.s2, i)
+            avg = (sq + V(splat: -1) * ga * ga).sqrtLanes()
+        } else {
+            avg = sq.sqrtLanes()
+        }
+        avg = avg + V(splat: T(eps))
+        if momentum > 0 {
+            let buf = V.load(b.s1, i) * V(splat: T(momentum)) + V(splat: 1) * g / avg
+            buf.store(b.s1, i)
+            (x + V(splat: T(-lr)) * buf).store(b.param, i)
+        } else {
+            (x + V(splat: T(-lr)) * g / avg).store(b.param, i)
         }
     }
 }

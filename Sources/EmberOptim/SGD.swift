@@ -71,25 +71,18 @@ struct SGDKernel: FusedUpdate {
     let lr, momentum, dampening, weightDecay: Double
     let nesterov, maximize, firstStep: Bool
 
-    func apply<T: BinaryFloatingPoint>(_ b: UpdateBuffers<T>, _ range: Range<Int>) {
-        let sign: T = maximize ? -1 : 1, wd = T(weightDecay), hasWD = weightDecay != 0
-        let mom = T(momentum), keep = T(1 - dampening), negLR = T(-lr)
-        let p = b.param, g = b.grad, buf = b.s0
-        if momentum == 0 {
-            for i in range {
-                var d = g[i] * sign
-                if hasWD { d = d + wd * p[i] }
-                p[i] = p[i] + negLR * d
-            }
-        } else {
-            for i in range {
-                var d = g[i] * sign
-                if hasWD { d = d + wd * p[i] }
-                let m = firstStep ? d : buf[i] * mom + keep * d
-                buf[i] = m
-                d = nesterov ? d + mom * m : m
-                p[i] = p[i] + negLR * d
-            }
+    @inline(__always)
+    func apply<V: FloatLanes>(_ b: UpdateBuffers<V.Scalar>, _ i: Int, _: V.Type) {
+        typealias T = V.Scalar
+        let x = V.load(b.param, i)
+        var d = V.load(b.grad, i) * V(splat: maximize ? -1 : 1)
+        if weightDecay != 0 { d = d + V(splat: T(weightDecay)) * x }
+        if momentum != 0 {
+            let mom = V(splat: T(momentum))
+            let m = firstStep ? d : V.load(b.s0, i) * mom + V(splat: T(1 - dampening)) * d
+            m.store(b.s0, i)
+            d = nesterov ? d + mom * m : m
         }
+        (x + V(splat: T(-lr)) * d).store(b.param, i)
     }
 }

@@ -28,17 +28,23 @@ public final class CosineAnnealingLR: LRScheduler, TwoPhaseLoadable {
         step()
     }
 
+    /// The optimizer whose learning rates this scheduler sets (PyTorch: `scheduler.optimizer`).
     public var optimizer: any Optimizer { core.optimizer }
+    /// Each group's starting learning rate (PyTorch: `scheduler.base_lrs`).
     public var baseLRs: [Double] { core.baseLRs }
+    /// The index of the last step, 0 after construction (PyTorch: `scheduler.last_epoch`).
     public var lastEpoch: Int { get { core.lastEpoch } set { core.lastEpoch = newValue } }
+    /// The learning rates the last step set (PyTorch: `scheduler.get_last_lr()`).
     public var lastLR: [Double] { core.lastLR }
 
+    /// Advances one epoch and sets the groups' learning rates (PyTorch: `scheduler.step()`).
     public func step() {
         core.stepCount += 1
         core.lastEpoch += 1
         core.apply(chainable())
     }
 
+    /// Jumps to `epoch` (PyTorch's deprecated `scheduler.step(epoch)`; closed form where PyTorch has one).
     public func step(epoch: Int) {
         core.stepCount += 1
         core.lastEpoch = epoch
@@ -59,7 +65,9 @@ public final class CosineAnnealingLR: LRScheduler, TwoPhaseLoadable {
         return core.groupLRs.map { factor * ($0 - etaMin) + etaMin }
     }
 
+    /// The scheduler's state under PyTorch's keys (PyTorch: `scheduler.state_dict()`).
     public func stateDict() -> TensorDict { var d = TensorDict(); core.encode(into: &d); return d }
+    /// Restores `stateDict()`'s state; on error nothing changes (PyTorch: `scheduler.load_state_dict`).
     public func loadStateDict(_ dict: TensorDict) throws { try loadTwoPhase(dict) }
     func decodeState(_ r: StateReader) throws -> () -> Void {
         let c = try core.decode(r)
@@ -100,11 +108,16 @@ public final class CosineAnnealingWarmRestarts: LRScheduler, TwoPhaseLoadable {
         step()
     }
 
+    /// The optimizer whose learning rates this scheduler sets (PyTorch: `scheduler.optimizer`).
     public var optimizer: any Optimizer { core.optimizer }
+    /// Each group's starting learning rate (PyTorch: `scheduler.base_lrs`).
     public var baseLRs: [Double] { core.baseLRs }
+    /// The index of the last step, 0 after construction (PyTorch: `scheduler.last_epoch`).
     public var lastEpoch: Int { get { core.lastEpoch } set { core.lastEpoch = newValue } }
+    /// The learning rates the last step set (PyTorch: `scheduler.get_last_lr()`).
     public var lastLR: [Double] { core.lastLR }
 
+    /// Advances one epoch and sets the groups' learning rates (PyTorch: `scheduler.step()`).
     public func step() {
         if core.lastEpoch < 0 { step(epoch: 0); return }
         core.lastEpoch += 1
@@ -116,8 +129,9 @@ public final class CosineAnnealingWarmRestarts: LRScheduler, TwoPhaseLoadable {
         core.apply(lrs())
     }
 
+    /// Jumps to `epoch` (PyTorch's deprecated `scheduler.step(epoch)`; closed form where PyTorch has one).
     public func step(epoch: Int) {
-        precondition(epoch >= 0, "[CosineAnnealingWarmRestarts] expected a non-negative epoch, got \(epoch)")
+        check(epoch >= 0, "CosineAnnealingWarmRestarts", "expected a non-negative epoch, got \(epoch)", file: #fileID, line: #line)
         if epoch >= t0 {
             if tMult == 1 {
                 tCur = Double(epoch % t0)
@@ -139,6 +153,7 @@ public final class CosineAnnealingWarmRestarts: LRScheduler, TwoPhaseLoadable {
         core.baseLRs.map { etaMin + ($0 - etaMin) * (1 + cos(Double.pi * tCur / tI)) / 2 }
     }
 
+    /// The scheduler's state under PyTorch's keys (PyTorch: `scheduler.state_dict()`).
     public func stateDict() -> TensorDict {
         var d = TensorDict()
         core.encode(into: &d)
@@ -146,6 +161,7 @@ public final class CosineAnnealingWarmRestarts: LRScheduler, TwoPhaseLoadable {
         d["T_i"] = Tensor(scalar: tI, dtype: .float64)
         return d
     }
+    /// Restores `stateDict()`'s state; on error nothing changes (PyTorch: `scheduler.load_state_dict`).
     public func loadStateDict(_ dict: TensorDict) throws { try loadTwoPhase(dict) }
     func decodeState(_ r: StateReader) throws -> () -> Void {
         let c = try core.decode(r), cur = try r.double("T_cur"), i = try r.double("T_i")

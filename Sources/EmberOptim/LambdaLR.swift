@@ -24,20 +24,28 @@ public final class LambdaLR: LRScheduler, TwoPhaseLoadable {
         step()
     }
 
+    /// The optimizer whose learning rates this scheduler sets (PyTorch: `scheduler.optimizer`).
     public var optimizer: any Optimizer { core.optimizer }
+    /// Each group's starting learning rate (PyTorch: `scheduler.base_lrs`).
     public var baseLRs: [Double] { core.baseLRs }
+    /// The index of the last step, 0 after construction (PyTorch: `scheduler.last_epoch`).
     public var lastEpoch: Int { get { core.lastEpoch } set { core.lastEpoch = newValue } }
+    /// The learning rates the last step set (PyTorch: `scheduler.get_last_lr()`).
     public var lastLR: [Double] { core.lastLR }
 
+    /// Advances one epoch and sets the groups' learning rates (PyTorch: `scheduler.step()`).
     public func step() { step(epoch: core.lastEpoch + 1) }
 
+    /// Jumps to `epoch` (PyTorch's deprecated `scheduler.step(epoch)`; closed form where PyTorch has one).
     public func step(epoch: Int) {
         core.stepCount += 1
         core.lastEpoch = epoch
         core.apply(zip(core.baseLRs, lambdas).map { base, f in base * f(epoch) })
     }
 
+    /// The scheduler's state under PyTorch's keys (PyTorch: `scheduler.state_dict()`).
     public func stateDict() -> TensorDict { var d = TensorDict(); core.encode(into: &d); return d }
+    /// Restores `stateDict()`'s state; on error nothing changes (PyTorch: `scheduler.load_state_dict`).
     public func loadStateDict(_ dict: TensorDict) throws { try loadTwoPhase(dict) }
     func decodeState(_ r: StateReader) throws -> () -> Void {
         let c = try core.decode(r)

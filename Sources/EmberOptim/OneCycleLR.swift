@@ -110,13 +110,19 @@ public final class OneCycleLR: LRScheduler, TwoPhaseLoadable {
                   finalDivFactor: finalDivFactor, threePhase: threePhase, file: file, line: line)
     }
 
+    /// The optimizer whose learning rates this scheduler sets (PyTorch: `scheduler.optimizer`).
     public var optimizer: any Optimizer { core.optimizer }
+    /// Each group's starting learning rate (PyTorch: `scheduler.base_lrs`).
     public var baseLRs: [Double] { core.baseLRs }
+    /// The index of the last step, 0 after construction (PyTorch: `scheduler.last_epoch`).
     public var lastEpoch: Int { get { core.lastEpoch } set { core.lastEpoch = newValue } }
+    /// The learning rates the last step set (PyTorch: `scheduler.get_last_lr()`).
     public var lastLR: [Double] { core.lastLR }
 
+    /// Advances one epoch and sets the groups' learning rates (PyTorch: `scheduler.step()`).
     public func step() { step(epoch: core.lastEpoch + 1) }
 
+    /// Jumps to `epoch` (PyTorch's deprecated `scheduler.step(epoch)`; closed form where PyTorch has one).
     public func step(epoch: Int) {
         check(epoch <= totalSteps, "OneCycleLR", "tried to step \(epoch + 1) times; the specified number of total steps is \(totalSteps)", file: #fileID, line: #line)
         core.stepCount += 1
@@ -156,7 +162,9 @@ public final class OneCycleLR: LRScheduler, TwoPhaseLoadable {
         }
     }
 
+    /// The scheduler's state under PyTorch's keys (PyTorch: `scheduler.state_dict()`).
     public func stateDict() -> TensorDict { var d = TensorDict(); core.encode(into: &d); return d }
+    /// Restores `stateDict()`'s state; on error nothing changes (PyTorch: `scheduler.load_state_dict`).
     public func loadStateDict(_ dict: TensorDict) throws { try loadTwoPhase(dict) }
     func decodeState(_ r: StateReader) throws -> () -> Void {
         let c = try core.decode(r)

@@ -24,11 +24,16 @@ public final class StepLR: LRScheduler, TwoPhaseLoadable {
         step()
     }
 
+    /// The optimizer whose learning rates this scheduler sets (PyTorch: `scheduler.optimizer`).
     public var optimizer: any Optimizer { core.optimizer }
+    /// Each group's starting learning rate (PyTorch: `scheduler.base_lrs`).
     public var baseLRs: [Double] { core.baseLRs }
+    /// The index of the last step, 0 after construction (PyTorch: `scheduler.last_epoch`).
     public var lastEpoch: Int { get { core.lastEpoch } set { core.lastEpoch = newValue } }
+    /// The learning rates the last step set (PyTorch: `scheduler.get_last_lr()`).
     public var lastLR: [Double] { core.lastLR }
 
+    /// Advances one epoch and sets the groups' learning rates (PyTorch: `scheduler.step()`).
     public func step() {
         core.stepCount += 1
         core.lastEpoch += 1
@@ -36,13 +41,16 @@ public final class StepLR: LRScheduler, TwoPhaseLoadable {
         core.apply(e == 0 || e % stepSize != 0 ? core.groupLRs : core.groupLRs.map { $0 * gamma })
     }
 
+    /// Jumps to `epoch` (PyTorch's deprecated `scheduler.step(epoch)`; closed form where PyTorch has one).
     public func step(epoch: Int) {
         core.stepCount += 1
         core.lastEpoch = epoch
         core.apply(core.baseLRs.map { $0 * pow(gamma, Double(floorDiv(epoch, stepSize))) })
     }
 
+    /// The scheduler's state under PyTorch's keys (PyTorch: `scheduler.state_dict()`).
     public func stateDict() -> TensorDict { var d = TensorDict(); core.encode(into: &d); return d }
+    /// Restores `stateDict()`'s state; on error nothing changes (PyTorch: `scheduler.load_state_dict`).
     public func loadStateDict(_ dict: TensorDict) throws { try loadTwoPhase(dict) }
     func decodeState(_ r: StateReader) throws -> () -> Void {
         let c = try core.decode(r)
@@ -73,11 +81,16 @@ public final class MultiStepLR: LRScheduler, TwoPhaseLoadable {
         step()
     }
 
+    /// The optimizer whose learning rates this scheduler sets (PyTorch: `scheduler.optimizer`).
     public var optimizer: any Optimizer { core.optimizer }
+    /// Each group's starting learning rate (PyTorch: `scheduler.base_lrs`).
     public var baseLRs: [Double] { core.baseLRs }
+    /// The index of the last step, 0 after construction (PyTorch: `scheduler.last_epoch`).
     public var lastEpoch: Int { get { core.lastEpoch } set { core.lastEpoch = newValue } }
+    /// The learning rates the last step set (PyTorch: `scheduler.get_last_lr()`).
     public var lastLR: [Double] { core.lastLR }
 
+    /// Advances one epoch and sets the groups' learning rates (PyTorch: `scheduler.step()`).
     public func step() {
         core.stepCount += 1
         core.lastEpoch += 1
@@ -85,6 +98,7 @@ public final class MultiStepLR: LRScheduler, TwoPhaseLoadable {
         core.apply(core.groupLRs.map { $0 * pow(gamma, Double(n)) })
     }
 
+    /// Jumps to `epoch` (PyTorch's deprecated `scheduler.step(epoch)`; closed form where PyTorch has one).
     public func step(epoch: Int) {
         core.stepCount += 1
         core.lastEpoch = epoch
@@ -92,7 +106,9 @@ public final class MultiStepLR: LRScheduler, TwoPhaseLoadable {
         core.apply(core.baseLRs.map { $0 * pow(gamma, Double(passed)) })
     }
 
+    /// The scheduler's state under PyTorch's keys (PyTorch: `scheduler.state_dict()`).
     public func stateDict() -> TensorDict { var d = TensorDict(); core.encode(into: &d); return d }
+    /// Restores `stateDict()`'s state; on error nothing changes (PyTorch: `scheduler.load_state_dict`).
     public func loadStateDict(_ dict: TensorDict) throws { try loadTwoPhase(dict) }
     func decodeState(_ r: StateReader) throws -> () -> Void {
         let c = try core.decode(r)
@@ -118,24 +134,32 @@ public final class ExponentialLR: LRScheduler, TwoPhaseLoadable {
         step()
     }
 
+    /// The optimizer whose learning rates this scheduler sets (PyTorch: `scheduler.optimizer`).
     public var optimizer: any Optimizer { core.optimizer }
+    /// Each group's starting learning rate (PyTorch: `scheduler.base_lrs`).
     public var baseLRs: [Double] { core.baseLRs }
+    /// The index of the last step, 0 after construction (PyTorch: `scheduler.last_epoch`).
     public var lastEpoch: Int { get { core.lastEpoch } set { core.lastEpoch = newValue } }
+    /// The learning rates the last step set (PyTorch: `scheduler.get_last_lr()`).
     public var lastLR: [Double] { core.lastLR }
 
+    /// Advances one epoch and sets the groups' learning rates (PyTorch: `scheduler.step()`).
     public func step() {
         core.stepCount += 1
         core.lastEpoch += 1
         core.apply(core.lastEpoch == 0 ? core.groupLRs : core.groupLRs.map { $0 * gamma })
     }
 
+    /// Jumps to `epoch` (PyTorch's deprecated `scheduler.step(epoch)`; closed form where PyTorch has one).
     public func step(epoch: Int) {
         core.stepCount += 1
         core.lastEpoch = epoch
         core.apply(core.baseLRs.map { $0 * pow(gamma, Double(epoch)) })
     }
 
+    /// The scheduler's state under PyTorch's keys (PyTorch: `scheduler.state_dict()`).
     public func stateDict() -> TensorDict { var d = TensorDict(); core.encode(into: &d); return d }
+    /// Restores `stateDict()`'s state; on error nothing changes (PyTorch: `scheduler.load_state_dict`).
     public func loadStateDict(_ dict: TensorDict) throws { try loadTwoPhase(dict) }
     func decodeState(_ r: StateReader) throws -> () -> Void {
         let c = try core.decode(r)

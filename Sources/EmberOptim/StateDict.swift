@@ -37,22 +37,12 @@ extension Optimizer {
     /// tensors are copies: later steps do not change a dictionary already taken.
     public func stateDict() -> TensorDict {
         var d = TensorDict()
-        var index = 0
+        encodeParamGroups(into: &d)
         withNoGrad {
-            for (gi, group) in paramGroups.enumerated() {
-                let ids = (index..<index + group.params.count).map(Int64.init)
-                d["param_groups.\(gi).params"] = Tensor(ids, shape: [ids.count], dtype: .int64)
-                for key in Hyperparameter.allCases {
-                    guard let value = group.options[key] else { continue }
-                    d["param_groups.\(gi).\(key.pytorchName)"] = encode(value)
-                }
-                for p in group.params {
-                    if let st = state[p] {
-                        d["state.\(index).step"] = Tensor(scalar: Int64(st.step), dtype: .int64)
-                        for (name, t) in st.buffers { d["state.\(index).\(name)"] = t.to(t.dtype, copy: true) }
-                    }
-                    index += 1
-                }
+            for (index, p) in allParams.enumerated() {
+                guard let st = state[p] else { continue }
+                d["state.\(index).step"] = Tensor(scalar: Int64(st.step), dtype: .int64)
+                for (name, t) in st.buffers { d["state.\(index).\(name)"] = t.to(t.dtype, copy: true) }
             }
         }
         return d
@@ -64,63 +54,34 @@ extension Optimizer {
     /// before anything changes, so a bad dictionary leaves the optimizer as it was.
     public func loadStateDict(_ dict: TensorDict) throws {
         let params = allParams
-        var groupCount = 0
-        while dict["param_groups.\(groupCount).params"] != nil { groupCount += 1 }
-        guard groupCount == paramGroups.count else {
-            throw StateDictError.mismatchedGroups("it has \(groupCount) parameter groups, this optimizer has \(paramGroups.count)")
-        }
-        var newGroups = paramGroups
+        let newGroups = try decodeParamGroups(dict)
         var newState: [(Tensor, ParamState)] = []
         var stateByIndex: [Int: ParamState] = [:]
-        for (gi, group) in paramGroups.enumerated() {
-            let key = "param_groups.\(gi).params"
-            let ids = dict[key]!
-            guard ids.dim == 1, !ids.dtype.isFloatingPoint, ids.shape[0] == group.params.count else {
-                throw StateDictError.mismatchedGroups("group \(gi) has \(ids.numel) parameters, this optimizer's group has \(group.params.count)")
-            }
-        }
-        for (key, value) in dict {
+        for (key, value) in dict where !key.hasPrefix("param_groups.") {
             let parts = key.split(separator: ".", maxSplits: 2).map(String.init)
-            guard parts.count == 3, let n = Int(parts[1]) else { throw StateDictError.unexpectedKey(key) }
-            if parts[0] == "param_groups" {
-                guard n < groupCount else { throw StateDictError.unexpectedKey(key) }
-                if parts[2] == "params" { continue }
-                guard let option = Hyperparameter(pytorchName: parts[2]),
-                      option == .initialLR || defaults.options[option] != nil else {
-                    throw StateDictError.unexpectedKey(key)
+            guard parts.count == 3, parts[0] == "state", let n = Int(parts[1]), n >= 0, n < params.count else {
+                throw StateDictError.unexpectedKey(key)
+            }
+            let p = params[n]
+            let st = stateByIndex[n] ?? {
+                let s = ParamState()
+                stateByIndex[n] = s
+                newState.append((p, s))
+                return s
+            }()
+            let name = parts[2]
+            if name == "step" {
+                st.step = try wholeNumber(value, key: key)
+            } else if Self.stateBufferNames.contains(name) {
+                guard value.dtype.isFloatingPoint, value.shape == p.shape else {
+                    throw StateDictError.invalidValue(key: key, reason: "has dtype \(value.dtype) and shape \(value.shape); parameter \(n) has shape \(p.shape)")
                 }
-                let like = defaults.options[option] ?? .number(0)
-                newGroups[n].options[option] = try decode(value, like: like, key: key)
-            } else if parts[0] == "state" {
-                guard n < params.count else {
-                    throw StateDictError.unexpectedKey(key)
+                st.buffers[name] = withNoGrad { value.detach().to(p.dtype, copy: true) }
+            } else if Self.scalarStateNames.contains(name) {
+                guard value.dtype.isFloatingPoint, value.numel == 1 else {
+                    throw StateDictError.invalidValue(key: key, reason: "must be one floating-point value, has dtype \(value.dtype) and shape \(value.shape)")
                 }
-                let p = params[n]
-                let st = stateByIndex[n] ?? {
-                    let s = ParamState()
-                    stateByIndex[n] = s
-                    newState.append((p, s))
-                    return s
-                }()
-                let name = parts[2]
-                if name == "step" {
-                    guard value.numel == 1 else { throw StateDictError.invalidValue(key: key, reason: "must hold one value, has shape \(value.shape)") }
-                    let step = value.item()
-                    guard step >= 0, step == step.rounded() else { throw StateDictError.invalidValue(key: key, reason: "must be a whole number of steps, is \(step)") }
-                    st.step = Int(step)
-                } else if Self.stateBufferNames.contains(name) {
-                    guard value.dtype.isFloatingPoint, value.shape == p.shape else {
-                        throw StateDictError.invalidValue(key: key, reason: "has dtype \(value.dtype) and shape \(value.shape); parameter \(n) has shape \(p.shape)")
-                    }
-                    st.buffers[name] = withNoGrad { value.detach().to(p.dtype, copy: true) }
-                } else if Self.scalarStateNames.contains(name) {
-                    guard value.dtype.isFloatingPoint, value.numel == 1 else {
-                        throw StateDictError.invalidValue(key: key, reason: "must be one floating-point value, has dtype \(value.dtype) and shape \(value.shape)")
-                    }
-                    st.buffers[name] = withNoGrad { value.detach().reshape([]).to(.float32, copy: true) }
-                } else {
-                    throw StateDictError.unexpectedKey(key)
-                }
+                st.buffers[name] = withNoGrad { value.detach().reshape([]).to(.float32, copy: true) }
             } else {
                 throw StateDictError.unexpectedKey(key)
             }
@@ -129,6 +90,56 @@ extension Optimizer {
         state.removeAll()
         for (p, s) in newState { state[p] = s }
     }
+
+    /// Writes `param_groups.<g>.params` (global parameter indices) and every option.
+    func encodeParamGroups(into d: inout TensorDict) {
+        var index = 0
+        for (gi, group) in paramGroups.enumerated() {
+            let ids = (index..<index + group.params.count).map(Int64.init)
+            d["param_groups.\(gi).params"] = Tensor(ids, shape: [ids.count], dtype: .int64)
+            for key in Hyperparameter.allCases {
+                guard let value = group.options[key] else { continue }
+                d["param_groups.\(gi).\(key.pytorchName)"] = encode(value)
+            }
+            index += group.params.count
+        }
+    }
+
+    /// This optimizer's groups with the options saved under `param_groups.<g>.`, checked
+    /// against this optimizer's groups and options (nothing is assigned).
+    func decodeParamGroups(_ dict: TensorDict) throws -> [ParamGroup] {
+        var groupCount = 0
+        while dict["param_groups.\(groupCount).params"] != nil { groupCount += 1 }
+        guard groupCount == paramGroups.count else {
+            throw StateDictError.mismatchedGroups("it has \(groupCount) parameter groups, this optimizer has \(paramGroups.count)")
+        }
+        var groups = paramGroups
+        for (gi, group) in paramGroups.enumerated() {
+            let ids = dict["param_groups.\(gi).params"]!
+            guard ids.dim == 1, !ids.dtype.isFloatingPoint, ids.shape[0] == group.params.count else {
+                throw StateDictError.mismatchedGroups("group \(gi) has \(ids.numel) parameters, this optimizer's group has \(group.params.count)")
+            }
+        }
+        for (key, value) in dict where key.hasPrefix("param_groups.") {
+            let parts = key.split(separator: ".", maxSplits: 2).map(String.init)
+            guard parts.count == 3, let n = Int(parts[1]), n >= 0, n < groupCount else { throw StateDictError.unexpectedKey(key) }
+            if parts[2] == "params" { continue }
+            guard let option = Hyperparameter(pytorchName: parts[2]),
+                  option == .initialLR || defaults.options[option] != nil else {
+                throw StateDictError.unexpectedKey(key)
+            }
+            groups[n].options[option] = try decode(value, like: defaults.options[option] ?? .number(0), key: key)
+        }
+        return groups
+    }
+}
+
+/// A one-element tensor holding a non-negative whole number (a step or evaluation count).
+func wholeNumber(_ t: Tensor, key: String) throws -> Int {
+    guard t.numel == 1 else { throw StateDictError.invalidValue(key: key, reason: "must hold one value, has shape \(t.shape)") }
+    let x = t.item()
+    guard x >= 0, x == x.rounded(), x < 1e15 else { throw StateDictError.invalidValue(key: key, reason: "must be a whole number, is \(x)") }
+    return Int(x)
 }
 
 /// A group option as a tensor: a number as a float64 scalar, a flag as a bool scalar, a pair

@@ -4,7 +4,7 @@
 Same workloads, shapes and timing scheme as Sources/EmberBench (see Timing.swift):
 warm up, size a batch from the warm-up's pace, time 5 batches, report the median batch.
 
-    python3 bench/torch_bench.py --workload gemm|elementwise|overhead [--quick]
+    python3 bench/torch_bench.py --workload gemm|elementwise|overhead|optim [--quick]
 
 PyTorch at its best on this machine: OpenMP threads that block instead of spinning,
 and OpenMP/OpenBLAS limited to the two cores, set before torch is imported.
@@ -115,7 +115,29 @@ def overhead(quick, plan):
     report("overhead", "train step 4x4", "us/step", seconds_per_call(plan, step) * 1e6)
 
 
-WORKLOADS = {"gemm": gemm, "elementwise": elementwise, "overhead": overhead}
+def optim_bench(quick, plan):
+    """Mirror of Sources/EmberBench/OptimBench.swift: one optimizer step over a 784-512-256-10
+    MLP's parameters with fixed random gradients. foreach=False is PyTorch 1.13's default on
+    CPU (the single-tensor path); "Adam vs foreach" runs its multi-tensor path instead."""
+    shapes = [(784, 512), (512,), (512, 256), (256,), (256, 10), (10,)]
+    cases = [
+        ("Adam", lambda p: torch.optim.Adam(p, foreach=False)),
+        ("Adam vs foreach", lambda p: torch.optim.Adam(p, foreach=True)),
+        ("AdamW amsgrad", lambda p: torch.optim.AdamW(p, amsgrad=True, foreach=False)),
+        ("SGD momentum", lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9, foreach=False)),
+        ("RMSprop", lambda p: torch.optim.RMSprop(p, foreach=False)),
+    ]
+    for name, make in cases:
+        params = [torch.randn(*s, requires_grad=True) for s in shapes]
+        for p, s in zip(params, shapes):
+            p.grad = torch.randn(*s) * 0.01
+        opt = make(params)
+        opt.step()  # allocates the state
+        t = seconds_per_call(plan, opt.step)
+        report("optim", f"{name} MLP 784-512-256-10", "ms/step", t * 1e3)
+
+
+WORKLOADS = {"gemm": gemm, "elementwise": elementwise, "overhead": overhead, "optim": optim_bench}
 
 
 def main():

@@ -4,9 +4,9 @@ import Dispatch
 /// global pool), never spinning. Ember's ops call OpenBLAS synchronously from the calling
 /// thread, so Ember's chunks and OpenBLAS's threads take turns rather than running at once;
 /// `bench/` measures a GEMM followed by an elementwise op to check they do not fight.
-enum Parallel {
+package enum Parallel {
     /// Number of chunks to split work into: the core count.
-    static let workers: Int = {
+    package static let workers: Int = {
         #if canImport(Glibc)
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         #else
@@ -17,7 +17,7 @@ enum Parallel {
     /// Calls `body` on disjoint subranges covering `0..<count`, in parallel when `count`
     /// is at least `grain` (elements per worker worth waking a thread for).
     @inline(__always)
-    static func forRange(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
+    package static func forRange(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
         let chunks = min(workers, count / max(grain, 1))
         if chunks <= 1 {
             body(0..<count)

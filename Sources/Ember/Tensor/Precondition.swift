@@ -4,7 +4,7 @@
 /// message naming the op, what was wrong, and the caller's file and line:
 /// `[matmul] shapes [2, 3] and [4, 5] cannot be multiplied (3 != 4) at main.swift:12`.
 @inline(__always)
-func check(
+package func check(
     _ condition: Bool, _ op: StaticString, _ message: @autoclosure () -> String,
     file: StaticString, line: UInt
 ) {
@@ -14,7 +14,7 @@ func check(
 /// Stops with a formatted Ember error message.
 /// Operators such as `+` cannot take a caller location; they pass `unknownFile` and the
 /// message then names only the op.
-func emberFailure(_ op: StaticString, _ message: String, file: StaticString, line: UInt) -> Never {
+package func emberFailure(_ op: StaticString, _ message: String, file: StaticString, line: UInt) -> Never {
     let whereFrom = "\(file)".isEmpty ? "" : " (called from \(file):\(line))"
     fatalError("[\(op)] \(message)\(whereFrom)", file: file, line: line)
 }

@@ -21,5 +21,5 @@ public final class Storage: @unchecked Sendable {
 
     deinit { CachingAllocator.shared.deallocate(data, size: byteCount) }
 
-    @inline(__always) func bumpVersion() { version &+= 1 }
+    @inline(__always) package func bumpVersion() { version &+= 1 }
 }

@@ -85,7 +85,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// A typed pointer to the first element of this view.
     @inline(__always)
-    func pointer<T>(_: T.Type) -> UnsafeMutablePointer<T> {
+    package func pointer<T>(_: T.Type) -> UnsafeMutablePointer<T> {
         storage.data.assumingMemoryBound(to: T.self) + offset
     }
 }

@@ -97,7 +97,7 @@ public final class Trainer {
     /// changed then.
     public func resume(from path: String) throws {
         let ckpt = try TrainingCheckpoint.read(from: path)
-        let modelBefore = model.stateDict().map { ($0.key, withNoGrad { $0.value.clone() }) }
+        let modelBefore = model.stateDict().map { entry in (entry.key, withNoGrad { entry.value.clone() }) }
         do {
             try model.loadStateDict(ckpt.model)
         } catch {

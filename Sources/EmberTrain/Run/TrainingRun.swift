@@ -33,6 +33,8 @@ public final class TrainingRun {
     public var console: Console
     /// Polled after every step; true checkpoints and stops (Ctrl-C).
     public var stopRequested: () -> Bool = { false }
+    /// Loader threads to use instead of the configuration's (results do not depend on it).
+    public var workersOverride: Int?
 
     /// A new run; `run()` refuses a folder that already holds one.
     public init(config: RunConfig, console: Console = Console()) {
@@ -74,7 +76,9 @@ public final class TrainingRun {
             try FileIO.makeDirectories(config.out)
             try FileIO.writeAtomically(try config.json(), to: path("config.json"))
         }
-        let data = try RunData(config: config)
+        var dataConfig = config
+        if let w = workersOverride { dataConfig.workers = w }
+        let data = try RunData(config: dataConfig)
         manualSeed(config.seed)
         let model = try ModelZoo.make(config, inputFeatures: data.inputFeatures, numClasses: data.numClasses,
                                       pixelStatistics: data.pixelStatistics)

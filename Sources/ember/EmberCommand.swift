@@ -12,11 +12,11 @@ struct EmberCommand: ParsableCommand {
         abstract: "Train, evaluate and inspect Ember models.",
         discussion: """
             Examples:
-              ember train                                  the small CNN on Fashion-MNIST, into runs/<model>-<time>
-              ember train --model mlp --epochs 10 --out runs/mlp
-              ember train --resume runs/mlp                continue an interrupted run exactly
-              ember eval runs/mlp                          test accuracy, per-class table, confusion matrix
-              ember inspect runs/mlp/model.safetensors     tensor names, shapes and statistics
+              ember train                               train the default model
+              ember train --model mlp --out runs/mlp    an MLP, into runs/mlp
+              ember train --resume runs/mlp             continue an interrupted run
+              ember eval runs/mlp                       test accuracy, confusion matrix
+              ember inspect runs/mlp/model.safetensors  names, shapes, statistics
             """,
         subcommands: [TrainCommand.self, EvalCommand.self, InspectCommand.self]
     )

@@ -91,6 +91,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print only errors.")
     var quiet = false
 
+    @Option(help: .hidden)
+    var debugStepDelayMs: Int?
+
     func validate() throws {
         if resume != nil {
             let given: [(String, Bool)] = [
@@ -145,7 +148,12 @@ struct TrainCommand: ParsableCommand {
             run = TrainingRun(config: makeConfig(), console: console)
         }
         Interrupt.install()
-        run.stopRequested = { Interrupt.isRequested }
+        if let ms = debugStepDelayMs, ms > 0 {
+            // For tests that interrupt a run: slow each step down without changing any result.
+            run.stopRequested = { usleep(UInt32(ms) * 1000); return Interrupt.isRequested }
+        } else {
+            run.stopRequested = { Interrupt.isRequested }
+        }
         let summary: RunSummary
         do {
             summary = try run.run()

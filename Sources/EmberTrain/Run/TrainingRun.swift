@@ -71,14 +71,14 @@ public final class TrainingRun {
     public func run() throws -> RunSummary {
         try config.validate()
         let checkpoint = path("checkpoint.safetensors")
-        if !resuming {
-            if FileIO.exists(checkpoint) { throw RunError.runExists(path: config.out) }
-            try FileIO.makeDirectories(config.out)
-            try FileIO.writeAtomically(try config.json(), to: path("config.json"))
-        }
+        if !resuming && FileIO.exists(checkpoint) { throw RunError.runExists(path: config.out) }
         var dataConfig = config
         if let w = workersOverride { dataConfig.workers = w }
         let data = try RunData(config: dataConfig)
+        if !resuming {
+            try FileIO.makeDirectories(config.out)
+            try FileIO.writeAtomically(try config.json(), to: path("config.json"))
+        }
         manualSeed(config.seed)
         let model = try ModelZoo.make(config, inputFeatures: data.inputFeatures, numClasses: data.numClasses,
                                       pixelStatistics: data.pixelStatistics)

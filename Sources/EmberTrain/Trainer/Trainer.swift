@@ -85,9 +85,6 @@ public final class Trainer {
     /// The records of the finished epochs.
     public var history: [EpochRecord] { state.history }
 
-    /// The metric that picks the best weights: early stopping's when it is on.
-    var effectiveMonitor: Metric { earlyStopping?.monitor ?? monitor }
-
     // MARK: Resume
 
     /// Loads a checkpoint written by a trainer built the same way: model, optimizer,
@@ -269,22 +266,23 @@ public final class Trainer {
             if let v = record.value(of: metric) ?? record.value(of: metric.trainingFallback) { s.step(metric: v) }
         case .none, .perBatch: break
         }
-        let monitor = effectiveMonitor
+        // The best epoch: early stopping's judgement when it is on, else the monitor's.
         var isBest = false
-        if let v = record.value(of: monitor) ?? record.value(of: monitor.trainingFallback),
-           isImprovement(v, over: state.best, higherIsBetter: monitor.higherIsBetter, minDelta: 0) {
-            state.best = v
-            state.bestEpoch = record.epoch
+        if var es = state.earlyStopping {
+            isBest = es.update(record)
+            state.earlyStopping = es
+            if es.shouldStop { state.stoppedEarly = true }
+            if isBest { (state.best, state.bestEpoch) = (es.best, es.bestEpoch) }
+        } else if let v = record.value(of: monitor) ?? record.value(of: monitor.trainingFallback),
+                  isImprovement(v, over: state.best, higherIsBetter: monitor.higherIsBetter, minDelta: 0) {
+            (state.best, state.bestEpoch) = (v, record.epoch)
             isBest = true
+        }
+        if isBest {
             var copy = TensorDict()
             for (k, t) in model.stateDict() { copy[k] = withNoGrad { t.clone() } }
             bestWeights = copy
             if let bestModelPath { try save(copy, to: bestModelPath, metadata: ["format": "pt"]) }
-        }
-        if var es = state.earlyStopping {
-            es.update(record)
-            state.earlyStopping = es
-            if es.shouldStop { state.stoppedEarly = true }
         }
         state.history.append(record)
         state.epoch += 1

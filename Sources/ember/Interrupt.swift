@@ -13,6 +13,11 @@ enum Interrupt {
 
     /// Installs the SIGINT handler.
     static func install() {
+        // A parent may start us with SIGINT blocked (some process launchers do): unblock it.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         signal(SIGINT) { _ in
             if Interrupt.requested.exchange(true, ordering: .relaxed) { _exit(130) }
             let note = "\nStopping after this step (Ctrl-C again to quit now)...\n"

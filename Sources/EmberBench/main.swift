@@ -12,6 +12,7 @@ let workloads: [String: (Bool) -> Void] = [
     "gemm": GEMMBench.run,
     "elementwise": ElementwiseBench.run,
     "overhead": OverheadBench.run,
+    "mlp": MLPBench.run,
     "optim": OptimBench.run,
 ]
 

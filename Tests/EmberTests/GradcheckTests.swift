@@ -92,6 +92,9 @@ let gradcheckCases: [GradcheckCase] = [
     GradcheckCase("matmul batched broadcast", [[2, 1, 3, 4], [3, 4, 2]]) { $0[0].matmul($0[1]) },
     GradcheckCase("matmul batch x matrix", [[2, 3, 4], [4, 2]]) { $0[0].matmul($0[1]) },
     GradcheckCase("addmm", [[2], [3, 4], [4, 2]]) { $0[0].addmm($0[1], $0[2], beta: 0.5, alpha: 2) },
+    GradcheckCase("linear", [[3, 4], [5, 4], [5]]) { $0[0].linear(weight: $0[1], bias: $0[2]) },
+    GradcheckCase("linear 3-d no bias", [[2, 3, 4], [5, 4]]) { $0[0].linear(weight: $0[1]) },
+    GradcheckCase("linear transposed input", [[3, 4], [5, 4], [5]], .transposed) { $0[0].linear(weight: $0[1], bias: $0[2]) },
     GradcheckCase("outer dot", [[3], [3]]) { $0[0].outer($0[1]).sum() + $0[0].dot($0[1]) },
     GradcheckCase("view reshape", [[3, 4]]) { $0[0].view([4, 3]).reshape([2, 6]) * 2 },
     GradcheckCase("reshape of transposed", [[3, 4]], .transposed) { $0[0].reshape([12]) },
@@ -147,6 +150,7 @@ let gradgradCases: [GradcheckCase] = [
     GradcheckCase("norm", [[3, 4]]) { $0[0].norm(dims: [1]) },
     GradcheckCase("bmm", [[2, 2, 3], [2, 3, 2]]) { $0[0].bmm($0[1]).tanh() },
     GradcheckCase("broadcast mul pow", [[3, 1], [4]]) { ($0[0] * $0[1]).pow(3) },
+    GradcheckCase("linear", [[2, 3], [2, 3], [2]]) { $0[0].linear(weight: $0[1], bias: $0[2]).square() },
 ]
 
 @Test(arguments: gradgradCases)

@@ -54,11 +54,7 @@ open class Linear: Module {
 
 /// `x Wᵀ + b` over the last dimension of `x` (PyTorch: `F.linear`).
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
-    if x.dim == 2, let bias {
-        return bias.addmm(x, weight.mT)
-    }
-    let y = x.matmul(weight.mT)
-    return bias.map { y + $0 } ?? y
+    x.linear(weight: weight, bias: bias)
 }
 
 /// `y = x₁ᵀ A x₂ + b` for two inputs (PyTorch: `nn.Bilinear`).

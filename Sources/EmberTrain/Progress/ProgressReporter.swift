@@ -9,8 +9,10 @@
 /// then one summary line per epoch:
 ///
 /// ```
-/// Epoch 3/10  train loss 0.3123 acc 88.42%  val loss 0.3345 acc 87.90%  lr 1.00e-03  11.8s
+/// Epoch 3/10  train loss 0.3123 acc 88.42%  val loss 0.3345 acc 87.90%  lr 1.00e-03  11.8s  (best)
 /// ```
+///
+/// where `(best)` marks an epoch whose weights are the best so far.
 ///
 /// When standard output is not a terminal, only plain lines: the summaries, and a progress
 /// line every `plainInterval` seconds.
@@ -44,8 +46,12 @@ public final class ProgressReporter: TrainingCallback {
     /// Redraws the bar (throttled).
     public func batchDidEnd(_ e: BatchEvent) {
         let now = monotonicSeconds()
-        let interval = console.isTerminal ? 0.1 : plainInterval
-        guard now - lastDraw >= interval || e.batch == e.batches else { return }
+        if console.isTerminal {
+            guard now - lastDraw >= 0.1 || e.batch == e.batches else { return }
+        } else {
+            // The summary line follows the last batch: no progress line for it.
+            guard now - lastDraw >= plainInterval && e.batch < e.batches else { return }
+        }
         lastDraw = now
         let rate = e.secondsSinceStart > 0 ? Double(e.samplesSinceStart) / e.secondsSinceStart : 0
         let batchesLeft = e.batches - e.batch
@@ -65,7 +71,7 @@ public final class ProgressReporter: TrainingCallback {
 
     /// Replaces the bar with the epoch's summary line.
     public func epochDidEnd(_ r: EpochRecord, isBest: Bool) {
-        console.line(Self.summary(r, epochs: epochs) + (isBest && r.valLoss != nil ? "  *" : ""))
+        console.line(Self.summary(r, epochs: epochs) + (isBest && r.valLoss != nil ? "  (best)" : ""))
     }
 
     /// Notes early stopping.

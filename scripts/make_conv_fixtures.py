@@ -93,6 +93,15 @@ def pool_family():
     f.case("max_pool2d.ties", mp(kernel_size=3, stride=1), ties)
     f.case("max_pool2d.unbatched", mp(kernel_size=2, stride=(1, 2)), lambda: ins(x=randn(3, 5, 6)))
     f.case("max_pool2d.f32", mp(kernel_size=2), lambda: ins(x=randn(4, 3, 10, 10, dtype=F32)))
+
+    def wide_ties():
+        # Rows of 19 outputs (Ember's 8-wide float32 path with an overlapping last block),
+        # ties everywhere and two NaNs.
+        x = torch.randint(-2, 3, (2, 2, 4, 38)).float()
+        x[0, 1, 2, 5] = x[1, 0, 3, 30] = float("nan")
+        return ins(x=x)
+    f.case("max_pool2d.f32_wide_ties", mp(kernel_size=2), wide_ties)
+    f.case("max_pool2d.f32_stride_1x2", mp(kernel_size=2, stride=(1, 2)), lambda: ins(x=randn(1, 2, 5, 34, dtype=F32)))
     f.case("max_pool1d.basic", lambda x: F.max_pool1d(x, 3, stride=2, padding=1, return_indices=True), lambda: ins(x=randn(2, 3, 11)))
     f.case("max_pool1d.ceil_dilated", lambda x: F.max_pool1d(x, 2, stride=2, dilation=2, ceil_mode=True, return_indices=True),
            lambda: ins(x=randn(2, 2, 10)))

@@ -55,6 +55,8 @@ let poolFixtureCases: [OpCase] = [
     OpCase("max_pool2d.ties", multi: { withIndices(maxPool2dWithIndices($0[0], kernelSize: (3, 3), stride: (1, 1))) }),
     OpCase("max_pool2d.unbatched", multi: { withIndices(maxPool2dWithIndices($0[0], kernelSize: (2, 2), stride: (1, 2))) }),
     OpCase("max_pool2d.f32", multi: { withIndices(maxPool2dWithIndices($0[0], kernelSize: (2, 2))) }),
+    OpCase("max_pool2d.f32_wide_ties", multi: { withIndices(maxPool2dWithIndices($0[0], kernelSize: (2, 2))) }),
+    OpCase("max_pool2d.f32_stride_1x2", multi: { withIndices(maxPool2dWithIndices($0[0], kernelSize: (2, 2), stride: (1, 2))) }),
     OpCase("max_pool1d.basic", multi: { withIndices(maxPool1dWithIndices($0[0], kernelSize: 3, stride: 2, padding: 1)) }),
     OpCase("max_pool1d.ceil_dilated", multi: { withIndices(maxPool1dWithIndices($0[0], kernelSize: 2, stride: 2, dilation: 2, ceilMode: true)) }),
     OpCase("avg_pool2d.k2") { avgPool2d($0[0], kernelSize: (2, 2)) },

@@ -8,30 +8,42 @@
 ///
 /// Tensors passed in are contiguous and share one float dtype (float32 or float64).
 ///
-/// Threads: when one sample's GEMMs are small (OpenBLAS then runs them on the calling thread)
-/// the batch is split across cores, each chunk with its own column buffer; otherwise samples
-/// run one after the other, OpenBLAS threads each GEMM and im2col/col2im split channels. The
-/// column buffer holds one sample, never the whole batch.
+/// Threads: with at least two samples per core, or small per-sample GEMMs, the batch is split
+/// across cores, each chunk with its own column buffer and OpenBLAS held to one thread (one
+/// sample's GEMMs are too small for OpenBLAS's threads to pay: on two cores a 64×196×288
+/// sgemm runs faster single-threaded). Otherwise (one sample, or a few large ones) samples
+/// run in turn, OpenBLAS threads each GEMM and im2col/col2im split channels. The column
+/// buffer holds one sample, never the whole batch.
 enum ConvKernels {
-    /// Per-group GEMM size (`m·n·k`) up to which OpenBLAS 0.3 runs single-threaded
-    /// (65536 × GEMM_MULTITHREAD_THRESHOLD 4): up to it, Ember splits the batch instead.
-    nonisolated(unsafe) static var smallGEMM = 1 << 18
+    /// Per-group GEMM size (`m·n·k`) up to which OpenBLAS 0.3 runs single-threaded anyway
+    /// (65536 × GEMM_MULTITHREAD_THRESHOLD 4).
+    static let smallGEMM = 1 << 18
 
-    /// Whether to split the batch across cores rather than rely on threaded GEMMs.
+    /// Whether to split the batch across cores rather than rely on threaded GEMMs: always
+    /// for small GEMMs, and for large ones when the chunks come out even enough.
     static func splitsBatch(_ g: ConvGeometry) -> Bool {
-        g.batch > 1 && g.groupO * g.groupK * g.outPlane <= smallGEMM
+        let w = Parallel.workers
+        guard w > 1 && g.batch > 1 else { return false }
+        return g.groupO * g.groupK * g.outPlane <= smallGEMM || g.batch % w == 0 || g.batch >= 4 * w
     }
 
-    /// Runs `body(samples, parallelInside)` over the batch: in per-core chunks when
-    /// `splitsBatch`, else over the whole batch with `parallelInside` true.
-    static func forBatch(_ g: ConvGeometry, _ body: (Range<Int>, Bool) -> Void) {
-        if splitsBatch(g) {
-            let chunks = Swift.min(Parallel.workers, g.batch)
+    /// How many chunks `forBatch` splits the batch into.
+    static func batchChunks(_ g: ConvGeometry) -> Int {
+        splitsBatch(g) ? Swift.min(Parallel.workers, g.batch) : 1
+    }
+
+    /// Runs `body(chunk, samples, parallelInside)` over the batch: in `batchChunks` chunks on
+    /// as many cores with single-threaded GEMMs, or in one chunk with `parallelInside` true.
+    static func forBatch(_ g: ConvGeometry, _ body: (Int, Range<Int>, Bool) -> Void) {
+        let chunks = batchChunks(g)
+        if chunks == 1 {
+            body(0, 0..<g.batch, true)
+            return
+        }
+        BLASThreads.withSingleThread {
             Parallel.forRange(chunks, grain: 1) { r in
-                for c in r { body(g.batch * c / chunks ..< g.batch * (c + 1) / chunks, false) }
+                for c in r { body(c, g.batch * c / chunks ..< g.batch * (c + 1) / chunks, false) }
             }
-        } else {
-            body(0..<g.batch, true)
         }
     }
 
@@ -82,7 +94,7 @@ private struct Forward: FloatVisitor {
         let px = x.pointer(T.self), po = out.pointer(T.self), pb = bias.map { UnsafePointer($0.pointer(T.self)) }
         let wOp = GEMMOperand(w, rows: g.outChannels, cols: K, rowStride: K, colStride: 1)
         let xSample = g.inChannels * g.inPlane, ySample = g.outChannels * L
-        ConvKernels.forBatch(g) { samples, parallel in
+        ConvKernels.forBatch(g) { _, samples, parallel in
             let cols = g.isPointwise ? x : Tensor(empty: [g.groups * K, L], dtype: x.dtype)
             let colsOp = GEMMOperand(cols, rows: g.groups * K, cols: L, rowStride: L, colStride: 1)
             let pc = cols.pointer(T.self)
@@ -113,7 +125,7 @@ private struct InputGrad: FloatVisitor {
         let wtOp = GEMMOperand(w, rows: K, cols: g.outChannels, rowStride: 1, colStride: K)
         let gyOp = GEMMOperand(gy, rows: g.outChannels, cols: L, rowStride: L, colStride: 1)
         let xSample = g.inChannels * g.inPlane, ySample = g.outChannels * L
-        ConvKernels.forBatch(g) { samples, parallel in
+        ConvKernels.forBatch(g) { _, samples, parallel in
             let cols = g.isPointwise ? out : Tensor(empty: [g.groups * K, L], dtype: out.dtype)
             let pc = cols.pointer(T.self)
             for n in samples {
@@ -152,28 +164,25 @@ private struct WeightGrad: FloatVisitor {
             return
         }
         // One accumulator per batch chunk (the first is `out` itself), summed at the end.
-        let chunks = ConvKernels.splitsBatch(g) ? Swift.min(Parallel.workers, g.batch) : 1
+        let chunks = ConvKernels.batchChunks(g)
         let partials = chunks > 1 ? Tensor(empty: [chunks - 1, size], dtype: out.dtype) : out
-        Parallel.forRange(chunks, grain: 1) { r in
-            for c in r {
-                let acc = c == 0 ? out : partials
-                let accOff = c == 0 ? 0 : (c - 1) * size
-                let cols = g.isPointwise ? x : Tensor(empty: [g.groups * K, L], dtype: x.dtype)
-                // cols[g]ᵀ: `[L, K]` read through the transposed flag.
-                let colsT = GEMMOperand(cols, rows: L, cols: g.groups * K, rowStride: 1, colStride: L)
-                let pc = cols.pointer(T.self)
-                let samples = g.batch * c / chunks ..< g.batch * (c + 1) / chunks
-                for n in samples {
-                    var base = 0
-                    if g.isPointwise {
-                        base = n * xSample
-                    } else {
-                        ConvKernels.forChannels(g, parallel: chunks == 1) { r in im2col(px + n * xSample, pc, g, channels: r) }
-                    }
-                    for grp in 0..<g.groups {
-                        gemm(gyOp, offA: n * ySample + grp * Og * L, colsT, offB: base + grp * K * L,
-                             acc, offC: accOff + grp * Og * K, ldc: K, m: Og, n: K, k: L, beta: n == samples.lowerBound ? 0 : 1)
-                    }
+        ConvKernels.forBatch(g) { c, samples, parallel in
+            let acc = c == 0 ? out : partials
+            let accOff = c == 0 ? 0 : (c - 1) * size
+            let cols = g.isPointwise ? x : Tensor(empty: [g.groups * K, L], dtype: x.dtype)
+            // cols[g]ᵀ: `[L, K]` read through the transposed flag.
+            let colsT = GEMMOperand(cols, rows: L, cols: g.groups * K, rowStride: 1, colStride: L)
+            let pc = cols.pointer(T.self)
+            for n in samples {
+                var base = 0
+                if g.isPointwise {
+                    base = n * xSample
+                } else {
+                    ConvKernels.forChannels(g, parallel: parallel) { r in im2col(px + n * xSample, pc, g, channels: r) }
+                }
+                for grp in 0..<g.groups {
+                    gemm(gyOp, offA: n * ySample + grp * Og * L, colsT, offB: base + grp * K * L,
+                         acc, offC: accOff + grp * Og * K, ldc: K, m: Og, n: K, k: L, beta: n == samples.lowerBound ? 0 : 1)
                 }
             }
         }

@@ -54,10 +54,12 @@ private func poolOperand(_ t: Tensor) -> Tensor {
 
 // MARK: - Differentiable cores (on checked 3-d/4-d inputs)
 
-private func maxPool(_ x: Tensor, _ g: PoolGeometry, outShape: [Int], file: StaticString, line: UInt) -> (Tensor, Tensor) {
-    let (raw, indices) = PoolKernels.maxForward(poolOperand(x), g, outShape: outShape)
+/// Max pooling; the indices are computed only when asked for or needed for backward.
+private func maxPool(_ x: Tensor, _ g: PoolGeometry, outShape: [Int], withIndices: Bool, file: StaticString, line: UInt) -> (Tensor, Tensor?) {
+    let grad = needsGrad(x)
+    let (raw, indices) = PoolKernels.maxForward(poolOperand(x), g, outShape: outShape, withIndices: withIndices || grad)
     let out = raw.convertedRaw(x.dtype)
-    if needsGrad(x) {
+    if grad, let indices {
         let inShape = x.shape
         record("MaxPool2DWithIndicesBackward0", out, x, file: file, line: line) { gy in
             [maxPoolBackward(gy, indices, g, inShape: inShape)]
@@ -124,7 +126,8 @@ public func maxPool2dWithIndices(
 ) -> (Tensor, Tensor) {
     let (g, outShape) = poolGeometry("maxPool2d", input, userShape: input.shape, kernel: kernelSize, stride: stride, padding: padding,
                                      dilation: dilation, ceilMode: ceilMode, file: file, line: line)
-    return maxPool(input, g, outShape: outShape, file: file, line: line)
+    let (values, indices) = maxPool(input, g, outShape: outShape, withIndices: true, file: file, line: line)
+    return (values, indices!)
 }
 
 /// 2-d max pooling (PyTorch: `torch.nn.functional.max_pool2d`); see `maxPool2dWithIndices`.
@@ -136,8 +139,9 @@ public func maxPool2d(
     _ input: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? = nil, padding: (Int, Int) = (0, 0),
     dilation: (Int, Int) = (1, 1), ceilMode: Bool = false, file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
-    maxPool2dWithIndices(input, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
-                         ceilMode: ceilMode, file: file, line: line).0
+    let (g, outShape) = poolGeometry("maxPool2d", input, userShape: input.shape, kernel: kernelSize, stride: stride, padding: padding,
+                                     dilation: dilation, ceilMode: ceilMode, file: file, line: line)
+    return maxPool(input, g, outShape: outShape, withIndices: false, file: file, line: line).0
 }
 
 /// 1-d max pooling with the indices of the maxima (positions along `L`) (PyTorch:
@@ -150,8 +154,8 @@ public func maxPool1dWithIndices(
     let x = input.unsqueeze(-2)
     let (g, outShape) = poolGeometry("maxPool1d", x, userShape: input.shape, kernel: (1, kernelSize), stride: stride.map { (1, $0) },
                                      padding: (0, padding), dilation: (1, dilation), ceilMode: ceilMode, file: file, line: line)
-    let (values, indices) = maxPool(x, g, outShape: outShape, file: file, line: line)
-    return (values.squeeze(-2), indices.squeeze(-2))
+    let (values, indices) = maxPool(x, g, outShape: outShape, withIndices: true, file: file, line: line)
+    return (values.squeeze(-2), indices!.squeeze(-2))
 }
 
 /// 1-d max pooling (PyTorch: `torch.nn.functional.max_pool1d`); `input` is `[N, C, L]` or `[C, L]`.

@@ -48,9 +48,13 @@ def conv_family():
     f.case("conv2d.unbatched", lambda x, w, b: c2(x, w, b, padding=1), lambda: ins(x=randn(3, 5, 6), weight=randn(4, 3, 3, 3), bias=randn(4)))
     f.case("conv2d.f32", lambda x, w, b: c2(x, w, b, padding=1),
            lambda: ins(x=randn(3, 3, 8, 8, dtype=F32), weight=randn(8, 3, 3, 3, dtype=F32), bias=randn(8, dtype=F32)))
-    # Large enough per sample that Ember runs samples in turn with threaded GEMMs.
+    # 16 -> 24 channels, 3x3: float32 through the Winograd path.
     f.case("conv2d.f32_wide", lambda x, w, b: c2(x, w, b, padding=1),
-           lambda: ins(x=randn(2, 16, 8, 8, dtype=F32), weight=randn(32, 16, 3, 3, dtype=F32), bias=randn(32, dtype=F32)))
+           lambda: ins(x=randn(2, 16, 6, 6, dtype=F32), weight=randn(24, 16, 3, 3, dtype=F32), bias=randn(24, dtype=F32)))
+    # 3x3, stride 1, at least 8 channels each way: Ember's Winograd F(2x2, 3x3) path.
+    f.case("conv2d.winograd", lambda x, w, b: c2(x, w, b, padding=1),
+           lambda: ins(x=randn(2, 8, 5, 7), weight=randn(9, 8, 3, 3), bias=randn(9)))
+    f.case("conv2d.winograd_pad2", lambda x, w: c2(x, w, padding=(2, 0)), lambda: ins(x=randn(1, 10, 6, 5), weight=randn(8, 10, 3, 3)))
     f.case("conv1d.basic", lambda x, w, b: F.conv1d(x, w, b, stride=2, padding=1),
            lambda: ins(x=randn(2, 3, 10), weight=randn(4, 3, 3), bias=randn(4)))
     f.case("conv1d.groups_dilated", lambda x, w: F.conv1d(x, w, dilation=2, groups=2),
@@ -69,6 +73,8 @@ def conv_family():
     f.case("conv_transpose2d.unbatched", lambda x, w: ct(x, w, stride=2), lambda: ins(x=randn(2, 3, 3), weight=randn(2, 2, 2, 2)))
     f.case("conv_transpose2d.f32", lambda x, w, b: ct(x, w, b, stride=2, padding=1, output_padding=1),
            lambda: ins(x=randn(3, 8, 6, 6, dtype=F32), weight=randn(8, 4, 3, 3, dtype=F32), bias=randn(4, dtype=F32)))
+    f.case("conv_transpose2d.winograd", lambda x, w, b: ct(x, w, b, padding=1),
+           lambda: ins(x=randn(2, 8, 4, 5), weight=randn(8, 9, 3, 3), bias=randn(9)))
     f.case("conv_transpose1d.basic", lambda x, w, b: F.conv_transpose1d(x, w, b, stride=3, padding=1, output_padding=2),
            lambda: ins(x=randn(2, 3, 6), weight=randn(3, 2, 4), bias=randn(2)))
     f.case("pad.last", lambda x: F.pad(x, (1, 2)), lambda: ins(x=randn(2, 3, 4)))

@@ -61,6 +61,10 @@ let convGradchecks: [OpGradcheck] = [
     OpGradcheck("conv2d valid", [[1, 2, 4, 5], [2, 2, 3, 3]]) { conv2d($0[0], $0[1], padding: "valid") },
     OpGradcheck("conv2d permuted input", [[2, 3, 5, 4], [2, 3, 3, 3]], permuted: [0]) { conv2d($0[0], $0[1], padding: (1, 0)) },
     OpGradcheck("conv2d unbatched", [[2, 5, 5], [3, 2, 3, 3], [3]]) { conv2d($0[0], $0[1], bias: $0[2], stride: (2, 1)) },
+    // 3×3, stride 1, ≥ 8 channels: the Winograd path (odd output sizes leave partial tiles).
+    OpGradcheck("conv2d winograd", [[1, 8, 3, 5], [8, 8, 3, 3], [8]]) { conv2d($0[0], $0[1], bias: $0[2], padding: (1, 1)) },
+    OpGradcheck("conv2d winograd padding 2 0", [[2, 8, 3, 4], [8, 8, 3, 3]]) { conv2d($0[0], $0[1], padding: (2, 0)) },
+    OpGradcheck("convTranspose2d winograd", [[1, 8, 3, 3], [8, 8, 3, 3]], permuted: [0]) { convTranspose2d($0[0], $0[1], padding: (1, 1)) },
     OpGradcheck("conv1d stride padding bias", [[2, 3, 8], [4, 3, 3], [4]]) { conv1d($0[0], $0[1], bias: $0[2], stride: 2, padding: 1) },
     OpGradcheck("conv1d groups dilation", [[2, 4, 9], [2, 2, 3]]) { conv1d($0[0], $0[1], dilation: 2, groups: 2) },
     OpGradcheck("conv1d same unbatched", [[2, 7], [3, 2, 4]]) { conv1d($0[0], $0[1], padding: "same") },
@@ -107,6 +111,8 @@ let convFixtureCases: [OpCase] = [
     OpCase("conv2d.unbatched") { conv2d($0[0], $0[1], bias: $0[2], padding: (1, 1)) },
     OpCase("conv2d.f32", rtol: f32.rtol, atol: f32.atol) { conv2d($0[0], $0[1], bias: $0[2], padding: (1, 1)) },
     OpCase("conv2d.f32_wide", rtol: f32.rtol, atol: f32.atol) { conv2d($0[0], $0[1], bias: $0[2], padding: (1, 1)) },
+    OpCase("conv2d.winograd") { conv2d($0[0], $0[1], bias: $0[2], padding: (1, 1)) },
+    OpCase("conv2d.winograd_pad2") { conv2d($0[0], $0[1], padding: (2, 0)) },
     OpCase("conv1d.basic") { conv1d($0[0], $0[1], bias: $0[2], stride: 2, padding: 1) },
     OpCase("conv1d.groups_dilated") { conv1d($0[0], $0[1], dilation: 2, groups: 2) },
     OpCase("conv1d.same") { conv1d($0[0], $0[1], padding: "same") },
@@ -119,6 +125,7 @@ let convFixtureCases: [OpCase] = [
     OpCase("conv_transpose2d.f32", rtol: f32.rtol, atol: f32.atol) {
         convTranspose2d($0[0], $0[1], bias: $0[2], stride: (2, 2), padding: (1, 1), outputPadding: (1, 1))
     },
+    OpCase("conv_transpose2d.winograd") { convTranspose2d($0[0], $0[1], bias: $0[2], padding: (1, 1)) },
     OpCase("conv_transpose1d.basic") { convTranspose1d($0[0], $0[1], bias: $0[2], stride: 3, padding: 1, outputPadding: 2) },
     OpCase("pad.last") { pad($0[0], [1, 2]) },
     OpCase("pad.two_dims_value") { pad($0[0], [2, 0, 1, 3], value: 1.5) },
@@ -141,22 +148,23 @@ let convFixtureCases: [OpCase] = [
         #expect(y.toArray() == [11, 15, 21, 38])
     }
 
-    /// Samples run in per-core chunks for small GEMMs and one after the other (threaded GEMMs)
-    /// for large ones; both must agree with a per-sample loop, in both float dtypes.
-    @Test(arguments: [DType.float32, .float64], [1, 16])
-    func batchMatchesPerSample(dtype: DType, inChannels: Int) {
-        let g = Generator(seed: 3)
-        let x = Tensor.randn([5, inChannels, 12, 11], dtype: dtype, generator: g).requiresGrad_()
-        let w = Tensor.randn([32, inChannels, 3, 3], dtype: dtype, generator: g).requiresGrad_()
+    /// Each path must agree with a per-sample loop, in both float dtypes: im2col with small
+    /// GEMMs (batch split across cores), Winograd (3×3, 16 channels) and im2col with large
+    /// GEMMs (5×5 over 5 samples: samples in turn, OpenBLAS threads each GEMM).
+    @Test(arguments: [DType.float32, .float64], [(inChannels: 1, kernel: 3), (16, 3), (16, 5)])
+    func batchMatchesPerSample(dtype: DType, layer: (inChannels: Int, kernel: Int)) {
+        let g = Generator(seed: 3), k = layer.kernel, pad = (k / 2, k / 2)
+        let x = Tensor.randn([5, layer.inChannels, 12, 11], dtype: dtype, generator: g).requiresGrad_()
+        let w = Tensor.randn([32, layer.inChannels, k, k], dtype: dtype, generator: g).requiresGrad_()
         let b = Tensor.randn([32], dtype: dtype, generator: g).requiresGrad_()
-        let y = conv2d(x, w, bias: b, padding: (1, 1))
+        let y = conv2d(x, w, bias: b, padding: pad)
         let gy = Tensor.randn(y.shape, dtype: dtype, generator: g)
         y.backward(gradient: gy)
         let tol = dtype == .float32 ? (1e-4, 1e-4) : (1e-10, 1e-10)
         var gw = Tensor.zerosLike(w), gb = Tensor.zerosLike(b)
         for n in 0..<5 {
             let xn = x.detach()[n].requiresGrad_(), wn = w.detach().requiresGrad_(), bn = b.detach().requiresGrad_()
-            let yn = conv2d(xn, wn, bias: bn, padding: (1, 1))
+            let yn = conv2d(xn, wn, bias: bn, padding: pad)
             assertClose(yn, y.detach()[n], rtol: tol.0, atol: tol.1, "output \(n)")
             yn.backward(gradient: gy[n])
             assertClose(xn.grad!, x.grad![n], rtol: tol.0, atol: tol.1, "input grad \(n)")
@@ -165,6 +173,24 @@ let convFixtureCases: [OpCase] = [
         }
         assertClose(w.grad!, gw, rtol: tol.0, atol: tol.1, "weight grad")
         assertClose(b.grad!, gb, rtol: tol.0, atol: tol.1, "bias grad")
+    }
+
+    /// Winograd F(2×2, 3×3) against a direct sum in float64.
+    @Test func winogradMatchesDirectSum() {
+        let g = Generator(seed: 6)
+        let x = Tensor.randn([2, 9, 7, 6], dtype: .float64, generator: g), w = Tensor.randn([10, 9, 3, 3], dtype: .float64, generator: g)
+        let y = conv2d(x, w, padding: (1, 2)).toArray(as: Double.self)
+        let xs = x.toArray(as: Double.self), ws = w.toArray(as: Double.self)
+        var worst = 0.0
+        for n in 0..<2 { for o in 0..<10 { for i in 0..<7 { for j in 0..<8 {
+            var s = 0.0
+            for c in 0..<9 { for a in 0..<3 { for b in 0..<3 {
+                let r = i + a - 1, q = j + b - 2
+                if r >= 0 && r < 7 && q >= 0 && q < 6 { s += xs[((n * 9 + c) * 7 + r) * 6 + q] * ws[((o * 9 + c) * 3 + a) * 3 + b] }
+            } } }
+            worst = Swift.max(worst, Swift.abs(s - y[((n * 10 + o) * 7 + i) * 8 + j]))
+        } } } }
+        #expect(worst < 1e-12)
     }
 
     @Test func halfPrecisionComputesInFloat32() {

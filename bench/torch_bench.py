@@ -4,7 +4,7 @@
 Same workloads, shapes and timing scheme as Sources/EmberBench (see Timing.swift):
 warm up, size a batch from the warm-up's pace, time 5 batches, report the median batch.
 
-    python3 bench/torch_bench.py --workload gemm|elementwise|overhead|optim [--quick]
+    python3 bench/torch_bench.py --workload gemm|elementwise|overhead|optim|mlp|conv [--quick]
 
 PyTorch at its best on this machine: OpenMP threads that block instead of spinning,
 and OpenMP/OpenBLAS limited to the two cores, set before torch is imported.
@@ -188,7 +188,36 @@ def mlp(quick, plan):
     report("mlp", "peak resident memory", "MiB (lower)", peak_resident_mib())
 
 
-WORKLOADS = {"gemm": gemm, "elementwise": elementwise, "overhead": overhead, "optim": optim_bench, "mlp": mlp}
+def conv(quick, plan):
+    """Mirror of Sources/EmberBench/ConvBench.swift."""
+    import torch.nn.functional as F
+    batch = 128
+
+    def measure(name, params, forward, gradient):
+        def fwd():
+            with torch.no_grad():
+                forward()
+        report("conv", f"{name} fwd", "ms/iter", seconds_per_call(plan, fwd) * 1e3)
+
+        def step():
+            forward().backward(gradient)
+            for p in params:
+                p.grad = None
+        report("conv", f"{name} fwd+bwd", "ms/iter", seconds_per_call(plan, step) * 1e3)
+
+    x1 = torch.randn(batch, 1, 28, 28)
+    w1, b1 = torch.randn(32, 1, 3, 3, requires_grad=True), torch.randn(32, requires_grad=True)
+    measure("conv2d 1->32 3x3 pad 1 [128,1,28,28]", [w1, b1], lambda: F.conv2d(x1, w1, b1, padding=1),
+            torch.randn(batch, 32, 28, 28))
+    x2 = torch.randn(batch, 32, 14, 14, requires_grad=True)
+    w2, b2 = torch.randn(64, 32, 3, 3, requires_grad=True), torch.randn(64, requires_grad=True)
+    measure("conv2d 32->64 3x3 pad 1 [128,32,14,14]", [x2, w2, b2], lambda: F.conv2d(x2, w2, b2, padding=1),
+            torch.randn(batch, 64, 14, 14))
+    x3 = torch.randn(batch, 32, 28, 28, requires_grad=True)
+    measure("maxPool2d 2x2 [128,32,28,28]", [x3], lambda: F.max_pool2d(x3, 2), torch.randn(batch, 32, 14, 14))
+
+
+WORKLOADS = {"gemm": gemm, "elementwise": elementwise, "overhead": overhead, "optim": optim_bench, "mlp": mlp, "conv": conv}
 
 
 def main():

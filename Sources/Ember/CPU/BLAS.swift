@@ -1,4 +1,5 @@
 import CBLAS
+import Synchronization
 
 /// How a 2-d operand is handed to BLAS: its data pointer, whether BLAS should read it
 /// transposed, and its leading dimension. Transposed views are passed as transposes, never copied.
@@ -64,5 +65,32 @@ private struct NaiveGEMM: ArithmeticVisitor {
                 pc[i * ldc + j] = T.add(T.mul(T(double: alpha), s), prior)
             }
         }
+    }
+}
+
+/// OpenBLAS's thread count is process-wide. An op that issues many small GEMMs from Ember's
+/// own parallel chunks (a convolution split across the batch) runs them with OpenBLAS held to
+/// the calling thread, so Ember's chunks and OpenBLAS's threads never run at once; the last
+/// such op to finish restores the previous count. (A GEMM another thread starts meanwhile runs
+/// single-threaded: slower, never wrong.)
+enum BLASThreads {
+    private struct State: ~Copyable { var users = 0; var saved: Int32 = 1 }
+    private static let state = Mutex(State())
+
+    static func withSingleThread<R>(_ body: () -> R) -> R {
+        state.withLock { s in
+            if s.users == 0 {
+                s.saved = openblas_get_num_threads()
+                if s.saved != 1 { openblas_set_num_threads(1) }
+            }
+            s.users += 1
+        }
+        defer {
+            state.withLock { s in
+                s.users -= 1
+                if s.users == 0 && s.saved != 1 { openblas_set_num_threads(s.saved) }
+            }
+        }
+        return body()
     }
 }

@@ -1,0 +1,200 @@
+/// The three products of a 2-d convolution, as im2col + GEMM on OpenBLAS, per batch sample
+/// and per group:
+///
+/// - `forward`:     `y_n[g] = W[g] · cols(x_n)[g]`                     (`[O, outH·outW]`)
+/// - `inputGrad`:   `x_n = col2im(W[g]ᵀ · y_n[g])`, the adjoint of forward in `x`
+///                  (the input gradient, and the transposed convolution)
+/// - `weightGrad`:  `W[g] = Σ_n y_n[g] · cols(x_n)[g]ᵀ`, the adjoint of forward in `W`
+///
+/// Tensors passed in are contiguous and share one float dtype (float32 or float64).
+///
+/// Threads: with at least two samples per core, or small per-sample GEMMs, the batch is split
+/// across cores, each chunk with its own column buffer and OpenBLAS held to one thread (one
+/// sample's GEMMs are too small for OpenBLAS's threads to pay: on two cores a 64×196×288
+/// sgemm runs faster single-threaded). Otherwise (one sample, or a few large ones) samples
+/// run in turn, OpenBLAS threads each GEMM and im2col/col2im split channels. The column
+/// buffer holds one sample, never the whole batch.
+enum ConvKernels {
+    /// Per-group GEMM size (`m·n·k`) up to which OpenBLAS 0.3 runs single-threaded anyway
+    /// (65536 × GEMM_MULTITHREAD_THRESHOLD 4).
+    static let smallGEMM = 1 << 18
+
+    /// Whether to split the batch across cores rather than rely on threaded GEMMs: always
+    /// for small GEMMs, and for large ones when the chunks come out even enough.
+    static func splitsBatch(_ g: ConvGeometry) -> Bool {
+        let w = Parallel.workers
+        guard w > 1 && g.batch > 1 else { return false }
+        return g.groupO * g.groupK * g.outPlane <= smallGEMM || g.batch % w == 0 || g.batch >= 4 * w
+    }
+
+    /// How many chunks `forBatch` splits the batch into.
+    static func batchChunks(_ g: ConvGeometry) -> Int {
+        splitsBatch(g) ? Swift.min(Parallel.workers, g.batch) : 1
+    }
+
+    /// Runs `body(chunk, samples, parallelInside)` over the batch: in `batchChunks` chunks on
+    /// as many cores with single-threaded GEMMs, or in one chunk with `parallelInside` true.
+    static func forBatch(_ g: ConvGeometry, _ body: (Int, Range<Int>, Bool) -> Void) {
+        let chunks = batchChunks(g)
+        if chunks == 1 {
+            body(0, 0..<g.batch, true)
+            return
+        }
+        BLASThreads.withSingleThread {
+            Parallel.forRange(chunks, grain: 1) { r in
+                for c in r { body(c, g.batch * c / chunks ..< g.batch * (c + 1) / chunks, false) }
+            }
+        }
+    }
+
+    /// Calls `body` on channel ranges, split across cores when `parallel` and big enough.
+    @inline(__always)
+    static func forChannels(_ g: ConvGeometry, parallel: Bool, _ body: (Range<Int>) -> Void) {
+        if parallel {
+            let perChannel = Swift.max(g.kH * g.kW * g.outPlane, 1)
+            Parallel.forRange(g.inChannels, grain: Swift.max(1, elementwiseGrain / perChannel), body)
+        } else {
+            body(0..<g.inChannels)
+        }
+    }
+
+    /// `[N, O, outH, outW]`: the convolution of `x` with `w`, plus `bias` per output channel.
+    static func forward(_ x: Tensor, _ w: Tensor, bias: Tensor?, _ g: ConvGeometry) -> Tensor {
+        let out = Tensor(empty: g.outputShape, dtype: x.dtype)
+        if out.numel > 0 { x.dtype.visitFloat(Forward(x: x, w: w, bias: bias, out: out, g: g)) }
+        return out
+    }
+
+    /// `[N, C, inH, inW]`: the adjoint of `forward` in its input applied to `gy`, plus `bias`
+    /// per channel (the transposed convolution's bias).
+    static func inputGrad(_ gy: Tensor, _ w: Tensor, bias: Tensor?, _ g: ConvGeometry) -> Tensor {
+        let out = Tensor(empty: g.inputShape, dtype: gy.dtype)
+        if out.numel > 0 { gy.dtype.visitFloat(InputGrad(gy: gy, w: w, bias: bias, out: out, g: g)) }
+        return out
+    }
+
+    /// `[O, C/groups, kH, kW]`: the adjoint of `forward` in its weight, `Σ_n gy_n · cols(x_n)ᵀ`.
+    static func weightGrad(_ x: Tensor, _ gy: Tensor, _ g: ConvGeometry) -> Tensor {
+        let out = Tensor(empty: g.weightShape, dtype: x.dtype)
+        if out.numel > 0 { x.dtype.visitFloat(WeightGrad(x: x, gy: gy, out: out, g: g)) }
+        return out
+    }
+}
+
+/// Fills each `plane`-sized row `r` of `p` (rows `0..<rows`) with `bias[r]`, or zero.
+@inline(__always)
+private func fillRows<T: FloatElement>(_ p: UnsafeMutablePointer<T>, rows: Int, plane: Int, bias: UnsafePointer<T>?) {
+    for r in 0..<rows { (p + r * plane).update(repeating: bias?[r] ?? .zero, count: plane) }
+}
+
+private struct Forward: FloatVisitor {
+    let x: Tensor, w: Tensor, bias: Tensor?, out: Tensor, g: ConvGeometry
+    func visit<T: FloatElement>(_: T.Type) {
+        if Winograd.applies(g) { return Winograd.forward(T.self, x: x, w: w, bias: bias, out: out, g: g) }
+        let g = self.g, K = g.groupK, L = g.outPlane, Og = g.groupO
+        let px = x.pointer(T.self), po = out.pointer(T.self), pb = bias.map { UnsafePointer($0.pointer(T.self)) }
+        let wOp = GEMMOperand(w, rows: g.outChannels, cols: K, rowStride: K, colStride: 1)
+        let xSample = g.inChannels * g.inPlane, ySample = g.outChannels * L
+        ConvKernels.forBatch(g) { _, samples, parallel in
+            let cols = g.isPointwise ? x : Tensor(empty: [g.groups * K, L], dtype: x.dtype)
+            let colsOp = GEMMOperand(cols, rows: g.groups * K, cols: L, rowStride: L, colStride: 1)
+            let pc = cols.pointer(T.self)
+            for n in samples {
+                var base = 0
+                if g.isPointwise {
+                    base = n * xSample
+                } else {
+                    ConvKernels.forChannels(g, parallel: parallel) { r in im2col(px + n * xSample, pc, g, channels: r) }
+                }
+                if K == 0 || pb != nil { fillRows(po + n * ySample, rows: g.outChannels, plane: L, bias: pb) }
+                guard K > 0 else { continue }
+                for grp in 0..<g.groups {
+                    gemm(wOp, offA: grp * Og * K, colsOp, offB: base + grp * K * L,
+                         out, offC: n * ySample + grp * Og * L, ldc: L, m: Og, n: L, k: K, beta: pb == nil ? 0 : 1)
+                }
+            }
+        }
+    }
+}
+
+private struct InputGrad: FloatVisitor {
+    let gy: Tensor, w: Tensor, bias: Tensor?, out: Tensor, g: ConvGeometry
+    func visit<T: FloatElement>(_: T.Type) {
+        if Winograd.applies(g) { return Winograd.inputGrad(T.self, gy: gy, w: w, bias: bias, out: out, g: g) }
+        let g = self.g, K = g.groupK, L = g.outPlane, Og = g.groupO
+        let po = out.pointer(T.self), pb = bias.map { UnsafePointer($0.pointer(T.self)) }
+        // W[g]ᵀ: `[K, Og]` read through the transposed flag.
+        let wtOp = GEMMOperand(w, rows: K, cols: g.outChannels, rowStride: 1, colStride: K)
+        let gyOp = GEMMOperand(gy, rows: g.outChannels, cols: L, rowStride: L, colStride: 1)
+        let xSample = g.inChannels * g.inPlane, ySample = g.outChannels * L
+        ConvKernels.forBatch(g) { _, samples, parallel in
+            let cols = g.isPointwise ? out : Tensor(empty: [g.groups * K, L], dtype: out.dtype)
+            let pc = cols.pointer(T.self)
+            for n in samples {
+                let on = po + n * xSample
+                let colBase = g.isPointwise ? n * xSample : 0
+                if g.isPointwise && (pb != nil || Og == 0) { fillRows(on, rows: g.inChannels, plane: g.inPlane, bias: pb) }
+                if Og > 0 {
+                    for grp in 0..<g.groups {
+                        gemm(wtOp, offA: grp * Og * K, gyOp, offB: n * ySample + grp * Og * L,
+                             cols, offC: colBase + grp * K * L, ldc: L, m: K, n: L, k: Og, beta: g.isPointwise && pb != nil ? 1 : 0)
+                    }
+                } else if !g.isPointwise {
+                    pc.update(repeating: .zero, count: g.groups * K * L)
+                }
+                if !g.isPointwise {
+                    ConvKernels.forChannels(g, parallel: parallel) { r in
+                        for c in r { (on + c * g.inPlane).update(repeating: pb?[c] ?? .zero, count: g.inPlane) }
+                        col2im(pc, on, g, channels: r)
+                    }
+                }
+            }
+        }
+    }
+}
+
+private struct WeightGrad: FloatVisitor {
+    let x: Tensor, gy: Tensor, out: Tensor, g: ConvGeometry
+    func visit<T: FloatElement>(_: T.Type) {
+        if Winograd.applies(g) && g.batch > 0 { return Winograd.weightGrad(T.self, x: x, gy: gy, out: out, g: g) }
+        let g = self.g, K = g.groupK, L = g.outPlane, Og = g.groupO
+        let px = x.pointer(T.self)
+        let gyOp = GEMMOperand(gy, rows: g.outChannels, cols: L, rowStride: L, colStride: 1)
+        let xSample = g.inChannels * g.inPlane, ySample = g.outChannels * L
+        let size = g.outChannels * K
+        if g.batch == 0 || L == 0 {
+            out.pointer(T.self).update(repeating: .zero, count: size)
+            return
+        }
+        // One accumulator per batch chunk (the first is `out` itself), summed at the end.
+        let chunks = ConvKernels.batchChunks(g)
+        let partials = chunks > 1 ? Tensor(empty: [chunks - 1, size], dtype: out.dtype) : out
+        ConvKernels.forBatch(g) { c, samples, parallel in
+            let acc = c == 0 ? out : partials
+            let accOff = c == 0 ? 0 : (c - 1) * size
+            let cols = g.isPointwise ? x : Tensor(empty: [g.groups * K, L], dtype: x.dtype)
+            // cols[g]ᵀ: `[L, K]` read through the transposed flag.
+            let colsT = GEMMOperand(cols, rows: L, cols: g.groups * K, rowStride: 1, colStride: L)
+            let pc = cols.pointer(T.self)
+            for n in samples {
+                var base = 0
+                if g.isPointwise {
+                    base = n * xSample
+                } else {
+                    ConvKernels.forChannels(g, parallel: parallel) { r in im2col(px + n * xSample, pc, g, channels: r) }
+                }
+                for grp in 0..<g.groups {
+                    gemm(gyOp, offA: n * ySample + grp * Og * L, colsT, offB: base + grp * K * L,
+                         acc, offC: accOff + grp * Og * K, ldc: K, m: Og, n: K, k: L, beta: n == samples.lowerBound ? 0 : 1)
+                }
+            }
+        }
+        if chunks > 1 {
+            let po = out.pointer(T.self), pp = partials.pointer(T.self)
+            for c in 0..<(chunks - 1) {
+                let q = pp + c * size
+                for i in 0..<size { po[i] += q[i] }
+            }
+        }
+    }
+}

@@ -44,7 +44,7 @@ public struct RunConfig: Codable, Sendable, Equatable {
     }
 
     /// The architecture.
-    public var model: Model = .mlp
+    public var model: Model = .cnn
     /// `fashion-mnist`, `mnist` or `csv:PATH` (features in every column but the last, an
     /// integer class in the last).
     public var dataset = "fashion-mnist"

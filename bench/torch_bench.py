@@ -217,7 +217,55 @@ def conv(quick, plan):
     measure("maxPool2d 2x2 [128,32,28,28]", [x3], lambda: F.max_pool2d(x3, 2), torch.randn(batch, 32, 14, 14))
 
 
-WORKLOADS = {"gemm": gemm, "elementwise": elementwise, "overhead": overhead, "optim": optim_bench, "mlp": mlp, "conv": conv}
+def cnn(quick, plan):
+    """Mirror of Sources/EmberBench/CNNBench.swift."""
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 32, 3, padding=1)
+            self.conv2 = nn.Conv2d(32, 64, 3, padding=1)
+            self.pool = nn.MaxPool2d(2)
+            self.fc1 = nn.Linear(3136, 128)
+            self.fc2 = nn.Linear(128, 10)
+
+        def forward(self, x):
+            x = self.pool(F.relu(self.conv1(x)))
+            x = self.pool(F.relu(self.conv2(x)))
+            return self.fc2(F.relu(self.fc1(torch.flatten(x, 1))))
+
+    torch.manual_seed(0)
+    images, labels = load_fashion_mnist_train()
+    model = Net()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    criterion = nn.CrossEntropyLoss()
+    order = torch.randperm(len(labels))
+    max_batches = 30 if quick else 150
+    samples = batches = 0
+    start = time.perf_counter()
+    for i in range(0, len(labels), 128):
+        index = order[i:i + 128]
+        x = images[index].float().div_(255).view(-1, 1, 28, 28)
+        optimizer.zero_grad()
+        loss = criterion(model(x), labels[index])
+        loss.backward()
+        optimizer.step()
+        samples += len(index)
+        batches += 1
+        if batches >= max_batches:
+            break
+    report("cnn", "train b128 Adam", "samples/s", samples / (time.perf_counter() - start))
+    model.eval()
+    batch = torch.rand(1000, 1, 28, 28)
+    with torch.no_grad():
+        t = seconds_per_call(plan, lambda: model(batch))
+    report("cnn", "inference b1000", "samples/s", 1000 / t)
+    report("cnn", "peak resident memory", "MiB (lower)", peak_resident_mib())
+
+
+WORKLOADS = {"gemm": gemm, "elementwise": elementwise, "overhead": overhead, "optim": optim_bench, "mlp": mlp, "cnn": cnn, "conv": conv}
 
 
 def main():

@@ -90,7 +90,10 @@ private func fillRows<T: FloatElement>(_ p: UnsafeMutablePointer<T>, rows: Int, 
 private struct Forward: FloatVisitor {
     let x: Tensor, w: Tensor, bias: Tensor?, out: Tensor, g: ConvGeometry
     func visit<T: FloatElement>(_: T.Type) {
-        if Winograd.applies(g) { return Winograd.forward(T.self, x: x, w: w, bias: bias, out: out, g: g) }
+        if Winograd.applies(g) {
+            if T.self == Float.self { return Winograd.forward(Float.self, x: x, w: w, bias: bias, out: out, g: g) }
+            if T.self == Double.self { return Winograd.forward(Double.self, x: x, w: w, bias: bias, out: out, g: g) }
+        }
         let g = self.g, K = g.groupK, L = g.outPlane, Og = g.groupO
         let px = x.pointer(T.self), po = out.pointer(T.self), pb = bias.map { UnsafePointer($0.pointer(T.self)) }
         let wOp = GEMMOperand(w, rows: g.outChannels, cols: K, rowStride: K, colStride: 1)
@@ -120,7 +123,10 @@ private struct Forward: FloatVisitor {
 private struct InputGrad: FloatVisitor {
     let gy: Tensor, w: Tensor, bias: Tensor?, out: Tensor, g: ConvGeometry
     func visit<T: FloatElement>(_: T.Type) {
-        if Winograd.applies(g) { return Winograd.inputGrad(T.self, gy: gy, w: w, bias: bias, out: out, g: g) }
+        if Winograd.applies(g) {
+            if T.self == Float.self { return Winograd.inputGrad(Float.self, gy: gy, w: w, bias: bias, out: out, g: g) }
+            if T.self == Double.self { return Winograd.inputGrad(Double.self, gy: gy, w: w, bias: bias, out: out, g: g) }
+        }
         let g = self.g, K = g.groupK, L = g.outPlane, Og = g.groupO
         let po = out.pointer(T.self), pb = bias.map { UnsafePointer($0.pointer(T.self)) }
         // W[g]ᵀ: `[K, Og]` read through the transposed flag.
@@ -156,7 +162,10 @@ private struct InputGrad: FloatVisitor {
 private struct WeightGrad: FloatVisitor {
     let x: Tensor, gy: Tensor, out: Tensor, g: ConvGeometry
     func visit<T: FloatElement>(_: T.Type) {
-        if Winograd.applies(g) && g.batch > 0 { return Winograd.weightGrad(T.self, x: x, gy: gy, out: out, g: g) }
+        if Winograd.applies(g) && g.batch > 0 {
+            if T.self == Float.self { return Winograd.weightGrad(Float.self, x: x, gy: gy, out: out, g: g) }
+            if T.self == Double.self { return Winograd.weightGrad(Double.self, x: x, gy: gy, out: out, g: g) }
+        }
         let g = self.g, K = g.groupK, L = g.outPlane, Og = g.groupO
         let px = x.pointer(T.self)
         let gyOp = GEMMOperand(gy, rows: g.outChannels, cols: L, rowStride: L, colStride: 1)

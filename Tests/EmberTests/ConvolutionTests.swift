@@ -90,6 +90,7 @@ let convSecondOrder: [OpGradcheck] = [
         convTranspose2d($0[0], $0[1], bias: $0[2], stride: (2, 2), outputPadding: (1, 0)).square()
     },
     OpGradcheck("pad", [[2, 3]]) { pad($0[0], [1, -1]).square() },
+    OpGradcheck("conv2d winograd", [[1, 8, 2, 3], [8, 8, 3, 3]]) { conv2d($0[0], $0[1], padding: (1, 1)).square() },
 ]
 
 /// float32 sums of up to ~300 products of O(1) values, which PyTorch (oneDNN) adds in another

@@ -6,7 +6,8 @@
 ///                  (the input gradient, and the transposed convolution)
 /// - `weightGrad`:  `W[g] = Σ_n y_n[g] · cols(x_n)[g]ᵀ`, the adjoint of forward in `W`
 ///
-/// Tensors passed in are contiguous and share one float dtype (float32 or float64).
+/// Tensors passed in are contiguous and share one float dtype (float32 or float64). 3×3
+/// stride-1 layers with at least 8 channels each way go to `Winograd` instead.
 ///
 /// Threads: with at least two samples per core, or small per-sample GEMMs, the batch is split
 /// across cores, each chunk with its own column buffer and OpenBLAS held to one thread (one

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Winograd's minimal filtering F(2×2, 3×3) (Lavin & Gray, 2015) for 3×3 convolutions with
 /// stride 1: the three products of `ConvKernels` with 2.25× fewer multiplications.
 ///
@@ -28,21 +30,33 @@ enum Winograd {
     /// Bytes of transformed tiles (`V` and `M`) per step: as many tiles per GEMM as fit in a
     /// core's L2 cache alongside OpenBLAS's packed panels; the transformed data is 4× the
     /// size of the tiles it comes from, so it must not go out to memory between passes.
-    static let stepBytes = 640 << 10
+    /// A step is several samples, or a band of tile rows of one large sample. Atomic so tests
+    /// can shrink it.
+    static let stepBytes = Atomic<Int>(640 << 10)
 }
 
 /// SIMD over channels: 8 lanes.
 private typealias Lanes<T: SIMDScalar> = SIMD8<T>
 
-/// Sizes of the per-step buffers, and the steps (groups of samples) a batch chunk runs in.
+/// Sizes of the per-step buffers, and the steps a batch chunk runs in: groups of samples, or
+/// bands of tile rows of one sample when a whole sample's tiles would not fit the budget.
 private struct WinogradPlan {
     let g: ConvGeometry
     let tilesH: Int, tilesW: Int, tilesPerSample: Int
-    let samplesPerStep: Int
+    let samplesPerStep: Int, tileRowsPerStep: Int
     /// Rows of each ξ-slice of the `[16, tileStride, channels]` buffers.
     let tileStride: Int
     /// Input and output channels rounded up to whole vectors.
     let cp: Int, op: Int
+
+    /// One step: samples (relative index `k` counts from the first) and the tile rows of each.
+    struct Step {
+        let samples: Range<Int>
+        let tileRows: Range<Int>
+    }
+
+    /// Tiles in `step`: the rows of the GEMMs.
+    func tileCount(_ step: Step) -> Int { step.samples.count * step.tileRows.count * tilesW }
 
     init(_ g: ConvGeometry) {
         self.g = g
@@ -51,27 +65,36 @@ private struct WinogradPlan {
         tilesPerSample = tilesH * tilesW
         cp = (g.inChannels + 7) / 8 * 8
         op = (g.outChannels + 7) / 8 * 8
-        let perSample = 16 * tilesPerSample * (cp + op) * MemoryLayout<Float>.size
-        samplesPerStep = Swift.max(1, Swift.min(g.batch, Winograd.stepBytes / Swift.max(perSample, 1)))
-        tileStride = samplesPerStep * tilesPerSample
+        let budget = Winograd.stepBytes.load(ordering: .relaxed)
+        let perTileRow = Swift.max(16 * tilesW * (cp + op) * MemoryLayout<Float>.size, 1)
+        let perSample = perTileRow * tilesH
+        samplesPerStep = Swift.max(1, Swift.min(g.batch, budget / Swift.max(perSample, 1)))
+        tileRowsPerStep = perSample <= budget ? tilesH : Swift.max(1, budget / perTileRow)
+        tileStride = samplesPerStep * tileRowsPerStep * tilesW
     }
 
-    /// Calls `body(samples)` for consecutive steps of `range`.
-    func steps(_ range: Range<Int>, _ body: (Range<Int>) -> Void) {
+    /// Calls `body(step)` for consecutive steps of `range`.
+    func steps(_ range: Range<Int>, _ body: (Step) -> Void) {
         var s = range.lowerBound
         while s < range.upperBound {
             let e = Swift.min(s + samplesPerStep, range.upperBound)
-            body(s..<e)
+            var r = 0
+            while r < tilesH {
+                let re = Swift.min(r + tileRowsPerStep, tilesH)
+                body(Step(samples: s..<e, tileRows: r..<re))
+                r = re
+            }
             s = e
         }
     }
 
-    /// Calls `body(t, k, ty, tx)` for every tile of a step of `count` samples, `t` counting.
+    /// Calls `body(t, k, ty, tx)` for every tile of `step`, `t` counting from 0 and `k` the
+    /// sample's index within the step.
     @inline(__always)
-    func forTiles(count: Int, _ body: (Int, Int, Int, Int) -> Void) {
+    func forTiles(_ step: Step, _ body: (Int, Int, Int, Int) -> Void) {
         var t = 0
-        for k in 0..<count {
-            for ty in 0..<tilesH {
+        for k in 0..<step.samples.count {
+            for ty in step.tileRows {
                 for tx in 0..<tilesW {
                     body(t, k, ty, tx)
                     t += 1
@@ -198,10 +221,10 @@ private func patchBounds(_ r0: Int, _ c0: Int, _ h: Int, _ w: Int) -> (i0: Int, 
     (Swift.max(0, -r0), Swift.min(4, h - r0), Swift.max(0, -c0), Swift.min(4, w - c0))
 }
 
-/// `V = Bᵀ d B` for every tile of a step: `xh` is `[count, inH, inW, cp]`, `v` `[16, tileStride, cp]`.
-private func inputTransform<T: FloatElement & SIMDScalar>(_ xh: UnsafePointer<T>, _ v: UnsafeMutablePointer<T>, _ p: WinogradPlan, count: Int) {
+/// `V = Bᵀ d B` for every tile of a step: `xh` is `[samplesPerStep, inH, inW, cp]`, `v` `[16, tileStride, cp]`.
+private func inputTransform<T: FloatElement & SIMDScalar>(_ xh: UnsafePointer<T>, _ v: UnsafeMutablePointer<T>, _ p: WinogradPlan, _ step: WinogradPlan.Step) {
     let g = p.g, cp = p.cp, slice = p.tileStride * cp
-    p.forTiles(count: count) { t, k, ty, tx in
+    p.forTiles(step) { t, k, ty, tx in
         let r0 = 2 * ty - g.padH, c0 = 2 * tx - g.padW
         let b = patchBounds(r0, c0, g.inH, g.inW), inside = b == (0, 4, 0, 4)
         let corner = xh + ((k * g.inH + r0) * g.inW + c0) * cp
@@ -221,9 +244,9 @@ private func inputTransform<T: FloatElement & SIMDScalar>(_ xh: UnsafePointer<T>
 
 /// `dX += B dV Bᵀ` for every tile of a step (overlapping tiles add, taps in the padding are
 /// dropped): `v` is `[16, tileStride, cp]`, `dxh` `[count, inH, inW, cp]`.
-private func inputTransformAdjoint<T: FloatElement & SIMDScalar>(_ v: UnsafePointer<T>, _ dxh: UnsafeMutablePointer<T>, _ p: WinogradPlan, count: Int) {
+private func inputTransformAdjoint<T: FloatElement & SIMDScalar>(_ v: UnsafePointer<T>, _ dxh: UnsafeMutablePointer<T>, _ p: WinogradPlan, _ step: WinogradPlan.Step) {
     let g = p.g, cp = p.cp, slice = p.tileStride * cp
-    p.forTiles(count: count) { t, k, ty, tx in
+    p.forTiles(step) { t, k, ty, tx in
         let r0 = 2 * ty - g.padH, c0 = 2 * tx - g.padW
         let b = patchBounds(r0, c0, g.inH, g.inW)
         let corner = dxh + ((k * g.inH + r0) * g.inW + c0) * cp
@@ -243,9 +266,9 @@ private func inputTransformAdjoint<T: FloatElement & SIMDScalar>(_ v: UnsafePoin
 
 /// `Y = Aᵀ M A` for every tile of a step: `m` is `[16, tileStride, op]`, `yh`
 /// `[count, outH, outW, op]`. Aᵀ = rows (1,1,1,0), (0,1,-1,-1).
-private func outputTransform<T: FloatElement & SIMDScalar>(_ m: UnsafePointer<T>, _ yh: UnsafeMutablePointer<T>, _ p: WinogradPlan, count: Int) {
+private func outputTransform<T: FloatElement & SIMDScalar>(_ m: UnsafePointer<T>, _ yh: UnsafeMutablePointer<T>, _ p: WinogradPlan, _ step: WinogradPlan.Step) {
     let g = p.g, op = p.op, slice = p.tileStride * op
-    p.forTiles(count: count) { t, k, ty, tx in
+    p.forTiles(step) { t, k, ty, tx in
         let oy = 2 * ty, ox = 2 * tx, right = ox + 1 < g.outW, below = oy + 1 < g.outH
         let corner = yh + ((k * g.outH + oy) * g.outW + ox) * op
         var e = Tile<T>(repeating: .zero)
@@ -267,9 +290,9 @@ private func outputTransform<T: FloatElement & SIMDScalar>(_ m: UnsafePointer<T>
 
 /// `dM = A dY Aᵀ` for every tile of a step (outputs past the edge count as zero): `gyh` is
 /// `[count, outH, outW, op]`, `m` `[16, tileStride, op]`. A = rows (1,0), (1,1), (1,-1), (0,-1).
-private func outputTransformAdjoint<T: FloatElement & SIMDScalar>(_ gyh: UnsafePointer<T>, _ m: UnsafeMutablePointer<T>, _ p: WinogradPlan, count: Int) {
+private func outputTransformAdjoint<T: FloatElement & SIMDScalar>(_ gyh: UnsafePointer<T>, _ m: UnsafeMutablePointer<T>, _ p: WinogradPlan, _ step: WinogradPlan.Step) {
     let g = p.g, op = p.op, slice = p.tileStride * op
-    p.forTiles(count: count) { t, k, ty, tx in
+    p.forTiles(step) { t, k, ty, tx in
         let oy = 2 * ty, ox = 2 * tx, right = ox + 1 < g.outW, below = oy + 1 < g.outH
         let corner = gyh + ((k * g.outH + oy) * g.outW + ox) * op
         for ob in stride(from: 0, to: op, by: 8) {
@@ -351,17 +374,21 @@ extension Winograd {
             let v = Tensor(empty: [16, p.tileStride, p.cp], dtype: dtype), m = Tensor(empty: [16, p.tileStride, p.op], dtype: dtype)
             let vOp = GEMMOperand(v, rows: p.tileStride, cols: C, rowStride: p.cp, colStride: 1)
             p.steps(samples) { step in
-                for (k, n) in step.enumerated() {
-                    toChannelsLast(px + n * C * g.inPlane, xh.pointer(T.self) + k * g.inPlane * p.cp, channels: C, plane: g.inPlane, cp: p.cp)
+                if step.tileRows.lowerBound == 0 {
+                    for (k, n) in step.samples.enumerated() {
+                        toChannelsLast(px + n * C * g.inPlane, xh.pointer(T.self) + k * g.inPlane * p.cp, channels: C, plane: g.inPlane, cp: p.cp)
+                    }
                 }
-                inputTransform(xh.pointer(T.self), v.pointer(T.self), p, count: step.count)
+                inputTransform(xh.pointer(T.self), v.pointer(T.self), p, step)
                 for xi in 0..<16 {
                     gemm(vOp, offA: xi * p.tileStride * p.cp, uOp, offB: xi * C * p.op, m, offC: xi * p.tileStride * p.op,
-                         ldc: p.op, m: step.count * p.tilesPerSample, n: O, k: C)
+                         ldc: p.op, m: p.tileCount(step), n: O, k: C)
                 }
-                outputTransform(m.pointer(T.self), yh.pointer(T.self), p, count: step.count)
-                for (k, n) in step.enumerated() {
-                    fromChannelsLast(yh.pointer(T.self) + k * g.outPlane * p.op, po + n * O * g.outPlane, channels: O, plane: g.outPlane, cp: p.op, bias: pb)
+                outputTransform(m.pointer(T.self), yh.pointer(T.self), p, step)
+                if step.tileRows.upperBound == p.tilesH {
+                    for (k, n) in step.samples.enumerated() {
+                        fromChannelsLast(yh.pointer(T.self) + k * g.outPlane * p.op, po + n * O * g.outPlane, channels: O, plane: g.outPlane, cp: p.op, bias: pb)
+                    }
                 }
             }
         }
@@ -379,18 +406,22 @@ extension Winograd {
             let v = Tensor(empty: [16, p.tileStride, p.cp], dtype: dtype), m = Tensor(empty: [16, p.tileStride, p.op], dtype: dtype)
             let mOp = GEMMOperand(m, rows: p.tileStride, cols: O, rowStride: p.op, colStride: 1)
             p.steps(samples) { step in
-                for (k, n) in step.enumerated() {
-                    toChannelsLast(pg + n * O * g.outPlane, gyh.pointer(T.self) + k * g.outPlane * p.op, channels: O, plane: g.outPlane, cp: p.op)
+                if step.tileRows.lowerBound == 0 {
+                    for (k, n) in step.samples.enumerated() {
+                        toChannelsLast(pg + n * O * g.outPlane, gyh.pointer(T.self) + k * g.outPlane * p.op, channels: O, plane: g.outPlane, cp: p.op)
+                    }
+                    dxh.pointer(T.self).update(repeating: .zero, count: step.samples.count * g.inPlane * p.cp)
                 }
-                outputTransformAdjoint(gyh.pointer(T.self), m.pointer(T.self), p, count: step.count)
+                outputTransformAdjoint(gyh.pointer(T.self), m.pointer(T.self), p, step)
                 for xi in 0..<16 {
                     gemm(mOp, offA: xi * p.tileStride * p.op, utOp, offB: xi * C * p.op, v, offC: xi * p.tileStride * p.cp,
-                         ldc: p.cp, m: step.count * p.tilesPerSample, n: C, k: O)
+                         ldc: p.cp, m: p.tileCount(step), n: C, k: O)
                 }
-                dxh.pointer(T.self).update(repeating: .zero, count: step.count * g.inPlane * p.cp)
-                inputTransformAdjoint(v.pointer(T.self), dxh.pointer(T.self), p, count: step.count)
-                for (k, n) in step.enumerated() {
-                    fromChannelsLast(dxh.pointer(T.self) + k * g.inPlane * p.cp, po + n * C * g.inPlane, channels: C, plane: g.inPlane, cp: p.cp, bias: pb)
+                inputTransformAdjoint(v.pointer(T.self), dxh.pointer(T.self), p, step)
+                if step.tileRows.upperBound == p.tilesH {
+                    for (k, n) in step.samples.enumerated() {
+                        fromChannelsLast(dxh.pointer(T.self) + k * g.inPlane * p.cp, po + n * C * g.inPlane, channels: C, plane: g.inPlane, cp: p.cp, bias: pb)
+                    }
                 }
             }
         }
@@ -411,15 +442,17 @@ extension Winograd {
             let mtOp = GEMMOperand(m, rows: O, cols: p.tileStride, rowStride: 1, colStride: p.op)
             var first = true
             p.steps(samples) { step in
-                for (k, n) in step.enumerated() {
-                    toChannelsLast(px + n * C * g.inPlane, xh.pointer(T.self) + k * g.inPlane * p.cp, channels: C, plane: g.inPlane, cp: p.cp)
-                    toChannelsLast(pg + n * O * g.outPlane, gyh.pointer(T.self) + k * g.outPlane * p.op, channels: O, plane: g.outPlane, cp: p.op)
+                if step.tileRows.lowerBound == 0 {
+                    for (k, n) in step.samples.enumerated() {
+                        toChannelsLast(px + n * C * g.inPlane, xh.pointer(T.self) + k * g.inPlane * p.cp, channels: C, plane: g.inPlane, cp: p.cp)
+                        toChannelsLast(pg + n * O * g.outPlane, gyh.pointer(T.self) + k * g.outPlane * p.op, channels: O, plane: g.outPlane, cp: p.op)
+                    }
                 }
-                inputTransform(xh.pointer(T.self), v.pointer(T.self), p, count: step.count)
-                outputTransformAdjoint(gyh.pointer(T.self), m.pointer(T.self), p, count: step.count)
+                inputTransform(xh.pointer(T.self), v.pointer(T.self), p, step)
+                outputTransformAdjoint(gyh.pointer(T.self), m.pointer(T.self), p, step)
                 for xi in 0..<16 {
                     gemm(mtOp, offA: xi * p.tileStride * p.op, vOp, offB: xi * p.tileStride * p.cp, du, offC: chunk * size + xi * O * C,
-                         ldc: C, m: O, n: C, k: step.count * p.tilesPerSample, beta: first ? 0 : 1)
+                         ldc: C, m: O, n: C, k: p.tileCount(step), beta: first ? 0 : 1)
                 }
                 first = false
             }

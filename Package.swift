@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "EmberOptim", dependencies: ["Ember", "EmberNN"]),
         .target(name: "EmberTestSupport", dependencies: ["Ember"], path: "Sources/EmberTestSupport"),
         .executableTarget(name: "EmberDemo", dependencies: ["Ember"], path: "Sources/EmberDemo"),
-        .executableTarget(name: "EmberBench", dependencies: ["Ember", "CBLAS"], path: "Sources/EmberBench"),
+        .executableTarget(name: "EmberBench", dependencies: ["Ember", "EmberNN", "CBLAS"], path: "Sources/EmberBench"),
         .testTarget(
             name: "EmberTests",
             dependencies: ["Ember", "EmberTestSupport"]

@@ -81,7 +81,7 @@ class FixtureFile:
                 if k in differentiable:
                     v.requires_grad_()
             leaves[k] = v
-        outs = run(m, **leaves)
+        outs = run(m, **leaves) if m is not None else run(**leaves)
         total = 0
         for k, v in outs.items():
             self.tensors[f"{name}.{k}"] = v.detach().clone()
@@ -192,10 +192,154 @@ def rnn_file():
     return f
 
 
+# ---------------------------------------------------------------------------------------------
+# Attention, Transformer layers, RMSNorm, positional helpers
+
+class RMSNorm(nn.Module):
+    """The standard RMSNorm (PyTorch 1.13 has none): x / sqrt(mean(x^2) + eps) * weight, eps None
+    meaning torch.finfo(x.dtype).eps, printed as PyTorch 2.4 prints nn.RMSNorm."""
+
+    def __init__(self, normalized_shape, eps=None):
+        super().__init__()
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(self.normalized_shape))
+
+    def forward(self, x):
+        dims = tuple(range(-len(self.normalized_shape), 0))
+        eps = self.eps if self.eps is not None else torch.finfo(x.dtype).eps
+        return x * torch.rsqrt(x.pow(2).mean(dims, keepdim=True) + eps) * self.weight
+
+    def extra_repr(self):
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine=True"
+
+
+def sdpa_reference(q, k, v, attn_mask=None, is_causal=False, scale=None):
+    """PyTorch 2's F.scaled_dot_product_attention (math path), written out: a bool mask is True
+    where attention is allowed, a float mask is added."""
+    scale = 1 / math.sqrt(q.shape[-1]) if scale is None else scale
+    scores = (q * scale) @ k.transpose(-2, -1)
+    if is_causal:
+        allowed = torch.ones(q.shape[-2], k.shape[-2], dtype=torch.bool).tril()
+        scores = scores.masked_fill(~allowed, float("-inf"))
+    elif attn_mask is not None:
+        scores = scores.masked_fill(~attn_mask, float("-inf")) if attn_mask.dtype == torch.bool else scores + attn_mask
+    return {"out": torch.softmax(scores, dim=-1) @ v}
+
+
+def causal_float(n):
+    return torch.triu(torch.full((n, n), float("-inf")), diagonal=1)
+
+
+def padding_mask(lengths, total):
+    """[N, S] bool, True at padded keys (each row keeps at least one key)."""
+    return torch.arange(total)[None, :] >= torch.tensor(lengths)[:, None]
+
+
+def attn_file():
+    f = FixtureFile("seq_attn")
+
+    def mha_run(m, query, key=None, value=None, key_padding_mask=None, attn_mask=None, need=True, average=True):
+        key = query if key is None else key
+        value = key if value is None else value
+        out, w = m(query, key, value, key_padding_mask=key_padding_mask, attn_mask=attn_mask,
+                   need_weights=need, average_attn_weights=average)
+        return {"out": out, "attn": w} if w is not None else {"out": out}
+
+    f.case("mha", lambda: nn.MultiheadAttention(8, 2), lambda: {"query": torch.randn(4, 3, 8)}, mha_run)
+    f.case("mha_masks", lambda: nn.MultiheadAttention(8, 4, batch_first=True),
+           lambda: {"query": torch.randn(3, 4, 8), "key": torch.randn(3, 5, 8),
+                    "key_padding_mask": padding_mask([5, 2, 4], 5),
+                    "attn_mask": torch.tensor([[0, 0, 1, 0, 1], [0, 1, 0, 0, 0], [0, 0, 0, 1, 1], [1, 0, 0, 0, 0]], dtype=torch.bool)},
+           lambda m, **k: mha_run(m, average=False, **k))
+    f.case("mha_kvdim", lambda: nn.MultiheadAttention(8, 2, kdim=5, vdim=6),
+           lambda: {"query": torch.randn(4, 2, 8), "key": torch.randn(3, 2, 5), "value": torch.randn(3, 2, 6),
+                    "attn_mask": torch.randn(4, 4, 3)}, mha_run)
+    f.case("mha_biaskv", lambda: nn.MultiheadAttention(8, 2, bias=False, add_bias_kv=True, add_zero_attn=True),
+           lambda: {"query": torch.randn(3, 2, 8), "key": torch.randn(4, 2, 8),
+                    "key_padding_mask": padding_mask([4, 1], 4)}, mha_run)
+    f.case("mha_unbatched", lambda: nn.MultiheadAttention(8, 2),
+           lambda: {"query": torch.randn(4, 8), "key": torch.randn(5, 8), "attn_mask": causal_float(5)[:4]},
+           mha_run, grads=["query", "key"])
+
+    qkv = lambda l, s, ev=6: {"q": torch.randn(2, 3, l, 8), "k": torch.randn(2, 3, s, 8), "v": torch.randn(2, 3, s, ev)}
+    f.case("sdpa", None, lambda: qkv(4, 5), sdpa_reference)
+    f.case("sdpa_bool", None,
+           lambda: {**qkv(4, 5), "attn_mask": torch.tensor([[1, 1, 0, 1, 0], [0, 1, 0, 0, 0], [1, 1, 1, 0, 1], [0, 0, 0, 0, 1]], dtype=torch.bool)},
+           sdpa_reference)
+    f.case("sdpa_float", None, lambda: {**qkv(4, 5), "attn_mask": torch.randn(2, 1, 4, 5)},
+           lambda **k: sdpa_reference(scale=0.3, **k))
+    f.case("sdpa_causal", None, lambda: qkv(5, 5, 8), lambda **k: sdpa_reference(is_causal=True, **k))
+
+    enc = lambda **kw: nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, **kw)
+    dec = lambda **kw: nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0, **kw)
+
+    def enc_run(m, src, src_mask=None, src_key_padding_mask=None):
+        if isinstance(m, nn.TransformerEncoder):
+            return {"out": m(src, mask=src_mask, src_key_padding_mask=src_key_padding_mask)}
+        return {"out": m(src, src_mask=src_mask, src_key_padding_mask=src_key_padding_mask)}
+
+    def dec_run(m, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None, memory_key_padding_mask=None):
+        return {"out": m(tgt, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
+                         tgt_key_padding_mask=tgt_key_padding_mask, memory_key_padding_mask=memory_key_padding_mask)}
+
+    f.case("enc_layer", lambda: enc(),
+           lambda: {"src": torch.randn(5, 3, 8), "src_mask": causal_float(5), "src_key_padding_mask": padding_mask([5, 3, 4], 5)},
+           enc_run, grads=["src"])
+    f.case("enc_layer_prenorm", lambda: enc(activation="gelu", batch_first=True, norm_first=True, layer_norm_eps=1e-6),
+           lambda: {"src": torch.randn(3, 5, 8), "src_mask": torch.rand(5, 5) < 0.3}, enc_run, grads=["src"])
+    f.case("encoder", lambda: nn.TransformerEncoder(enc(), 2, norm=nn.LayerNorm(8)),
+           lambda: {"src": torch.randn(5, 3, 8), "src_key_padding_mask": padding_mask([5, 2, 4], 5)}, enc_run)
+    f.case("dec_layer", lambda: dec(),
+           lambda: {"tgt": torch.randn(4, 3, 8), "memory": torch.randn(5, 3, 8), "tgt_mask": causal_float(4),
+                    "memory_key_padding_mask": padding_mask([5, 3, 1], 5)}, dec_run, grads=["tgt", "memory"])
+    f.case("decoder", lambda: nn.TransformerDecoder(dec(batch_first=True, norm_first=True, activation="gelu"), 2, norm=nn.LayerNorm(8)),
+           lambda: {"tgt": torch.randn(3, 4, 8), "memory": torch.randn(3, 5, 8), "tgt_mask": causal_float(4),
+                    "tgt_key_padding_mask": padding_mask([4, 4, 2], 4)}, dec_run)
+
+    def transformer_run(m, src, tgt, tgt_mask=None, src_key_padding_mask=None):
+        return {"out": m(src, tgt, tgt_mask=tgt_mask, src_key_padding_mask=src_key_padding_mask,
+                         memory_key_padding_mask=src_key_padding_mask)}
+    f.case("transformer", lambda: nn.Transformer(8, 2, num_encoder_layers=2, num_decoder_layers=1, dim_feedforward=16,
+                                                 dropout=0.0, batch_first=True),
+           lambda: {"src": torch.randn(2, 5, 8), "tgt": torch.randn(2, 4, 8), "tgt_mask": causal_float(4),
+                    "src_key_padding_mask": padding_mask([5, 3], 5)}, transformer_run, grads=["src", "tgt"])
+
+    def rms_module(shape, eps=None):
+        def make():
+            m = RMSNorm(shape, eps)
+            with torch.no_grad():
+                m.weight.uniform_(0.5, 1.5)
+            return m
+        return make
+    f.case("rmsnorm", rms_module([8]), lambda: {"x": torch.randn(3, 4, 8) * 2}, lambda m, x: {"out": m(x)})
+    f.case("rmsnorm_2d", rms_module([4, 8], eps=1e-3), lambda: {"x": torch.randn(3, 4, 8)}, lambda m, x: {"out": m(x)})
+
+    def sinusoidal(length, dim):
+        pe = torch.zeros(length, dim, dtype=torch.float64)
+        position = torch.arange(length, dtype=torch.float64).unsqueeze(1)
+        div_term = torch.exp(torch.arange(0, dim, 2, dtype=torch.float64) * (-math.log(10000.0) / dim))
+        pe[:, 0::2] = torch.sin(position * div_term)
+        pe[:, 1::2] = torch.cos(position * div_term)
+        return pe.float()
+    f.case("sinusoidal", None, lambda: {}, lambda: {"out": sinusoidal(10, 8)})
+
+    def rope(x):
+        dim, length = x.shape[-1], x.shape[-2]
+        inv_freq = 1.0 / (10000 ** (torch.arange(0, dim, 2, dtype=torch.float64) / dim))
+        freqs = torch.outer(torch.arange(length, dtype=torch.float64), inv_freq)
+        emb = torch.cat([freqs, freqs], dim=-1)
+        cos, sin = emb.cos().float(), emb.sin().float()
+        x1, x2 = x[..., :dim // 2], x[..., dim // 2:]
+        return {"out": x * cos + torch.cat([-x2, x1], dim=-1) * sin, "cos": cos, "sin": sin}
+    f.case("rope", None, lambda: {"x": torch.randn(2, 3, 6, 8)}, rope)
+    return f
+
+
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     total = 0
-    for make in (rnn_file,):
+    for make in (rnn_file, attn_file):
         path = make().write()
         size = os.path.getsize(path)
         total += size

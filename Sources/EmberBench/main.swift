@@ -6,12 +6,13 @@ import Glibc
 // EmberBench: runs one repeat of a benchmark workload and prints one JSON line per figure.
 // `bench/run.py` runs it alternately with `bench/torch_bench.py` and aggregates.
 //
-//   EmberBench --workload gemm|elementwise|overhead [--quick]
+//   EmberBench --workload gemm|elementwise|overhead|lstm [--quick]
 
 let workloads: [String: (Bool) -> Void] = [
     "gemm": GEMMBench.run,
     "elementwise": ElementwiseBench.run,
     "overhead": OverheadBench.run,
+    "lstm": LSTMBench.run,
 ]
 
 @MainActor func usage(_ message: String) -> Never {

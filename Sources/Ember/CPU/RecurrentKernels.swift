@@ -53,19 +53,10 @@ func expInPlace<T: FloatElement>(_ p: UnsafeMutablePointer<T>, _ n: Int) {
     }
 }
 
-/// Fills `rows` rows of width `width` of a contiguous tensor, from row `firstRow`, with
-/// `a + b` (either may be nil: zeros).
-func fillRows<T: FloatElement>(_ out: Tensor, firstRow: Int = 0, rows: Int, width: Int, _ a: Tensor?, _ b: Tensor?, _: T.Type) {
-    let po = out.pointer(T.self) + firstRow * width
+/// `a + b` as an array of `width` values (either may be nil: zeros).
+func combinedBias<T: FloatElement>(_ a: Tensor?, _ b: Tensor?, width: Int, _: T.Type) -> [T] {
     let pa = a?.pointer(T.self), pb = b?.pointer(T.self)
-    var bias = [T](repeating: 0, count: width)
-    for j in 0..<width { bias[j] = (pa?[j] ?? 0) + (pb?[j] ?? 0) }
-    bias.withUnsafeBufferPointer { bp in
-        let src = bp.baseAddress!
-        Parallel.forRange(rows, grain: Swift.max(1, (1 << 15) / Swift.max(width, 1))) { r in
-            for i in r { (po + i * width).update(from: src, count: width) }
-        }
-    }
+    return (0..<width).map { j in (pa?[j] ?? 0) + (pb?[j] ?? 0) }
 }
 
 /// `C[m, n] (+)= A[m, k] · B[k, n]` on contiguous row-major buffers, either operand read
@@ -95,12 +86,12 @@ func recurrentForward<T: FloatElement>(
     let steps = geo.steps, batch = geo.batch, hidden = geo.hidden, gw = geo.gateWidth
     let dtype = x.dtype
     let isLSTM = geo.cell == .lstm, isGRU = geo.cell == .gru
-    // Input projection of every step at once, with the biases (GRU keeps b_hh apart: it sits
-    // inside r ⊙ (W_hn h + b_hn)).
+    // Input projection of every step at once; the biases are added in the elementwise pass
+    // (GRU keeps b_hh apart: it sits inside r ⊙ (W_hn h + b_hn)).
     let gates = Tensor(empty: [steps, batch, gw], dtype: dtype)
-    let hasBias = bih != nil || (!isGRU && bhh != nil)
-    if hasBias { fillRows(gates, rows: steps * batch, width: gw, bih, isGRU ? nil : bhh, T.self) }
-    gemmContiguous(x, wih, transB: true, gates, m: steps * batch, n: gw, k: geo.inputSize, beta: hasBias ? 1 : 0)
+    gemmContiguous(x, wih, transB: true, gates, m: steps * batch, n: gw, k: geo.inputSize, beta: 0)
+    let biasX = combinedBias(bih, isGRU ? nil : bhh, width: gw, T.self)
+    let biasH = isGRU ? combinedBias(bhh, nil, width: gw, T.self) : []
 
     let hiddenGates = isGRU ? Tensor(empty: [steps, batch, gw], dtype: dtype) : nil
     let hPrev = Tensor(empty: [steps, batch, hidden], dtype: dtype)
@@ -119,25 +110,29 @@ func recurrentForward<T: FloatElement>(
         (hPrev.pointer(T.self) + t * state).update(from: ph, count: state)
         if let cPrev, let pc { (cPrev.pointer(T.self) + t * state).update(from: pc, count: state) }
         if let hiddenGates {
-            // hiddenGates[t] = b_hh + h W_hhᵀ.
-            if bhh != nil { fillRows(hiddenGates, firstRow: t * batch, rows: batch, width: gw, bhh, nil, T.self) }
+            // hiddenGates[t] = h W_hhᵀ (b_hh is added in the elementwise pass).
             gemmContiguous(hPrev, offA: t * state, whh, transB: true, hiddenGates, offC: t * batch * gw,
-                           m: batch, n: gw, k: hidden, beta: bhh != nil ? 1 : 0)
+                           m: batch, n: gw, k: hidden, beta: 0)
         } else {
             gemmContiguous(hPrev, offA: t * state, whh, transB: true, gates, offC: t * batch * gw, m: batch, n: gw, k: hidden, beta: 1)
         }
-        Parallel.forRange(batch, grain: geo.rowGrain) { rows in
-            for b in rows {
-                let row = t * batch + b
-                let g = pg + row * gw, h = ph + b * hidden, out = pout + row * hidden
-                if let lengths, t >= lengths[b] {
-                    out.update(repeating: 0, count: hidden)
-                    continue
-                }
-                switch cell {
-                case .lstm: lstmPointwise(g, c: pc! + b * hidden, tanhC: ptc! + row * hidden, h: h, out: out, hidden)
-                case .gru: gruPointwise(g, hg: phg! + row * gw, h: h, out: out, hidden)
-                case .rnnTanh, .rnnRelu: rnnPointwise(g, relu: cell == .rnnRelu, h: h, out: out, hidden)
+        biasX.withUnsafeBufferPointer { bx in
+            biasH.withUnsafeBufferPointer { bh in
+                let bx = bx.baseAddress!, bh = bh.baseAddress
+                Parallel.forRange(batch, grain: geo.rowGrain) { rows in
+                    for b in rows {
+                        let row = t * batch + b
+                        let g = pg + row * gw, h = ph + b * hidden, out = pout + row * hidden
+                        if let lengths, t >= lengths[b] {
+                            out.update(repeating: 0, count: hidden)
+                            continue
+                        }
+                        switch cell {
+                        case .lstm: lstmPointwise(g, bx, c: pc! + b * hidden, tanhC: ptc! + row * hidden, h: h, out: out, hidden)
+                        case .gru: gruPointwise(g, bx, hg: phg! + row * gw, bh!, h: h, out: out, hidden)
+                        case .rnnTanh, .rnnRelu: rnnPointwise(g, bx, relu: cell == .rnnRelu, h: h, out: out, hidden)
+                        }
+                    }
                 }
             }
         }
@@ -146,15 +141,15 @@ func recurrentForward<T: FloatElement>(
     return (output, hCur, cCur, tape)
 }
 
-/// One LSTM row: `g` holds the pre-activations `i f g o` (overwritten by the activations);
-/// `c` and `h` are updated in place; tanh(c) is saved.
+/// One LSTM row: `g` holds the pre-activations `i f g o` without the bias `bias`
+/// (overwritten by the activations); `c` and `h` are updated in place; tanh(c) is saved.
 @inline(__always)
-private func lstmPointwise<T: FloatElement>(_ g: UnsafeMutablePointer<T>, c: UnsafeMutablePointer<T>, tanhC: UnsafeMutablePointer<T>,
-                                            h: UnsafeMutablePointer<T>, out: UnsafeMutablePointer<T>, _ n: Int) {
+private func lstmPointwise<T: FloatElement>(_ g: UnsafeMutablePointer<T>, _ bias: UnsafePointer<T>, c: UnsafeMutablePointer<T>,
+                                            tanhC: UnsafeMutablePointer<T>, h: UnsafeMutablePointer<T>, out: UnsafeMutablePointer<T>, _ n: Int) {
     // sigmoid(a) = 1 / (1 + e^-a), tanh(a) = 2 / (1 + e^-2a) - 1: one vector exp for all four gates.
-    for j in 0..<(2 * n) { g[j] = -g[j] }
-    for j in (2 * n)..<(3 * n) { g[j] = -2 * g[j] }
-    for j in (3 * n)..<(4 * n) { g[j] = -g[j] }
+    for j in 0..<(2 * n) { g[j] = -(g[j] + bias[j]) }
+    for j in (2 * n)..<(3 * n) { g[j] = -2 * (g[j] + bias[j]) }
+    for j in (3 * n)..<(4 * n) { g[j] = -(g[j] + bias[j]) }
     expInPlace(g, 4 * n)
     for j in 0..<(2 * n) { g[j] = 1 / (1 + g[j]) }
     for j in (2 * n)..<(3 * n) { g[j] = 2 / (1 + g[j]) - 1 }
@@ -174,15 +169,17 @@ private func lstmPointwise<T: FloatElement>(_ g: UnsafeMutablePointer<T>, c: Uns
     }
 }
 
-/// One GRU row: `g` holds the input projections `r z n` (overwritten by the activations),
-/// `hg` the recurrent ones; `h` is updated in place.
+/// One GRU row: `g` holds the input projections `r z n` without their bias `bx`
+/// (overwritten by the activations), `hg` the recurrent ones without `bh` (its `n` part gets
+/// the bias added and is kept); `h` is updated in place.
 @inline(__always)
-private func gruPointwise<T: FloatElement>(_ g: UnsafeMutablePointer<T>, hg: UnsafeMutablePointer<T>,
-                                           h: UnsafeMutablePointer<T>, out: UnsafeMutablePointer<T>, _ n: Int) {
-    for j in 0..<(2 * n) { g[j] = -(g[j] + hg[j]) }
+private func gruPointwise<T: FloatElement>(_ g: UnsafeMutablePointer<T>, _ bx: UnsafePointer<T>, hg: UnsafeMutablePointer<T>,
+                                           _ bh: UnsafePointer<T>, h: UnsafeMutablePointer<T>, out: UnsafeMutablePointer<T>, _ n: Int) {
+    for j in 0..<(2 * n) { g[j] = -(g[j] + bx[j] + hg[j] + bh[j]) }
+    for j in (2 * n)..<(3 * n) { hg[j] += bh[j] }
     expInPlace(g, 2 * n)
     for j in 0..<(2 * n) { g[j] = 1 / (1 + g[j]) }
-    for j in 0..<n { g[2 * n + j] = -2 * (g[2 * n + j] + g[j] * hg[2 * n + j]) }
+    for j in 0..<n { g[2 * n + j] = -2 * (g[2 * n + j] + bx[2 * n + j] + g[j] * hg[2 * n + j]) }
     expInPlace(g + 2 * n, n)
     for j in 0..<n {
         let nv = 2 / (1 + g[2 * n + j]) - 1
@@ -194,14 +191,15 @@ private func gruPointwise<T: FloatElement>(_ g: UnsafeMutablePointer<T>, hg: Uns
     }
 }
 
-/// One plain RNN row: `g` holds the pre-activation, overwritten by the new hidden state.
+/// One plain RNN row: `g` holds the pre-activation without `bias`, overwritten by the new
+/// hidden state.
 @inline(__always)
-private func rnnPointwise<T: FloatElement>(_ g: UnsafeMutablePointer<T>, relu: Bool,
+private func rnnPointwise<T: FloatElement>(_ g: UnsafeMutablePointer<T>, _ bias: UnsafePointer<T>, relu: Bool,
                                            h: UnsafeMutablePointer<T>, out: UnsafeMutablePointer<T>, _ n: Int) {
     if relu {
-        for j in 0..<n { g[j] = g[j] < 0 ? 0 : g[j] }
+        for j in 0..<n { let a = g[j] + bias[j]; g[j] = a < 0 ? 0 : a }
     } else {
-        for j in 0..<n { g[j] = -2 * g[j] }
+        for j in 0..<n { g[j] = -2 * (g[j] + bias[j]) }
         expInPlace(g, n)
         for j in 0..<n { g[j] = 2 / (1 + g[j]) - 1 }
     }

@@ -4,7 +4,7 @@
 Same workloads, shapes and timing scheme as Sources/EmberBench (see Timing.swift):
 warm up, size a batch from the warm-up's pace, time 5 batches, report the median batch.
 
-    python3 bench/torch_bench.py --workload gemm|elementwise|overhead|optim|mlp|conv [--quick]
+    python3 bench/torch_bench.py --workload gemm|elementwise|overhead|optim|mlp|cnn|conv|lstm [--quick]
 
 PyTorch at its best on this machine: OpenMP threads that block instead of spinning,
 and OpenMP/OpenBLAS limited to the two cores, set before torch is imported.
@@ -265,7 +265,64 @@ def cnn(quick, plan):
     report("cnn", "peak resident memory", "MiB (lower)", peak_resident_mib())
 
 
-WORKLOADS = {"gemm": gemm, "elementwise": elementwise, "overhead": overhead, "optim": optim_bench, "mlp": mlp, "cnn": cnn, "conv": conv}
+def lstm(quick, plan):
+    """Mirror of Sources/EmberBench/LSTMBench.swift: a character-level LM training step,
+    Embedding(vocab, 64) -> LSTM(64, 256) -> Linear(256, vocab), sequence 64, batch 32,
+    cross-entropy, backward and torch.optim.SGD, on windows of the GPL-3 text."""
+    import torch.nn as nn
+    import torch.nn.functional as F
+    plan = dict(warmup=0.2, target=0.5, batches=5) if quick else dict(warmup=1.0, target=4.0, batches=5)
+    steps, batch = 64, 32
+    try:
+        with open("/usr/share/common-licenses/GPL-3", "rb") as f:
+            text = f.read()
+    except OSError:
+        text = bytes(97 + (i * 7 + i // 13) % 26 for i in range(35000))
+    symbols = sorted(set(text))
+    index = {s: i for i, s in enumerate(symbols)}
+    data = torch.tensor([index[b] for b in text], dtype=torch.int64)
+    vocab = len(symbols)
+
+    class CharLM(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(vocab, 64)
+            self.lstm = nn.LSTM(64, 256)
+            self.fc = nn.Linear(256, vocab)
+
+        def forward(self, ids):
+            output, _ = self.lstm(self.emb(ids))
+            return self.fc(output)
+
+    model = CharLM()
+    opt = torch.optim.SGD(model.parameters(), lr=0.5)
+    g = torch.Generator().manual_seed(0)
+    offsets = torch.arange(steps + 1)
+
+    def windows():
+        starts = torch.randint(0, len(data) - steps - 1, (batch,), generator=g)
+        w = data[starts[None, :] + offsets[:, None]]  # [steps + 1, batch]
+        return w[:-1], w[1:].reshape(-1)
+
+    def train_step():
+        x, y = windows()
+        loss = F.cross_entropy(model(x).reshape(steps * batch, vocab), y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+    tokens = steps * batch
+    report("lstm", "char LM train step", "tokens/s", tokens / seconds_per_call(plan, train_step))
+
+    def forward():
+        x, _ = windows()
+        with torch.no_grad():
+            model(x)
+
+    report("lstm", "char LM forward (no grad)", "tokens/s", tokens / seconds_per_call(plan, forward))
+
+
+WORKLOADS = {"gemm": gemm, "elementwise": elementwise, "overhead": overhead, "optim": optim_bench, "mlp": mlp, "cnn": cnn, "conv": conv, "lstm": lstm}
 
 
 def main():

@@ -1,7 +1,7 @@
 # Ember's commands. A new machine needs only `make run` and `make test`.
 #   make deps    install the Debian packages Ember needs (apt-get; prints the command when not root)
 #   make test    the whole test suite, built optimized (numeric tests are 10-100x slower in debug)
-#   make run     release build, then the default demo/training run
+#   make run     release build, then `ember train`: the default model on Fashion-MNIST (ARGS= adds flags)
 #   make bench   Ember vs PyTorch 1.13 side by side (ONLY=gemm to pick a workload, ARGS=--quick)
 
 DEB_PACKAGES := libopenblas-dev dataset-fashion-mnist pkg-config zlib1g-dev
@@ -29,8 +29,8 @@ test: deps
 	swift test --skip-build $(BUILD_FLAGS)
 
 run: deps
-	swift build $(BUILD_FLAGS) --product EmberDemo
-	.build/release/EmberDemo
+	swift build $(BUILD_FLAGS) --product ember
+	.build/release/ember train $(ARGS)
 
 bench-deps: deps
 	@dpkg -s python3-torch >/dev/null 2>&1 || { \

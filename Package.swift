@@ -9,6 +9,10 @@ let package = Package(
         .library(name: "EmberNN", targets: ["EmberNN"]),
         .library(name: "EmberData", targets: ["EmberData"]),
         .library(name: "EmberOptim", targets: ["EmberOptim"]),
+        .library(name: "EmberTrain", targets: ["EmberTrain"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(
@@ -37,5 +41,8 @@ let package = Package(
         .testTarget(name: "EmberNNTests", dependencies: ["Ember", "EmberNN", "EmberTestSupport"]),
         .testTarget(name: "EmberDataTests", dependencies: ["Ember", "EmberData", "EmberTestSupport"]),
         .testTarget(name: "EmberOptimTests", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberTestSupport"]),
+        .target(name: "EmberTrain", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData"]),
+        .executableTarget(name: "ember", dependencies: ["EmberTrain", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Sources/ember"),
+        .testTarget(name: "EmberTrainTests", dependencies: ["EmberTrain", "EmberTestSupport"]),
     ]
 )

@@ -1,0 +1,120 @@
+/// A line chart of per-epoch values as a standalone SVG file (what a training script draws
+/// with matplotlib's `plt.plot(history["loss"])`).
+///
+/// ```swift
+/// let chart = LineChart(title: "Loss", xLabel: "epoch", yLabel: "loss",
+///                       series: [.init(name: "train", values: [0.9, 0.5, 0.4]),
+///                                .init(name: "val", values: [0.7, 0.5, 0.45])])
+/// try FileIO.writeAtomically(chart.svg, to: "runs/a/loss.svg")
+/// ```
+public struct LineChart: Sendable {
+    /// One line: a name for the legend and a value per epoch (x = 1, 2, ...); nil leaves a gap.
+    public struct Series: Sendable {
+        /// The legend entry.
+        public var name: String
+        /// One value per x position, starting at x = 1.
+        public var values: [Double?]
+        /// Creates a series.
+        public init(name: String, values: [Double?]) {
+            self.name = name
+            self.values = values
+        }
+    }
+
+    /// The heading above the plot.
+    public var title: String
+    /// The x-axis label.
+    public var xLabel: String
+    /// The y-axis label.
+    public var yLabel: String
+    /// The lines, drawn in order with a fixed palette.
+    public var series: [Series]
+    /// Formats y tick labels (default: 3 significant decimals).
+    public var yFormat: @Sendable (Double) -> String
+
+    /// A chart; `yFormat` formats the y ticks.
+    public init(title: String, xLabel: String, yLabel: String, series: [Series],
+                yFormat: @escaping @Sendable (Double) -> String = { Format.fixed($0, 3) }) {
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.series = series
+        self.yFormat = yFormat
+    }
+
+    static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
+
+    /// The chart as an SVG document.
+    public var svg: String {
+        let width = 640.0, height = 400.0
+        let left = 70.0, right = 20.0, top = 40.0, bottom = 50.0
+        let plotW = width - left - right, plotH = height - top - bottom
+        var doc = SVGDocument(width: width, height: height)
+        doc.rect(x: 0, y: 0, width: width, height: height, fill: "#ffffff")
+        doc.text(title, x: width / 2, y: 24, size: 16, anchor: "middle", weight: "bold")
+
+        let count = series.map(\.values.count).max() ?? 0
+        let all = series.flatMap { $0.values.compactMap { $0 }.filter(\.isFinite) }
+        var lo = all.min() ?? 0, hi = all.max() ?? 1
+        if hi - lo < 1e-12 { lo -= 0.5; hi += 0.5 }
+        let (ticks, tlo, thi) = Self.niceTicks(lo, hi)
+        lo = tlo
+        hi = thi
+        let xMax = Double(max(count, 2))
+        func px(_ i: Int) -> Double { left + (Double(i + 1) - 1) / (xMax - 1) * plotW }
+        func py(_ v: Double) -> Double { top + (1 - (v - lo) / (hi - lo)) * plotH }
+
+        for t in ticks {
+            let y = py(t)
+            doc.line(x1: left, y1: y, x2: left + plotW, y2: y, stroke: "#e5e5e5")
+            doc.text(yFormat(t), x: left - 6, y: y + 4, size: 11, anchor: "end", fill: "#555")
+        }
+        let step = max(1, Int((Double(count) / 10).rounded(.up)))
+        for i in stride(from: 0, to: max(count, 1), by: step) {
+            let x = px(i)
+            doc.line(x1: x, y1: top + plotH, x2: x, y2: top + plotH + 4, stroke: "#555")
+            doc.text("\(i + 1)", x: x, y: top + plotH + 18, size: 11, anchor: "middle", fill: "#555")
+        }
+        doc.line(x1: left, y1: top + plotH, x2: left + plotW, y2: top + plotH, stroke: "#555")
+        doc.line(x1: left, y1: top, x2: left, y2: top + plotH, stroke: "#555")
+        doc.text(xLabel, x: left + plotW / 2, y: height - 10, size: 12, anchor: "middle")
+        doc.text(yLabel, x: 18, y: top + plotH / 2, size: 12, anchor: "middle", rotate: -90)
+
+        for (k, s) in series.enumerated() {
+            let color = Self.palette[k % Self.palette.count]
+            var run: [(Double, Double)] = []
+            func flush() {
+                if run.count > 1 { doc.polyline(run, stroke: color) }
+                run.removeAll()
+            }
+            for (i, v) in s.values.enumerated() {
+                guard let v, v.isFinite else { flush(); continue }
+                run.append((px(i), py(v)))
+                doc.circle(x: px(i), y: py(v), r: 3, fill: color)
+            }
+            flush()
+            let ly = top + 8 + Double(k) * 18
+            doc.line(x1: left + plotW - 110, y1: ly, x2: left + plotW - 90, y2: ly, stroke: color, width: 3)
+            doc.text(s.name, x: left + plotW - 84, y: ly + 4, size: 12)
+        }
+        return doc.rendered
+    }
+
+    /// About five round tick values covering `lo...hi`, and the covered range.
+    static func niceTicks(_ lo: Double, _ hi: Double) -> ([Double], Double, Double) {
+        let raw = (hi - lo) / 5
+        var mag = 1.0
+        while mag * 10 <= raw { mag *= 10 }
+        while mag > raw { mag /= 10 }
+        let step = [1.0, 2, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? 10 * mag
+        let start = (lo / step).rounded(.down) * step
+        let end = (hi / step).rounded(.up) * step
+        var ticks: [Double] = []
+        var t = start
+        while t <= end + step * 1e-9 {
+            ticks.append(abs(t) < step * 1e-9 ? 0 : t)
+            t += step
+        }
+        return (ticks, start, end)
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+
+/// The settings of one `ember train` run, saved as the run folder's `config.json` and in
+/// every checkpoint, so `ember train --resume` rebuilds exactly the same run.
+///
+/// ```swift
+/// var config = RunConfig()
+/// config.model = .mlp
+/// config.epochs = 3
+/// config.out = "runs/mlp"
+/// let summary = try TrainingRun(config: config).run()
+/// ```
+public struct RunConfig: Codable, Sendable, Equatable {
+    /// A model architecture from `ModelZoo`.
+    public enum Model: String, Codable, Sendable, CaseIterable {
+        /// Multilayer perceptron 784-512-256-10 (input width from the data).
+        case mlp
+        /// Two 3×3 conv layers (32, 64 channels) with max pooling, then 3136-128-10.
+        case cnn
+    }
+
+    /// An optimizer from EmberOptim.
+    public enum OptimizerKind: String, Codable, Sendable, CaseIterable {
+        /// SGD with momentum (`momentum`, `weightDecay`).
+        case sgd
+        /// Adam (`weightDecay` as L2).
+        case adam
+        /// AdamW (decoupled `weightDecay`).
+        case adamw
+    }
+
+    /// A learning-rate schedule.
+    public enum SchedulerKind: String, Codable, Sendable, CaseIterable {
+        /// A constant learning rate.
+        case none
+        /// ×0.1 every third of the epochs (StepLR, per epoch).
+        case step
+        /// Cosine annealing to 0 over the run (CosineAnnealingLR, per epoch).
+        case cosine
+        /// One cycle peaking at `lr` (OneCycleLR, per batch).
+        case onecycle
+        /// ×0.1 when validation loss stalls for 2 epochs (ReduceLROnPlateau).
+        case plateau
+    }
+
+    /// The architecture.
+    public var model: Model = .cnn
+    /// `fashion-mnist`, `mnist` or `csv:PATH` (features in every column but the last, an
+    /// integer class in the last).
+    public var dataset = "fashion-mnist"
+    /// Epochs to train.
+    public var epochs = 5
+    /// Samples per batch.
+    public var batchSize = 128
+    /// The optimizer.
+    public var optimizer: OptimizerKind = .adam
+    /// The (peak) learning rate.
+    public var lr = 1e-3
+    /// SGD's momentum.
+    public var momentum = 0.9
+    /// Weight decay.
+    public var weightDecay = 0.0
+    /// The learning-rate schedule.
+    public var scheduler: SchedulerKind = .none
+    /// Random crops (and, for Fashion-MNIST, horizontal flips) of the training images.
+    public var augment = false
+    /// BatchNorm after each hidden layer.
+    public var batchNorm = false
+    /// Dropout probability before each hidden fully connected layer's output (0 = none).
+    public var dropout = 0.0
+    /// Early-stopping patience in epochs, or nil for none.
+    public var earlyStopping: Int?
+    /// The fraction of the training set held out for validation (0 = none).
+    public var valSplit = 0.1
+    /// The seed of every random choice: initialization, split, shuffling, augmentation, dropout.
+    public var seed: UInt64 = 0
+    /// Threads loading batches.
+    public var workers = 1
+    /// Clip the gradient norm to this value, or nil for no clipping.
+    public var clipGradNorm: Double?
+    /// Also checkpoint every this many steps, or nil for epoch ends only.
+    public var checkpointEvery: Int? = 200
+    /// Use only the first this many training samples (before the validation split), or nil for all.
+    public var trainLimit: Int?
+    /// The run folder.
+    public var out = "runs/default"
+
+    /// The defaults: the small CNN on Fashion-MNIST.
+    public init() {}
+
+    /// Checks the values; throws `RunError.badConfig` naming the first bad one.
+    public func validate() throws {
+        func bad(_ s: String) -> RunError { .badConfig(s) }
+        if epochs < 1 { throw bad("--epochs must be at least 1, got \(epochs)") }
+        if batchSize < 1 { throw bad("--batch-size must be at least 1, got \(batchSize)") }
+        if !(lr > 0) || !lr.isFinite { throw bad("--lr must be a positive number, got \(lr)") }
+        if momentum < 0 || momentum >= 1 { throw bad("--momentum must be in [0, 1), got \(momentum)") }
+        if weightDecay < 0 { throw bad("--weight-decay must be >= 0, got \(weightDecay)") }
+        if dropout < 0 || dropout >= 1 { throw bad("--dropout must be in [0, 1), got \(dropout)") }
+        if valSplit < 0 || valSplit >= 1 { throw bad("--val-split must be in [0, 1), got \(valSplit)") }
+        if workers < 0 { throw bad("--workers must be >= 0, got \(workers)") }
+        if let p = earlyStopping, p < 0 { throw bad("--early-stopping patience must be >= 0, got \(p)") }
+        if let c = clipGradNorm, !(c > 0) { throw bad("--clip-grad-norm must be positive, got \(c)") }
+        if let c = checkpointEvery, c < 1 { throw bad("--checkpoint-every must be at least 1, got \(c)") }
+        if let n = trainLimit, n < 2 { throw bad("--train-limit must be at least 2, got \(n)") }
+        if out.isEmpty { throw bad("--out must name a folder") }
+        _ = try DatasetSpec(dataset)
+        if model == .cnn, case .csv = try DatasetSpec(dataset) {
+            throw bad("--model cnn needs 28×28 images; use --model mlp with a CSV dataset")
+        }
+    }
+
+    /// The configuration as pretty JSON (the run folder's `config.json`).
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    }
+
+    /// Reads a configuration saved by `json()`; `path` names the file in errors.
+    public static func parse(_ text: String, path: String) throws -> RunConfig {
+        do {
+            return try JSONDecoder().decode(RunConfig.self, from: Data(text.utf8))
+        } catch {
+            throw RunError.badRunFolder(path: path, detail: "cannot read the configuration: \(error)")
+        }
+    }
+}
+
+/// Why a run could not start or go on: bad settings, or a run folder that cannot be used.
+public enum RunError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// A setting is out of range or contradicts another.
+    case badConfig(String)
+    /// The run folder is missing, or holds no usable configuration or checkpoint.
+    case badRunFolder(path: String, detail: String)
+    /// The output folder already holds a run.
+    case runExists(path: String)
+
+    /// One line saying what is wrong and how to fix it.
+    public var description: String {
+        switch self {
+        case .badConfig(let s): return s
+        case .badRunFolder(let p, let d): return "\(p): \(d)"
+        case .runExists(let p): return "\(p) already holds a run; resume it with --resume \(p), or pick another --out"
+        }
+    }
+}

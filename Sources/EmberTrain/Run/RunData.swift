@@ -1,0 +1,139 @@
+import Ember
+import EmberData
+
+/// Which data set a run trains on, parsed from `--dataset`.
+public enum DatasetSpec: Equatable, Sendable {
+    /// Fashion-MNIST from `FashionMNIST.defaultRoot`.
+    case fashionMNIST
+    /// MNIST from `MNIST.defaultRoot`.
+    case mnist
+    /// A CSV file: features in every column but the last, an integer class in the last.
+    case csv(path: String)
+
+    /// Parses `fashion-mnist`, `mnist` or `csv:PATH`.
+    public init(_ text: String) throws {
+        switch text.lowercased() {
+        case "fashion-mnist", "fashionmnist", "fashion_mnist": self = .fashionMNIST
+        case "mnist": self = .mnist
+        default:
+            guard text.hasPrefix("csv:"), text.count > 4 else {
+                throw RunError.badConfig("unknown dataset '\(text)': expected fashion-mnist, mnist or csv:PATH")
+            }
+            self = .csv(path: String(text.dropFirst(4)))
+        }
+    }
+
+    /// Mean and standard deviation of the training images' pixels (torchvision's usual
+    /// `Normalize` constants), which the image models subtract and divide by.
+    var pixelStatistics: (mean: Double, std: Double) {
+        switch self {
+        case .fashionMNIST: return (0.2860, 0.3530)
+        case .mnist: return (0.1307, 0.3081)
+        case .csv: return (0, 1)
+        }
+    }
+}
+
+/// The loaders and facts a run needs about its data.
+public struct RunData {
+    /// Shuffled training batches (augmented when asked).
+    public let train: ClassificationLoader
+    /// Held-out validation batches, when `valSplit > 0`.
+    public let validation: ClassificationLoader?
+    /// The test set's batches, when the data set has one (MNIST-style data sets).
+    public let test: ClassificationLoader?
+    /// The features per sample (784 for 28×28 images).
+    public let inputFeatures: Int
+    /// The number of classes.
+    public let numClasses: Int
+    /// The class names, for reports and plots.
+    public let classNames: [String]
+    /// Normalization the image models apply to their input.
+    public let pixelStatistics: (mean: Double, std: Double)
+
+    /// Training samples per epoch.
+    public let trainCount: Int
+
+    /// Loads the data set of `config` and builds its loaders, each with its own generator
+    /// seeded from `config.seed`. Throws `DataError` (naming the file) when files are missing
+    /// or corrupt.
+    public init(config: RunConfig) throws {
+        let spec = try DatasetSpec(config.dataset)
+        let seed = config.seed
+        let batch = config.batchSize, workers = config.workers
+        pixelStatistics = spec.pixelStatistics
+
+        func loaders<D: BatchedDataset, A: Dataset>(plain: D, augmented: A?, test: D?) -> (ClassificationLoader, ClassificationLoader?, ClassificationLoader?, Int)
+        where D.Sample == (Tensor, Int), D.Batch == (Tensor, Tensor), A.Sample == (Tensor, Int) {
+            var indices = Array(0..<min(plain.count, config.trainLimit ?? plain.count))
+            var valIndices: [Int] = []
+            if config.valSplit > 0 {
+                let parts = randomSplit(Subset(plain, indices: indices), lengths: [1 - config.valSplit, config.valSplit],
+                                        generator: Generator(seed: seed &+ 4))
+                valIndices = parts[1].indices.map { indices[$0] }
+                indices = parts[0].indices.map { indices[$0] }
+            }
+            let trainGen = Generator(seed: seed &+ 1)
+            let train: ClassificationLoader
+            if let augmented {
+                train = DataLoader(Subset(augmented, indices: indices), batchSize: batch, shuffle: true, numWorkers: workers, generator: trainGen)
+            } else {
+                train = DataLoader(Subset(plain, indices: indices), batchSize: batch, shuffle: true, numWorkers: workers, generator: trainGen)
+            }
+            let val: ClassificationLoader? = valIndices.isEmpty ? nil
+                : DataLoader(Subset(plain, indices: valIndices), batchSize: 512, numWorkers: workers, generator: Generator(seed: seed &+ 2))
+            let testLoader: ClassificationLoader? = test.map { DataLoader($0, batchSize: 512, numWorkers: workers, generator: Generator(seed: seed &+ 3)) }
+            return (train, val, testLoader, indices.count)
+        }
+
+        switch spec {
+        case .fashionMNIST, .mnist:
+            let isFashion = spec == .fashionMNIST
+            let augmentation: (any Transform)? = config.augment
+                ? Compose(isFashion ? [RandomCrop(size: 28, padding: 2), RandomHorizontalFlip()] : [RandomCrop(size: 28, padding: 2)])
+                : nil
+            if isFashion {
+                let plain = try FashionMNIST(train: true), test = try FashionMNIST(train: false)
+                let augmented = try augmentation.map { try FashionMNIST(train: true, transform: $0) }
+                (train, validation, self.test, trainCount) = loaders(plain: plain, augmented: augmented, test: test)
+                classNames = FashionMNIST.classes
+            } else {
+                let plain = try MNIST(train: true), test = try MNIST(train: false)
+                let augmented = try augmentation.map { try MNIST(train: true, transform: $0) }
+                (train, validation, self.test, trainCount) = loaders(plain: plain, augmented: augmented, test: test)
+                classNames = MNIST.classes
+            }
+            inputFeatures = 28 * 28
+            numClasses = 10
+        case .csv(let path):
+            let csv = try CSVDataset(path: path)
+            // Standardize each feature over the file, so raw units do not matter.
+            let x = csv.features
+            let mean = x.mean(dim: 0, keepDim: true)
+            let std = (x.std(dim: 0, correction: 0, keepDim: true) + 1e-8)
+            let data = TensorDataset((x - mean) / std, csv.targets.to(.int64))
+            let labels = csv.targets.to(.int64)
+            let maxLabel = Int(labels.max().item())
+            let minLabel = Int(labels.min().item())
+            guard minLabel >= 0 else {
+                throw RunError.badConfig("\(path): class labels must be 0, 1, 2, ... (found \(minLabel)); the last column is the class")
+            }
+            numClasses = max(maxLabel + 1, csv.classes.count)
+            classNames = csv.classes.count == numClasses ? csv.classes : (0..<numClasses).map { "class \($0)" }
+            inputFeatures = x.shape[1]
+            var indices = Array(0..<min(data.count, config.trainLimit ?? data.count))
+            var valIndices: [Int] = []
+            if config.valSplit > 0 {
+                let parts = randomSplit(Subset(data, indices: indices), lengths: [1 - config.valSplit, config.valSplit],
+                                        generator: Generator(seed: seed &+ 4))
+                valIndices = parts[1].indices.map { indices[$0] }
+                indices = parts[0].indices.map { indices[$0] }
+            }
+            train = DataLoader(Subset(data, indices: indices), batchSize: batch, shuffle: true, numWorkers: workers, generator: Generator(seed: seed &+ 1))
+            validation = valIndices.isEmpty ? nil
+                : DataLoader(Subset(data, indices: valIndices), batchSize: 512, numWorkers: workers, generator: Generator(seed: seed &+ 2))
+            test = nil
+            trainCount = indices.count
+        }
+    }
+}

@@ -1,0 +1,188 @@
+import Ember
+import EmberData
+import EmberNN
+import EmberOptim
+
+/// One `ember train` run from its configuration: builds the data, model, optimizer and
+/// schedule, trains with progress, checkpoints and metric files in the run folder, then
+/// evaluates the best weights on the test set.
+///
+/// Files in the run folder:
+///
+/// | file | what |
+/// |---|---|
+/// | `config.json` | the `RunConfig` |
+/// | `metrics.csv`, `metrics.jsonl` | one record per epoch |
+/// | `loss.svg`, `accuracy.svg` | curves per epoch |
+/// | `model.safetensors` | the best weights (a plain state dict PyTorch loads) |
+/// | `checkpoint.safetensors` + `checkpoint.json` | the last checkpoint, for `--resume` |
+/// | `confusion.svg`, `test.json` | the test-set evaluation of the best weights |
+///
+/// ```swift
+/// var config = RunConfig()
+/// config.out = "runs/cnn"
+/// let summary = try TrainingRun(config: config).run()
+/// print(summary.testAccuracy!)
+/// ```
+public final class TrainingRun {
+    /// The run's settings.
+    public let config: RunConfig
+    /// Whether this run continues the checkpoint in its folder.
+    public let resuming: Bool
+    /// Where progress goes.
+    public var console: Console
+    /// Polled after every step; true checkpoints and stops (Ctrl-C).
+    public var stopRequested: () -> Bool = { false }
+    /// Loader threads to use instead of the configuration's (results do not depend on it).
+    public var workersOverride: Int?
+
+    /// A new run; `run()` refuses a folder that already holds one.
+    public init(config: RunConfig, console: Console = Console()) {
+        self.config = config
+        self.console = console
+        resuming = false
+    }
+
+    /// The run saved in `folder`, to be continued from its last checkpoint.
+    public init(resuming folder: String, console: Console = Console()) throws {
+        let configPath = folder + "/config.json"
+        guard FileIO.isDirectory(folder) else { throw RunError.badRunFolder(path: folder, detail: "no such run folder") }
+        guard FileIO.exists(folder + "/checkpoint.safetensors") else {
+            throw RunError.badRunFolder(path: folder, detail: "no checkpoint.safetensors to resume from")
+        }
+        let text: String
+        do { text = try FileIO.read(configPath) } catch {
+            throw RunError.badRunFolder(path: folder, detail: "cannot read config.json: \(error)")
+        }
+        var config = try RunConfig.parse(text, path: configPath)
+        config.out = folder
+        self.config = config
+        self.console = console
+        resuming = true
+    }
+
+    /// The path of `name` in the run folder.
+    public func path(_ name: String) -> String { config.out + "/" + name }
+
+    /// Trains (or resumes) to the end, then evaluates on the test set. Throws
+    /// `TrainingError` when stopped (Ctrl-C, non-finite loss), `RunError`, `DataError` or
+    /// `CheckpointError` for problems with settings or files.
+    @discardableResult
+    public func run() throws -> RunSummary {
+        try config.validate()
+        let checkpoint = path("checkpoint.safetensors")
+        if !resuming && FileIO.exists(checkpoint) { throw RunError.runExists(path: config.out) }
+        var dataConfig = config
+        if let w = workersOverride { dataConfig.workers = w }
+        let data = try RunData(config: dataConfig)
+        if !resuming {
+            try FileIO.makeDirectories(config.out)
+            try FileIO.writeAtomically(try config.json(), to: path("config.json"))
+        }
+        manualSeed(config.seed)
+        let model = try ModelZoo.make(config, inputFeatures: data.inputFeatures, numClasses: data.numClasses,
+                                      pixelStatistics: data.pixelStatistics)
+        let optimizer = makeOptimizer(model.parameters())
+        let trainer = Trainer(model: model, optimizer: optimizer)
+        trainer.schedule = makeSchedule(optimizer, batchesPerEpoch: data.train.count)
+        trainer.gradientClipNorm = config.clipGradNorm
+        trainer.monitor = .valAccuracy
+        if let patience = config.earlyStopping {
+            trainer.earlyStopping = EarlyStopping(monitor: .valAccuracy, patience: patience)
+        }
+        trainer.checkpointPath = checkpoint
+        trainer.checkpointEverySteps = config.checkpointEvery
+        trainer.bestModelPath = path("model.safetensors")
+        trainer.configuration = try config.json()
+        trainer.stopRequested = { [unowned self] in self.stopRequested() }
+        if resuming { try trainer.resume(from: checkpoint) }
+
+        if !resuming || trainer.state.step == 0 {
+            console.line("Training \(config.model.rawValue) (\(Format.grouped(model.numParameters)) parameters) on \(config.dataset): "
+                + "\(Format.grouped(data.trainCount)) training samples, \(data.train.count) batches of \(config.batchSize) per epoch"
+                + (data.validation != nil ? ", \(Int((config.valSplit * 100).rounded()))% held out for validation" : ""))
+        }
+        let files = RunFiles(folder: config.out, history: trainer.history)
+        trainer.callbacks = [ProgressReporter(console: console), files]
+        let started = monotonicSeconds()
+        try trainer.fit(data.train, validation: data.validation, epochs: config.epochs)
+        let trainSeconds = monotonicSeconds() - started
+
+        // Test the best weights (the last ones when none were kept).
+        if let best = trainer.bestWeights { try model.loadStateDict(best) }
+        var test: ClassificationMeter?
+        if let loader = data.test {
+            let result = evaluateClassifier(model, on: loader)
+            test = result
+            if let cm = result.confusion {
+                try FileIO.writeAtomically(cm.svg(classNames: data.classNames, title: "Test confusion matrix"), to: path("confusion.svg"))
+            }
+            try FileIO.writeAtomically(TestReport(meter: result, bestEpoch: trainer.state.bestEpoch).json(), to: path("test.json"))
+        }
+        return RunSummary(folder: config.out, history: trainer.history, bestEpoch: trainer.state.bestEpoch,
+                          stoppedEarly: trainer.state.stoppedEarly, test: test, classNames: data.classNames,
+                          trainSeconds: trainSeconds)
+    }
+
+    func makeOptimizer(_ params: [Tensor]) -> any Optimizer {
+        switch config.optimizer {
+        case .sgd: return SGD(params, lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay)
+        case .adam: return Adam(params, lr: config.lr, weightDecay: config.weightDecay)
+        case .adamw: return AdamW(params, lr: config.lr, weightDecay: config.weightDecay)
+        }
+    }
+
+    func makeSchedule(_ optimizer: any Optimizer, batchesPerEpoch: Int) -> LRSchedule {
+        switch config.scheduler {
+        case .none: return .none
+        case .step: return .perEpoch(StepLR(optimizer, stepSize: max(1, config.epochs / 3), gamma: 0.1))
+        case .cosine: return .perEpoch(CosineAnnealingLR(optimizer, tMax: config.epochs))
+        case .onecycle: return .perBatch(OneCycleLR(optimizer, maxLR: config.lr, totalSteps: config.epochs * batchesPerEpoch))
+        case .plateau: return .onPlateau(ReduceLROnPlateau(optimizer, factor: 0.1, patience: 2), monitor: .valLoss)
+        }
+    }
+}
+
+/// What a finished run reports.
+public struct RunSummary {
+    /// The run folder.
+    public let folder: String
+    /// One record per epoch.
+    public let history: [EpochRecord]
+    /// The epoch (from 1) whose weights are in `model.safetensors`.
+    public let bestEpoch: Int
+    /// Whether early stopping ended the run.
+    public let stoppedEarly: Bool
+    /// The test-set evaluation of the best weights, when the data set has a test set.
+    public let test: ClassificationMeter?
+    /// The class names.
+    public let classNames: [String]
+    /// Seconds spent in `fit` in this process.
+    public let trainSeconds: Double
+
+    /// Test accuracy, when there is a test set.
+    public var testAccuracy: Double? { test?.accuracy }
+}
+
+/// `test.json`: the test-set results of a run's best weights.
+struct TestReport: Codable {
+    var loss: Double
+    var accuracy: Double
+    var topKAccuracy: Double
+    var topK: Int
+    var samples: Int
+    var bestEpoch: Int
+    var confusion: [[Int]]?
+
+    init(meter: ClassificationMeter, bestEpoch: Int) {
+        loss = meter.loss
+        accuracy = meter.accuracy
+        topKAccuracy = meter.topKAccuracy
+        topK = meter.topK
+        samples = meter.count
+        self.bestEpoch = bestEpoch
+        confusion = meter.confusion.map { cm in (0..<cm.numClasses).map { a in (0..<cm.numClasses).map { cm[a, $0] } } }
+    }
+
+    func json() throws -> String { try TrainingCheckpoint.encode(self, pretty: true) + "\n" }
+}

@@ -1,0 +1,342 @@
+import Ember
+import EmberData
+import EmberNN
+import EmberOptim
+
+/// Batches of a classification data set: `([N, ...] inputs, [N] int64 labels)`.
+public typealias ClassificationLoader = DataLoader<(Tensor, Tensor)>
+
+/// Runs the epochs of a classification training loop — forward, loss, backward, clip,
+/// step, schedule — with validation, metrics, early stopping, checkpoints and exact resume
+/// (the loop a PyTorch script writes by hand; Keras: `model.fit`; PyTorch Lightning:
+/// `Trainer.fit`).
+///
+/// ```swift
+/// let model = Sequential(Flatten(), Linear(784, 128), ReLU(), Linear(128, 10))
+/// let optimizer = Adam(model.parameters(), lr: 1e-3)
+/// let trainer = Trainer(model: model, optimizer: optimizer)
+/// trainer.schedule = .perEpoch(CosineAnnealingLR(optimizer, tMax: 5))
+/// trainer.checkpointPath = "runs/mlp/checkpoint.safetensors"
+/// trainer.callbacks.append(ProgressReporter())
+/// let history = try trainer.fit(trainLoader, validation: valLoader, epochs: 5)
+/// ```
+///
+/// **Exact resume.** A checkpoint holds the model, the optimizer and scheduler state, the
+/// generators' states (`Generator.default`, which Dropout uses, and each loader's), the loop
+/// position, the running metrics of the epoch in progress and the history. A run resumed
+/// with `resume(from:)` — built the same way, with loaders of the same data, batch size and
+/// seeds — goes on to the same weights, bit for bit, as a run never interrupted: the epoch in
+/// progress replays its batch order from the loader's state at the epoch's start and skips
+/// the batches already done.
+///
+/// **Non-finite loss.** A NaN or infinite loss stops training with
+/// `TrainingError.nonFiniteLoss` before the step is taken; the last checkpoint is kept.
+public final class Trainer {
+    /// The model being trained.
+    public let model: Module
+    /// The optimizer updating `model`'s parameters.
+    public let optimizer: any Optimizer
+    /// The loss of a batch: `(logits, targets) -> scalar` (default: cross-entropy).
+    public var lossFunction: (Tensor, Tensor) -> Tensor
+    /// When the learning-rate scheduler steps.
+    public var schedule: LRSchedule = .none
+    /// Clips the total gradient norm to this value before each step, when set
+    /// (PyTorch: `clip_grad_norm_`). A non-finite norm stops training.
+    public var gradientClipNorm: Double?
+    /// The metric that picks the best weights (validation falls back to training metrics).
+    public var monitor: Metric = .valLoss
+    /// Early stopping, when set; its monitor replaces `monitor`.
+    public var earlyStopping: EarlyStopping? {
+        get { state.earlyStopping }
+        set { state.earlyStopping = newValue }
+    }
+    /// The `k` of the top-k accuracy recorded for validation.
+    public var topK = 5
+    /// Where the last checkpoint is written (atomically, with a `.json` sidecar), or nil for none.
+    public var checkpointPath: String?
+    /// Also checkpoint every this many optimizer steps (besides each epoch's end), when set.
+    public var checkpointEverySteps: Int?
+    /// Where the best weights are written as a plain state dict PyTorch can load, or nil.
+    public var bestModelPath: String?
+    /// The run's configuration as JSON text, stored in every checkpoint.
+    public var configuration: String?
+    /// Called as training proceeds, in order.
+    public var callbacks: [any TrainingCallback] = []
+    /// Polled after every step; when it returns true the trainer checkpoints and throws
+    /// `TrainingError.interrupted` (wire it to a SIGINT flag).
+    public var stopRequested: () -> Bool = { false }
+
+    /// Loop position, running metrics and history.
+    public private(set) var state = TrainerState()
+    /// The last checkpoint written or resumed from.
+    public private(set) var lastCheckpoint: String?
+    /// The best weights so far (copies), when known.
+    public private(set) var bestWeights: TensorDict?
+    private var pendingRNG: [String: [UInt64]]?
+
+    /// A trainer for `model` with `optimizer`; the loss defaults to `CrossEntropyLoss()`.
+    public init(model: Module, optimizer: any Optimizer, lossFunction: ((Tensor, Tensor) -> Tensor)? = nil) {
+        self.model = model
+        self.optimizer = optimizer
+        let ce = CrossEntropyLoss()
+        self.lossFunction = lossFunction ?? { ce($0, $1) }
+    }
+
+    /// The records of the finished epochs.
+    public var history: [EpochRecord] { state.history }
+
+    // MARK: Resume
+
+    /// Loads a checkpoint written by a trainer built the same way: model, optimizer,
+    /// scheduler, generator states, position and history. Call `fit` next with the same
+    /// loaders and number of epochs. Throws `CheckpointError` (naming the file) when the file
+    /// is missing, corrupt, or belongs to another model, optimizer or scheduler; nothing is
+    /// changed then.
+    public func resume(from path: String) throws {
+        let ckpt = try TrainingCheckpoint.read(from: path)
+        let modelBefore = model.stateDict().map { entry in (entry.key, withNoGrad { entry.value.clone() }) }
+        do {
+            try model.loadStateDict(ckpt.model)
+        } catch {
+            throw CheckpointError.mismatch(path: path, detail: "model: \(error)")
+        }
+        func undoModel() {
+            var d = TensorDict()
+            for (k, v) in modelBefore { d[k] = v }
+            _ = try? model.loadStateDict(d)
+        }
+        let optimizerBefore = optimizer.stateDict()
+        do {
+            try optimizer.loadStateDict(ckpt.optimizer)
+        } catch {
+            undoModel()
+            throw CheckpointError.mismatch(path: path, detail: "optimizer: \(error)")
+        }
+        switch (schedule.stateDict(), ckpt.scheduler) {
+        case (nil, nil): break
+        case (.some, .some(let saved)):
+            do { try schedule.loadStateDict(saved) } catch {
+                undoModel()
+                try? optimizer.loadStateDict(optimizerBefore)
+                throw CheckpointError.mismatch(path: path, detail: "scheduler: \(error)")
+            }
+        case (.some, nil), (nil, .some):
+            undoModel()
+            try? optimizer.loadStateDict(optimizerBefore)
+            let saved = ckpt.scheduler == nil ? "has no scheduler state" : "has scheduler state"
+            throw CheckpointError.mismatch(path: path, detail: "the checkpoint \(saved) but this run \(ckpt.scheduler == nil ? "uses" : "has no") LR scheduler")
+        }
+        state = ckpt.state
+        bestWeights = ckpt.bestModel
+        pendingRNG = ckpt.rng
+        lastCheckpoint = path
+    }
+
+    // MARK: Fit
+
+    /// Trains for `epochs` epochs in total (counting those before a resume), validating
+    /// after each when `validation` is given; returns the history. The loaders should have
+    /// their own generators (`DataLoader(..., generator:)`) so that their randomness is
+    /// saved and replayed on resume.
+    @discardableResult
+    public func fit(_ train: ClassificationLoader, validation: ClassificationLoader? = nil, epochs: Int) throws -> [EpochRecord] {
+        precondition(epochs >= 0, "[Trainer.fit] epochs must be >= 0, got \(epochs)")
+        if state.finished { return state.history }
+        let batches = train.count
+        precondition(batches > 0, "[Trainer.fit] the training loader has no batches")
+        for c in callbacks { c.trainingWillStart(startEpoch: state.epoch, epochs: epochs, batchesPerEpoch: batches) }
+        while state.epoch < epochs && !state.stoppedEarly {
+            try runEpoch(train, validation: validation, epochs: epochs)
+        }
+        state.finished = true
+        if state.stoppedEarly, earlyStopping?.restoreBestWeights == true, let best = bestWeights {
+            try model.loadStateDict(best)
+        }
+        try saveCheckpoint(epochStart: train.generator.state, train: train, validation: validation)
+        for c in callbacks { c.trainingDidEnd(history: state.history, stoppedEarly: state.stoppedEarly) }
+        return state.history
+    }
+
+    /// The generators whose states a checkpoint keeps.
+    private func generators(_ train: ClassificationLoader, _ validation: ClassificationLoader?) -> [(String, Generator)] {
+        var out: [(String, Generator)] = [("default", Generator.default), ("train_loader", train.generator)]
+        if let validation { out.append(("val_loader", validation.generator)) }
+        return out
+    }
+
+    private func restoreGenerators(_ saved: [String: [UInt64]], _ train: ClassificationLoader, _ validation: ClassificationLoader?) {
+        for (name, g) in generators(train, validation) { if let s = saved[name] { g.setState(s) } }
+    }
+
+    private func runEpoch(_ train: ClassificationLoader, validation: ClassificationLoader?, epochs: Int) throws {
+        let epoch = state.epoch
+        let batches = train.count
+        let epochStart: [UInt64]
+        let iterator: ClassificationLoader.Iterator
+        let pending = pendingRNG
+        pendingRNG = nil
+        if let pending, state.batch > 0, let start = pending["train_loader_epoch_start"] {
+            // Mid-epoch: replay the epoch's order, then put every generator where it was.
+            train.generator.setState(start)
+            epochStart = start
+            iterator = train.makeIterator()
+            restoreGenerators(pending, train, validation)
+            for _ in 0..<state.batch { _ = iterator.next() }
+        } else {
+            if let pending { restoreGenerators(pending, train, validation) }
+            state.batch = 0
+            state.meter = ClassificationMeter(topK: topK)
+            state.epochSeconds = 0
+            state.epochSamples = 0
+            epochStart = train.generator.state
+            iterator = train.makeIterator()
+        }
+        for c in callbacks { c.epochWillStart(epoch: epoch, epochs: epochs, batches: batches, firstBatch: state.batch) }
+
+        model.train()
+        let params = model.parameters()
+        let started = monotonicSeconds()
+        let secondsBefore = state.epochSeconds
+        var samples = 0, done = 0
+        while let (x, y) = iterator.next() {
+            optimizer.zeroGrad()
+            let out = model(x)
+            let loss = lossFunction(out, y)
+            let value = loss.item()
+            guard value.isFinite else {
+                throw TrainingError.nonFiniteLoss(value: value, epoch: epoch + 1, batch: state.batch + 1, step: state.step + 1, lastCheckpoint: lastCheckpoint)
+            }
+            loss.backward()
+            if let maxNorm = gradientClipNorm {
+                do {
+                    try clipGradNorm_(params, maxNorm: maxNorm, errorIfNonfinite: true)
+                } catch {
+                    throw TrainingError.nonFiniteGradient(norm: error.totalNorm, epoch: epoch + 1, batch: state.batch + 1, step: state.step + 1, lastCheckpoint: lastCheckpoint)
+                }
+            }
+            optimizer.step()
+            if case .perBatch(let s) = schedule { s.step() }
+            state.meter.add(loss: value, logits: out, targets: y)
+            state.batch += 1
+            state.step += 1
+            samples += y.shape[0]
+            done += 1
+            state.epochSamples += y.shape[0]
+            let elapsed = monotonicSeconds() - started
+            state.epochSeconds = secondsBefore + elapsed
+            if !callbacks.isEmpty {
+                let event = BatchEvent(epoch: epoch, epochs: epochs, batch: state.batch, batches: batches, step: state.step, loss: value,
+                                       meter: state.meter, lr: optimizer.paramGroups[0].lr, samplesSinceStart: samples,
+                                       batchesSinceStart: done, secondsSinceStart: elapsed)
+                for c in callbacks { c.batchDidEnd(event) }
+            }
+            let stop = stopRequested()
+            if stop || (checkpointEverySteps.map { state.step % $0 == 0 } ?? false) {
+                try saveCheckpoint(epochStart: epochStart, train: train, validation: validation)
+            }
+            if stop {
+                throw TrainingError.interrupted(epoch: epoch + 1, batch: state.batch, checkpoint: checkpointPath)
+            }
+        }
+        try finishEpoch(train, validation: validation, epochs: epochs)
+        if stopRequested() {
+            throw TrainingError.interrupted(epoch: epoch + 1, batch: batches, checkpoint: checkpointPath)
+        }
+    }
+
+    /// Validation, the epoch's record, scheduler and early stopping, best weights, checkpoint.
+    private func finishEpoch(_ train: ClassificationLoader, validation: ClassificationLoader?, epochs: Int) throws {
+        let epoch = state.epoch
+        let lr = optimizer.paramGroups[0].lr
+        var val: ClassificationMeter?
+        let validationStarted = monotonicSeconds()
+        if let validation {
+            for c in callbacks { c.validationWillStart(epoch: epoch) }
+            val = evaluate(validation)
+        }
+        let seconds = state.epochSeconds + (monotonicSeconds() - validationStarted)
+        let record = EpochRecord(
+            epoch: epoch + 1, step: state.step, trainLoss: state.meter.loss, trainAccuracy: state.meter.accuracy,
+            valLoss: val?.loss, valAccuracy: val?.accuracy, valTopKAccuracy: val?.topKAccuracy, topK: topK, lr: lr,
+            seconds: seconds, samplesPerSecond: state.epochSeconds > 0 ? Double(state.epochSamples) / state.epochSeconds : 0)
+
+        switch schedule {
+        case .perEpoch(let s): s.step()
+        case .onPlateau(let s, let metric):
+            if let v = record.value(of: metric) ?? record.value(of: metric.trainingFallback) { s.step(metric: v) }
+        case .none, .perBatch: break
+        }
+        // The best epoch: early stopping's judgement when it is on, else the monitor's.
+        var isBest = false
+        if var es = state.earlyStopping {
+            isBest = es.update(record)
+            state.earlyStopping = es
+            if es.shouldStop { state.stoppedEarly = true }
+            if isBest { (state.best, state.bestEpoch) = (es.best, es.bestEpoch) }
+        } else if let v = record.value(of: monitor) ?? record.value(of: monitor.trainingFallback),
+                  isImprovement(v, over: state.best, higherIsBetter: monitor.higherIsBetter, minDelta: 0) {
+            (state.best, state.bestEpoch) = (v, record.epoch)
+            isBest = true
+        }
+        if isBest {
+            var copy = TensorDict()
+            for (k, t) in model.stateDict() { copy[k] = withNoGrad { t.clone() } }
+            bestWeights = copy
+            if let bestModelPath { try save(copy, to: bestModelPath, metadata: ["format": "pt"]) }
+        }
+        state.history.append(record)
+        state.epoch += 1
+        state.batch = 0
+        state.meter = ClassificationMeter(topK: topK)
+        state.epochSeconds = 0
+        state.epochSamples = 0
+        for c in callbacks { c.epochDidEnd(record, isBest: isBest) }
+        try saveCheckpoint(epochStart: train.generator.state, train: train, validation: validation)
+    }
+
+    /// Writes the checkpoint (if a path is set). `epochStart` is the training loader's
+    /// generator state when the epoch in progress began (its current state at a boundary).
+    private func saveCheckpoint(epochStart: [UInt64], train: ClassificationLoader, validation: ClassificationLoader?) throws {
+        guard let path = checkpointPath else { return }
+        var rng: [String: [UInt64]] = ["train_loader_epoch_start": epochStart]
+        for (name, g) in generators(train, validation) { rng[name] = g.state }
+        let ckpt = TrainingCheckpoint(model: model.stateDict(), bestModel: bestWeights, optimizer: optimizer.stateDict(),
+                                      scheduler: schedule.stateDict(), rng: rng, state: state, configuration: configuration)
+        try ckpt.write(to: path)
+        lastCheckpoint = path
+        for c in callbacks { c.checkpointDidSave(path: path, epoch: state.epoch, batch: state.batch) }
+    }
+
+    // MARK: Evaluate
+
+    /// Loss, accuracy, top-k accuracy and confusion matrix of the model on `loader`, in eval
+    /// mode and without gradients; the model's training mode is put back afterwards.
+    public func evaluate(_ loader: ClassificationLoader) -> ClassificationMeter {
+        evaluateClassifier(model, on: loader, topK: topK, lossFunction: lossFunction)
+    }
+}
+
+/// Loss, accuracy, top-k accuracy and the confusion matrix of `model` on `loader`, in eval
+/// mode and without gradients (PyTorch: the `model.eval(); with torch.no_grad(): ...` loop).
+/// The model's training mode is put back afterwards.
+///
+/// ```swift
+/// let result = evaluateClassifier(model, on: testLoader)
+/// print(result.accuracy, result.confusion!.report(classNames: FashionMNIST.classes))
+/// ```
+public func evaluateClassifier(_ model: Module, on loader: ClassificationLoader, topK: Int = 5,
+                               lossFunction: ((Tensor, Tensor) -> Tensor)? = nil) -> ClassificationMeter {
+    let wasTraining = model.training
+    _ = model.eval()
+    defer { _ = model.train(wasTraining) }
+    let ce = CrossEntropyLoss()
+    let loss = lossFunction ?? { ce($0, $1) }
+    var meter = ClassificationMeter(topK: topK, confusion: true)
+    withNoGrad {
+        for (x, y) in loader {
+            let out = model(x)
+            meter.add(loss: loss(out, y).item(), logits: out, targets: y)
+        }
+    }
+    return meter
+}

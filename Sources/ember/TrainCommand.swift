@@ -1,0 +1,187 @@
+import ArgumentParser
+import EmberTrain
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension RunConfig.Model: ExpressibleByArgument {}
+extension RunConfig.OptimizerKind: ExpressibleByArgument {}
+extension RunConfig.SchedulerKind: ExpressibleByArgument {}
+
+/// `ember train`: trains a model into a run folder, or resumes one.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a classifier, with live progress, checkpoints, metrics and plots.",
+        discussion: """
+            Everything goes into the run folder (--out): config.json, metrics.csv and metrics.jsonl (one \
+            record per epoch), loss.svg and accuracy.svg, model.safetensors (the best weights, loadable by \
+            PyTorch), checkpoint.safetensors with checkpoint.json, and after training confusion.svg and \
+            test.json.
+
+            Ctrl-C saves a checkpoint and stops; 'ember train --resume FOLDER' continues it, ending with \
+            the same weights, bit for bit, as a run never interrupted. Flags other than --workers cannot \
+            be changed on resume.
+            """
+    )
+
+    @Option(help: "The architecture: mlp (784-512-256-10) or cnn (2 conv layers, 3136-128-10). (default: cnn)")
+    var model: RunConfig.Model?
+
+    @Option(help: ArgumentHelp("The data: fashion-mnist, mnist, or csv:PATH (class index in the last column). (default: fashion-mnist)", valueName: "name"))
+    var dataset: String?
+
+    @Option(help: "Epochs to train. (default: 5)")
+    var epochs: Int?
+
+    @Option(help: "Samples per batch. (default: 128)")
+    var batchSize: Int?
+
+    @Option(help: "The optimizer: sgd, adam or adamw. (default: adam)")
+    var optimizer: RunConfig.OptimizerKind?
+
+    @Option(help: "The learning rate (the peak rate with --scheduler onecycle). (default: 0.001)")
+    var lr: Double?
+
+    @Option(help: "SGD momentum. (default: 0.9)")
+    var momentum: Double?
+
+    @Option(help: "Weight decay. (default: 0)")
+    var weightDecay: Double?
+
+    @Option(help: "Learning-rate schedule: none, step, cosine, onecycle or plateau. (default: none)")
+    var scheduler: RunConfig.SchedulerKind?
+
+    @Flag(help: "Augment training images with random crops (and flips for Fashion-MNIST).")
+    var augment = false
+
+    @Flag(help: "BatchNorm after each hidden layer.")
+    var batchNorm = false
+
+    @Option(help: "Dropout probability in the hidden layers. (default: 0)")
+    var dropout: Double?
+
+    @Option(help: ArgumentHelp("Stop after this many epochs without a better validation accuracy, and keep the best weights.", valueName: "patience"))
+    var earlyStopping: Int?
+
+    @Option(help: "Fraction of the training set held out for validation. (default: 0.1)")
+    var valSplit: Double?
+
+    @Option(help: "Seed for initialization, splitting, shuffling, augmentation and dropout. (default: 0)")
+    var seed: UInt64?
+
+    @Option(help: "Threads loading batches. (default: 1)")
+    var workers: Int?
+
+    @Option(help: "Clip the total gradient norm to this value.")
+    var clipGradNorm: Double?
+
+    @Option(help: ArgumentHelp("Checkpoint every this many steps as well as after each epoch. (default: 200)", valueName: "steps"))
+    var checkpointEvery: Int?
+
+    @Option(help: ArgumentHelp("Train on only the first N training samples (quick experiments).", valueName: "N"))
+    var trainLimit: Int?
+
+    @Option(help: ArgumentHelp("The run folder. (default: runs/<model>-<date>-<time>)", valueName: "folder"))
+    var out: String?
+
+    @Option(help: ArgumentHelp("Continue the run in this folder from its last checkpoint.", valueName: "folder"))
+    var resume: String?
+
+    @Flag(help: "Print only errors.")
+    var quiet = false
+
+    @Option(help: .hidden)
+    var debugStepDelayMs: Int?
+
+    func validate() throws {
+        if resume != nil {
+            let given: [(String, Bool)] = [
+                ("--model", model != nil), ("--dataset", dataset != nil), ("--epochs", epochs != nil),
+                ("--batch-size", batchSize != nil), ("--optimizer", optimizer != nil), ("--lr", lr != nil),
+                ("--momentum", momentum != nil), ("--weight-decay", weightDecay != nil), ("--scheduler", scheduler != nil),
+                ("--augment", augment), ("--batch-norm", batchNorm), ("--dropout", dropout != nil),
+                ("--early-stopping", earlyStopping != nil), ("--val-split", valSplit != nil), ("--seed", seed != nil),
+                ("--clip-grad-norm", clipGradNorm != nil), ("--checkpoint-every", checkpointEvery != nil),
+                ("--train-limit", trainLimit != nil), ("--out", out != nil),
+            ]
+            if let (flag, _) = given.first(where: { $0.1 }) {
+                throw ValidationError("\(flag) cannot be used with --resume: a resumed run keeps its saved configuration")
+            }
+        }
+    }
+
+    /// The configuration these flags describe.
+    func makeConfig() -> RunConfig {
+        var c = RunConfig()
+        c.model = model ?? c.model
+        c.dataset = dataset ?? c.dataset
+        c.epochs = epochs ?? c.epochs
+        c.batchSize = batchSize ?? c.batchSize
+        c.optimizer = optimizer ?? c.optimizer
+        c.lr = lr ?? c.lr
+        c.momentum = momentum ?? c.momentum
+        c.weightDecay = weightDecay ?? c.weightDecay
+        c.scheduler = scheduler ?? c.scheduler
+        c.augment = augment
+        c.batchNorm = batchNorm
+        c.dropout = dropout ?? c.dropout
+        c.earlyStopping = earlyStopping
+        c.valSplit = valSplit ?? c.valSplit
+        c.seed = seed ?? c.seed
+        c.workers = workers ?? c.workers
+        c.clipGradNorm = clipGradNorm
+        c.checkpointEvery = checkpointEvery ?? c.checkpointEvery
+        c.trainLimit = trainLimit
+        c.out = out ?? "runs/\(c.model.rawValue)-\(timestamp())"
+        return c
+    }
+
+    func run() throws {
+        let console = Console(quiet: quiet)
+        let run: TrainingRun
+        if let resume {
+            let folder = resume.hasSuffix("/") && resume.count > 1 ? String(resume.dropLast()) : resume
+            run = try TrainingRun(resuming: folder, console: console)
+            if let workers { run.workersOverride = workers }
+        } else {
+            run = TrainingRun(config: makeConfig(), console: console)
+        }
+        Interrupt.install()
+        if let ms = debugStepDelayMs, ms > 0 {
+            // For tests that interrupt a run: slow each step down without changing any result.
+            run.stopRequested = { usleep(UInt32(ms) * 1000); return Interrupt.isRequested }
+        } else {
+            run.stopRequested = { Interrupt.isRequested }
+        }
+        let summary: RunSummary
+        do {
+            summary = try run.run()
+        } catch let e as TrainingError {
+            if case .interrupted(let epoch, let batch, let checkpoint) = e {
+                console.line("")
+                if let checkpoint {
+                    console.line("Interrupted at epoch \(epoch), batch \(batch). Checkpoint saved to \(checkpoint)")
+                    console.line("Resume with: ember train --resume \(run.config.out)")
+                } else {
+                    console.line("Interrupted at epoch \(epoch), batch \(batch); no checkpoint was written")
+                }
+            }
+            throw e
+        }
+        if let test = summary.test {
+            console.line("Test accuracy \(Format.percent(test.accuracy)) (loss \(Format.fixed(test.loss, 4)), top-\(test.topK) \(Format.percent(test.topKAccuracy))) with the weights of epoch \(summary.bestEpoch)")
+        } else if let last = summary.history.last, let va = last.valAccuracy {
+            console.line("Validation accuracy \(Format.percent(va)) at the last epoch")
+        }
+        console.line("Training took \(Format.duration(summary.trainSeconds)); run folder: \(summary.folder)")
+    }
+
+    private func timestamp() -> String {
+        var t = time(nil)
+        var parts = tm()
+        localtime_r(&t, &parts)
+        func two(_ x: Int32) -> String { x < 10 ? "0\(x)" : "\(x)" }
+        return "\(parts.tm_year + 1900)\(two(parts.tm_mon + 1))\(two(parts.tm_mday))-\(two(parts.tm_hour))\(two(parts.tm_min))\(two(parts.tm_sec))"
+    }
+}

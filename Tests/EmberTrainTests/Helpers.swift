@@ -1,0 +1,72 @@
+import Foundation
+import Ember
+
+/// A fresh empty directory under the system's temporary directory.
+func temporaryDirectory() throws -> String {
+    let path = NSTemporaryDirectory() + "ember-train-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// What a finished child process printed and its exit status.
+struct ProcessResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    var reason: Process.TerminationReason
+}
+
+/// Runs `executable` with `arguments` to the end.
+func runProcess(_ executable: String, _ arguments: [String], cwd: String? = nil) throws -> ProcessResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return ProcessResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                         stderr: String(decoding: e, as: UTF8.self), reason: p.terminationReason)
+}
+
+/// The `ember` executable built beside this test bundle, or nil when it was not built.
+func emberExecutable() -> String? {
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = dir.appendingPathComponent("ember").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    if let b = Bundle.main.executableURL?.deletingLastPathComponent().appendingPathComponent("ember").path,
+       FileManager.default.isExecutableFile(atPath: b) { return b }
+    return nil
+}
+
+/// Writes a small three-class CSV problem (Gaussian blobs in `features` dimensions) with a
+/// header; the class is the last column.
+func writeBlobsCSV(to path: String, rows: Int = 600, features: Int = 6, seed: UInt64 = 1) throws {
+    let g = Generator(seed: seed)
+    let noise = Tensor.randn([rows, features], generator: g).toArray(as: Float.self)
+    var lines = [(0..<features).map { "f\($0)" }.joined(separator: ",") + ",label"]
+    for r in 0..<rows {
+        let label = r % 3
+        let values = (0..<features).map { f in Float(label == f % 3 ? 1.5 : 0) + noise[r * features + f] }
+        lines.append(values.map { "\($0)" }.joined(separator: ",") + ",\(label)")
+    }
+    try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+}
+
+/// The raw bytes of every tensor in a safetensors file, by name.
+func tensorBytes(_ path: String) throws -> [String: [UInt8]] {
+    var out: [String: [UInt8]] = [:]
+    for (name, t) in try load(path) {
+        let c = t.contiguous()
+        let n = c.numel * c.dtype.itemSize
+        out[name] = Array(UnsafeRawBufferPointer(start: c.storage.data + c.offset * c.dtype.itemSize, count: n))
+    }
+    return out
+}

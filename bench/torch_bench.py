@@ -4,7 +4,7 @@
 Same workloads, shapes and timing scheme as Sources/EmberBench (see Timing.swift):
 warm up, size a batch from the warm-up's pace, time 5 batches, report the median batch.
 
-    python3 bench/torch_bench.py --workload gemm|elementwise|overhead|optim|mlp|conv [--quick]
+    python3 bench/torch_bench.py --workload gemm|elementwise|overhead|optim|mlp|cnn|conv|lstm [--quick]
 
 PyTorch at its best on this machine: OpenMP threads that block instead of spinning,
 and OpenMP/OpenBLAS limited to the two cores, set before torch is imported.
@@ -217,7 +217,112 @@ def conv(quick, plan):
     measure("maxPool2d 2x2 [128,32,28,28]", [x3], lambda: F.max_pool2d(x3, 2), torch.randn(batch, 32, 14, 14))
 
 
-WORKLOADS = {"gemm": gemm, "elementwise": elementwise, "overhead": overhead, "optim": optim_bench, "mlp": mlp, "conv": conv}
+def cnn(quick, plan):
+    """Mirror of Sources/EmberBench/CNNBench.swift."""
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 32, 3, padding=1)
+            self.conv2 = nn.Conv2d(32, 64, 3, padding=1)
+            self.pool = nn.MaxPool2d(2)
+            self.fc1 = nn.Linear(3136, 128)
+            self.fc2 = nn.Linear(128, 10)
+
+        def forward(self, x):
+            x = self.pool(F.relu(self.conv1(x)))
+            x = self.pool(F.relu(self.conv2(x)))
+            return self.fc2(F.relu(self.fc1(torch.flatten(x, 1))))
+
+    torch.manual_seed(0)
+    images, labels = load_fashion_mnist_train()
+    model = Net()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    criterion = nn.CrossEntropyLoss()
+    order = torch.randperm(len(labels))
+    max_batches = 30 if quick else 150
+    samples = batches = 0
+    start = time.perf_counter()
+    for i in range(0, len(labels), 128):
+        index = order[i:i + 128]
+        x = images[index].float().div_(255).view(-1, 1, 28, 28)
+        optimizer.zero_grad()
+        loss = criterion(model(x), labels[index])
+        loss.backward()
+        optimizer.step()
+        samples += len(index)
+        batches += 1
+        if batches >= max_batches:
+            break
+    report("cnn", "train b128 Adam", "samples/s", samples / (time.perf_counter() - start))
+    model.eval()
+    batch = torch.rand(1000, 1, 28, 28)
+    with torch.no_grad():
+        t = seconds_per_call(plan, lambda: model(batch))
+    report("cnn", "inference b1000", "samples/s", 1000 / t)
+    report("cnn", "peak resident memory", "MiB (lower)", peak_resident_mib())
+
+
+def lstm(quick, plan):
+    """Mirror of Sources/EmberBench/LSTMBench.swift: a character-level LM training step,
+    Embedding(vocab, 64) -> LSTM(64, 256) -> Linear(256, vocab), sequence 64, batch 32,
+    cross-entropy, backward and torch.optim.SGD, on windows of the GPL-3 text."""
+    import torch.nn as nn
+    import torch.nn.functional as F
+    plan = dict(warmup=0.2, target=0.5, batches=5) if quick else dict(warmup=1.0, target=4.0, batches=5)
+    steps, batch = 64, 32
+    try:
+        with open("/usr/share/common-licenses/GPL-3", "rb") as f:
+            text = f.read()
+    except OSError:
+        text = bytes(97 + (i * 7 + i // 13) % 26 for i in range(35000))
+    symbols = sorted(set(text))
+    index = {s: i for i, s in enumerate(symbols)}
+    data = torch.tensor([index[b] for b in text], dtype=torch.int64)
+    vocab = len(symbols)
+
+    class CharLM(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(vocab, 64)
+            self.lstm = nn.LSTM(64, 256)
+            self.fc = nn.Linear(256, vocab)
+
+        def forward(self, ids):
+            output, _ = self.lstm(self.emb(ids))
+            return self.fc(output)
+
+    model = CharLM()
+    opt = torch.optim.SGD(model.parameters(), lr=0.5)
+    g = torch.Generator().manual_seed(0)
+    offsets = torch.arange(steps + 1)
+
+    def windows():
+        starts = torch.randint(0, len(data) - steps - 1, (batch,), generator=g)
+        w = data[starts[None, :] + offsets[:, None]]  # [steps + 1, batch]
+        return w[:-1], w[1:].reshape(-1)
+
+    def train_step():
+        x, y = windows()
+        loss = F.cross_entropy(model(x).reshape(steps * batch, vocab), y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+    tokens = steps * batch
+    report("lstm", "char LM train step", "tokens/s", tokens / seconds_per_call(plan, train_step))
+
+    def forward():
+        x, _ = windows()
+        with torch.no_grad():
+            model(x)
+
+    report("lstm", "char LM forward (no grad)", "tokens/s", tokens / seconds_per_call(plan, forward))
+
+
+WORKLOADS = {"gemm": gemm, "elementwise": elementwise, "overhead": overhead, "optim": optim_bench, "mlp": mlp, "cnn": cnn, "conv": conv, "lstm": lstm}
 
 
 def main():

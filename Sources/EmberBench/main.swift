@@ -6,15 +6,17 @@ import Glibc
 // EmberBench: runs one repeat of a benchmark workload and prints one JSON line per figure.
 // `bench/run.py` runs it alternately with `bench/torch_bench.py` and aggregates.
 //
-//   EmberBench --workload gemm|elementwise|overhead|optim|mlp|conv [--quick]
+//   EmberBench --workload gemm|elementwise|overhead|optim|mlp|cnn|conv|lstm [--quick]
 
 let workloads: [String: (Bool) -> Void] = [
     "gemm": GEMMBench.run,
     "elementwise": ElementwiseBench.run,
     "overhead": OverheadBench.run,
     "mlp": MLPBench.run,
+    "cnn": CNNBench.run,
     "optim": OptimBench.run,
     "conv": ConvBench.run,
+    "lstm": LSTMBench.run,
 ]
 
 @MainActor func usage(_ message: String) -> Never {

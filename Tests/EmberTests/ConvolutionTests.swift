@@ -1,4 +1,4 @@
-import Ember
+@testable import Ember
 import EmberTestSupport
 import Foundation
 import Testing
@@ -90,6 +90,7 @@ let convSecondOrder: [OpGradcheck] = [
         convTranspose2d($0[0], $0[1], bias: $0[2], stride: (2, 2), outputPadding: (1, 0)).square()
     },
     OpGradcheck("pad", [[2, 3]]) { pad($0[0], [1, -1]).square() },
+    OpGradcheck("conv2d winograd", [[1, 8, 2, 3], [8, 8, 3, 3]]) { conv2d($0[0], $0[1], padding: (1, 1)).square() },
 ]
 
 /// float32 sums of up to ~300 products of O(1) values, which PyTorch (oneDNN) adds in another
@@ -173,6 +174,31 @@ let convFixtureCases: [OpCase] = [
         }
         assertClose(w.grad!, gw, rtol: tol.0, atol: tol.1, "weight grad")
         assertClose(b.grad!, gb, rtol: tol.0, atol: tol.1, "bias grad")
+    }
+
+    /// Large planes run in bands of output rows (im2col) or of tile rows (Winograd). Shrinking
+    /// the budgets to one-row bands must give the same outputs and gradients. (Other tests
+    /// running meanwhile only get slower.)
+    @Test(.serialized, arguments: [(kernel: 3, stride: 2, channels: 4), (3, 1, 4), (3, 1, 8), (5, 1, 3)])
+    func bandsMatchWholePlanes(layer: (kernel: Int, stride: Int, channels: Int)) {
+        let g = Generator(seed: 7), k = layer.kernel, c = layer.channels
+        let x = Tensor.randn([3, c, 9, 8], dtype: .float64, generator: g), w = Tensor.randn([9, c, k, k], dtype: .float64, generator: g)
+        let b = Tensor.randn([9], dtype: .float64, generator: g)
+        func run() -> [Tensor] {
+            let xs = x.detach().requiresGrad_(), ws = w.detach().requiresGrad_(), bs = b.detach().requiresGrad_()
+            let y = conv2d(xs, ws, bias: bs, stride: (layer.stride, layer.stride), padding: (k / 2, k / 2))
+            (y * y).sum().backward()
+            return [y.detach(), xs.grad!, ws.grad!, bs.grad!]
+        }
+        let whole = run()
+        let columns = ConvKernels.columnBudget.exchange(1, ordering: .relaxed)
+        let tiles = Winograd.stepBytes.exchange(1, ordering: .relaxed)
+        let banded = run()
+        ConvKernels.columnBudget.store(columns, ordering: .relaxed)
+        Winograd.stepBytes.store(tiles, ordering: .relaxed)
+        for (name, (u, v)) in zip(["output", "input grad", "weight grad", "bias grad"], zip(banded, whole)) {
+            assertClose(u, v, rtol: 1e-12, atol: 1e-12, "\(layer) \(name)")
+        }
     }
 
     /// Winograd F(2×2, 3×3) against a direct sum in float64.

@@ -4,7 +4,9 @@
 /// row `(c·kH + i)·kW + j` holds, for every output position `(oh, ow)`, the input value the
 /// kernel tap `(i, j)` of channel `c` sees there (zero where it falls in the padding). A
 /// convolution is then `weight[O, C·kH·kW] · columns`. `col2im` is its adjoint: it adds each
-/// column entry back onto the input position it was read from.
+/// column entry back onto the input position it was read from. Both work on a band of
+/// output rows `rows` (columns `[C·kH·kW, rows.count·outW]`), so large planes never need the
+/// whole column matrix at once.
 
 /// Geometry of one 2-d convolution: batch, channels and groups, input, kernel and output
 /// plane sizes, stride, padding and dilation. Output sizes are stored rather than derived,
@@ -55,22 +57,22 @@ extension ConvGeometry {
 }
 
 /// Writes the column rows of channels `channels` of one sample `src` (`[C, H, W]`,
-/// contiguous) into `dst` (`[C·kH·kW, outH·outW]`, contiguous).
+/// contiguous) for output rows `rows` into `dst` (`[C·kH·kW, rows.count·outW]`, contiguous).
 @inline(__always)
-func im2col<T: FloatElement>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, _ g: ConvGeometry, channels: Range<Int>) {
+func im2col<T: FloatElement>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, _ g: ConvGeometry, channels: Range<Int>, rows: Range<Int>) {
     if g.isRowShift {
-        im2colRowShift(src, dst, g, channels: channels)
+        im2colRowShift(src, dst, g, channels: channels, rows: rows)
         return
     }
-    let outW = g.outW, strideW = g.strideW
+    let outW = g.outW, strideW = g.strideW, bandL = rows.count * outW
     for c in channels {
         let plane = src + c * g.inPlane
         for ki in 0..<g.kH {
             for kj in 0..<g.kW {
-                var row = dst + ((c * g.kH + ki) * g.kW + kj) * g.outPlane
+                var row = dst + ((c * g.kH + ki) * g.kW + kj) * bandL
                 let shift = kj * g.dilationW - g.padW
                 let (lo, hi) = validOutputRange(count: outW, stride: strideW, shift: shift, size: g.inW)
-                for oh in 0..<g.outH {
+                for oh in rows {
                     let ih = oh * g.strideH - g.padH + ki * g.dilationH
                     if ih < 0 || ih >= g.inH {
                         row.update(repeating: .zero, count: outW)
@@ -91,25 +93,25 @@ func im2col<T: FloatElement>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointe
     }
 }
 
-/// Adds the column rows of channels `channels` (`src`, `[C·kH·kW, outH·outW]`) back onto
-/// the input positions they were read from in `dst` (`[C, H, W]`). `dst` must already hold
-/// the values to add to (zeros, or a bias). `src` is scratch: the row-shift path zeroes the
-/// entries that fall in the padding.
+/// Adds the column rows of channels `channels` for output rows `rows` (`src`,
+/// `[C·kH·kW, rows.count·outW]`) back onto the input positions they were read from in `dst`
+/// (`[C, H, W]`). `dst` must already hold the values to add to (zeros, or a bias). `src` is
+/// scratch: the row-shift path zeroes the entries that fall in the padding.
 @inline(__always)
-func col2im<T: FloatElement>(_ src: UnsafeMutablePointer<T>, _ dst: UnsafeMutablePointer<T>, _ g: ConvGeometry, channels: Range<Int>) {
+func col2im<T: FloatElement>(_ src: UnsafeMutablePointer<T>, _ dst: UnsafeMutablePointer<T>, _ g: ConvGeometry, channels: Range<Int>, rows: Range<Int>) {
     if g.isRowShift {
-        col2imRowShift(src, dst, g, channels: channels)
+        col2imRowShift(src, dst, g, channels: channels, rows: rows)
         return
     }
-    let outW = g.outW, strideW = g.strideW
+    let outW = g.outW, strideW = g.strideW, bandL = rows.count * outW
     for c in channels {
         let plane = dst + c * g.inPlane
         for ki in 0..<g.kH {
             for kj in 0..<g.kW {
-                var row = UnsafePointer(src + ((c * g.kH + ki) * g.kW + kj) * g.outPlane)
+                var row = UnsafePointer(src + ((c * g.kH + ki) * g.kW + kj) * bandL)
                 let shift = kj * g.dilationW - g.padW
                 let (lo, hi) = validOutputRange(count: outW, stride: strideW, shift: shift, size: g.inW)
-                for oh in 0..<g.outH {
+                for oh in rows {
                     let ih = oh * g.strideH - g.padH + ki * g.dilationH
                     if ih >= 0 && ih < g.inH {
                         let d = plane + ih * g.inW + shift
@@ -131,27 +133,28 @@ func col2im<T: FloatElement>(_ src: UnsafeMutablePointer<T>, _ dst: UnsafeMutabl
 /// which the entries that fell in the left/right padding are zeroed. About 2× faster than
 /// copying row by row for 14-wide planes.
 @inline(__always)
-private func im2colRowShift<T: FloatElement>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, _ g: ConvGeometry, channels: Range<Int>) {
-    let w = g.outW, L = g.outPlane
+private func im2colRowShift<T: FloatElement>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, _ g: ConvGeometry, channels: Range<Int>, rows: Range<Int>) {
+    let w = g.outW, bandL = rows.count * w, r0 = rows.lowerBound
     for c in channels {
         let plane = src + c * g.inPlane
         for ki in 0..<g.kH {
             let rowShift = ki * g.dilationH - g.padH
-            let (ohLo, ohHi) = validOutputRange(count: g.outH, stride: 1, shift: rowShift, size: g.inH)
+            let valid = validOutputRange(count: g.outH, stride: 1, shift: rowShift, size: g.inH)
+            let a = Swift.max(valid.lo, rows.lowerBound), b = Swift.min(valid.hi, rows.upperBound)
             for kj in 0..<g.kW {
-                let row = dst + ((c * g.kH + ki) * g.kW + kj) * L
+                let row = dst + ((c * g.kH + ki) * g.kW + kj) * bandL
                 let shift = kj * g.dilationW - g.padW
                 let (lo, hi) = validOutputRange(count: w, stride: 1, shift: shift, size: g.inW)
-                guard ohHi > ohLo && hi > lo else {
-                    row.update(repeating: .zero, count: L)
+                guard b > a && hi > lo else {
+                    row.update(repeating: .zero, count: bandL)
                     continue
                 }
-                let first = ohLo * w + lo, last = (ohHi - 1) * w + hi
+                let first = (a - r0) * w + lo, last = (b - 1 - r0) * w + hi
                 row.update(repeating: .zero, count: first)
-                (row + first).update(from: plane + (ohLo + rowShift) * w + lo + shift, count: last - first)
-                (row + last).update(repeating: .zero, count: L - last)
-                for oh in ohLo..<ohHi {
-                    let r = row + oh * w
+                (row + first).update(from: plane + (a + rowShift) * w + lo + shift, count: last - first)
+                (row + last).update(repeating: .zero, count: bandL - last)
+                for oh in a..<b {
+                    let r = row + (oh - r0) * w
                     for ow in 0..<lo { r[ow] = .zero }
                     for ow in hi..<w { r[ow] = .zero }
                 }
@@ -163,25 +166,26 @@ private func im2colRowShift<T: FloatElement>(_ src: UnsafePointer<T>, _ dst: Uns
 /// `col2im` for `isRowShift` geometry: zeroes the column entries that fell in the padding,
 /// then adds each column row onto the shifted plane as one contiguous block.
 @inline(__always)
-private func col2imRowShift<T: FloatElement>(_ src: UnsafeMutablePointer<T>, _ dst: UnsafeMutablePointer<T>, _ g: ConvGeometry, channels: Range<Int>) {
-    let w = g.outW, L = g.outPlane
+private func col2imRowShift<T: FloatElement>(_ src: UnsafeMutablePointer<T>, _ dst: UnsafeMutablePointer<T>, _ g: ConvGeometry, channels: Range<Int>, rows: Range<Int>) {
+    let w = g.outW, bandL = rows.count * w, r0 = rows.lowerBound
     for c in channels {
         let plane = dst + c * g.inPlane
         for ki in 0..<g.kH {
             let rowShift = ki * g.dilationH - g.padH
-            let (ohLo, ohHi) = validOutputRange(count: g.outH, stride: 1, shift: rowShift, size: g.inH)
+            let valid = validOutputRange(count: g.outH, stride: 1, shift: rowShift, size: g.inH)
+            let a = Swift.max(valid.lo, rows.lowerBound), b = Swift.min(valid.hi, rows.upperBound)
             for kj in 0..<g.kW {
-                let row = src + ((c * g.kH + ki) * g.kW + kj) * L
+                let row = src + ((c * g.kH + ki) * g.kW + kj) * bandL
                 let shift = kj * g.dilationW - g.padW
                 let (lo, hi) = validOutputRange(count: w, stride: 1, shift: shift, size: g.inW)
-                guard ohHi > ohLo && hi > lo else { continue }
-                for oh in ohLo..<ohHi {
-                    let r = row + oh * w
+                guard b > a && hi > lo else { continue }
+                for oh in a..<b {
+                    let r = row + (oh - r0) * w
                     for ow in 0..<lo { r[ow] = .zero }
                     for ow in hi..<w { r[ow] = .zero }
                 }
-                let first = ohLo * w + lo, count = (ohHi - 1) * w + hi - first
-                let s = row + first, d = plane + (ohLo + rowShift) * w + lo + shift
+                let first = (a - r0) * w + lo, count = (b - 1 - r0) * w + hi - first
+                let s = row + first, d = plane + (a + rowShift) * w + lo + shift
                 for i in 0..<count { d[i] += s[i] }
             }
         }

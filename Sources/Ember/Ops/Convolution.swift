@@ -1,11 +1,13 @@
 /// Convolutions (PyTorch: `torch.nn.functional.conv1d`, `conv2d`, `conv_transpose1d`,
-/// `conv_transpose2d`), on im2col + GEMM (see `CPU/ConvolutionKernels.swift`).
+/// `conv_transpose2d`), on im2col + GEMM, or Winograd F(2×2, 3×3) + GEMM for 3×3 stride-1
+/// layers (see `CPU/ConvolutionKernels.swift` and `CPU/Winograd.swift`).
 ///
 /// A convolution is bilinear in its input and weight, and so are its two adjoints, the
 /// input gradient (which is also the transposed convolution) and the weight gradient. Each of
 /// the three is recorded as an op whose backward is written with the other two, so gradients
 /// of any order come out of the same three kernels: `backward(createGraph: true)` through a
-/// convolution gives exact second derivatives (as PyTorch's `ConvolutionBackwardBackward0`).
+/// convolution gives exact second derivatives (as PyTorch's `ConvolutionBackwardBackward0`),
+/// checked by `gradgradcheck` in the tests.
 
 // MARK: - The three differentiable products
 

@@ -150,12 +150,8 @@ public func maxPool1dWithIndices(
     _ input: Tensor, kernelSize: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1, ceilMode: Bool = false,
     file: StaticString = #fileID, line: UInt = #line
 ) -> (Tensor, Tensor) {
-    check(input.dim == 2 || input.dim == 3, "maxPool1d", "expected 2-d (unbatched) or 3-d (batched) input, but got input of shape \(input.shape)", file: file, line: line)
-    let x = input.unsqueeze(-2)
-    let (g, outShape) = poolGeometry("maxPool1d", x, userShape: input.shape, kernel: (1, kernelSize), stride: stride.map { (1, $0) },
-                                     padding: (0, padding), dilation: (1, dilation), ceilMode: ceilMode, file: file, line: line)
-    let (values, indices) = maxPool(x, g, outShape: outShape, withIndices: true, file: file, line: line)
-    return (values.squeeze(-2), indices!.squeeze(-2))
+    let (values, indices) = maxPool1d(input, kernelSize, stride, padding, dilation, ceilMode, withIndices: true, file: file, line: line)
+    return (values, indices!)
 }
 
 /// 1-d max pooling (PyTorch: `torch.nn.functional.max_pool1d`); `input` is `[N, C, L]` or `[C, L]`.
@@ -167,8 +163,20 @@ public func maxPool1d(
     _ input: Tensor, kernelSize: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1, ceilMode: Bool = false,
     file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
-    maxPool1dWithIndices(input, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
-                         ceilMode: ceilMode, file: file, line: line).0
+    maxPool1d(input, kernelSize, stride, padding, dilation, ceilMode, withIndices: false, file: file, line: line).0
+}
+
+/// 1-d max pooling as 2-d pooling of `[..., 1, L]`.
+private func maxPool1d(
+    _ input: Tensor, _ kernelSize: Int, _ stride: Int?, _ padding: Int, _ dilation: Int, _ ceilMode: Bool,
+    withIndices: Bool, file: StaticString, line: UInt
+) -> (Tensor, Tensor?) {
+    check(input.dim == 2 || input.dim == 3, "maxPool1d", "expected 2-d (unbatched) or 3-d (batched) input, but got input of shape \(input.shape)", file: file, line: line)
+    let x = input.unsqueeze(-2)
+    let (g, outShape) = poolGeometry("maxPool1d", x, userShape: input.shape, kernel: (1, kernelSize), stride: stride.map { (1, $0) },
+                                     padding: (0, padding), dilation: (1, dilation), ceilMode: ceilMode, file: file, line: line)
+    let (values, indices) = maxPool(x, g, outShape: outShape, withIndices: withIndices, file: file, line: line)
+    return (values.squeeze(-2), indices?.squeeze(-2))
 }
 
 /// 2-d average pooling (PyTorch: `torch.nn.functional.avg_pool2d`).

@@ -1,0 +1,144 @@
+import CBLAS
+import Ember
+import EmberNN
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Workload `lstm`: a character-level language model's training step in tokens/s (higher is
+/// better): `Embedding(vocab, 64)` → `LSTM(64, 256)` → `Linear(256, vocab)`, sequence 64,
+/// batch 32, cross-entropy, backward, and a plain SGD update under `withNoGrad` (the PyTorch
+/// side uses `torch.optim.SGD`); the corpus is `/usr/share/common-licenses/GPL-3`, windows
+/// drawn at random. The limit is the same step's GEMMs alone, called on `cblas_sgemm`
+/// directly: what the step would cost if everything but the matrix products were free.
+enum LSTMBench {
+    static let corpusPath = "/usr/share/common-licenses/GPL-3"
+    static let steps = 64, batch = 32, embed = 64, hidden = 256
+
+    /// The corpus bytes, or a fixed pseudo-text when the file is absent.
+    static func corpus() -> [UInt8] {
+        guard let f = fopen(corpusPath, "rb") else {
+            return (0..<35_000).map { (i: Int) -> UInt8 in
+                let letter: Int = (i * 7 + i / 13) % 26
+                return UInt8(97 + letter)
+            }
+        }
+        defer { fclose(f) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = fread(&buffer, 1, buffer.count, f)
+            if n <= 0 { break }
+            bytes += buffer[0..<n]
+        }
+        return bytes
+    }
+
+    final class CharLM: Module {
+        let emb: Embedding
+        let lstm: LSTM
+        let fc: Linear
+        init(vocab: Int) {
+            emb = Embedding(vocab, LSTMBench.embed)
+            lstm = LSTM(LSTMBench.embed, LSTMBench.hidden)
+            fc = Linear(LSTMBench.hidden, vocab)
+            super.init()
+        }
+        override func forward(_ ids: Tensor) -> Tensor {
+            let (output, _) = lstm(emb(ids))
+            return fc(output)
+        }
+    }
+
+    static func run(quick: Bool) {
+        let plan = quick ? TimingPlan(warmup: 0.2, target: 0.5) : TimingPlan(warmup: 1, target: 4)
+        let text = corpus()
+        let symbols = Array(Set(text)).sorted()
+        var index = [Int](repeating: 0, count: 256)
+        for (i, s) in symbols.enumerated() { index[Int(s)] = i }
+        let data = text.map { Int64(index[Int($0)]) }
+        let vocab = symbols.count
+        let model = CharLM(vocab: vocab)
+        let params = model.parameters()
+        var rng = SplitMix(state: 0)
+        let lr = 0.5
+
+        func batchWindows() -> (x: Tensor, y: Tensor) {
+            var xs = [Int64](repeating: 0, count: steps * batch), ys = xs
+            for b in 0..<batch {
+                let start = Int(rng.next() % UInt64(data.count - steps - 1))
+                for t in 0..<steps {
+                    xs[t * batch + b] = data[start + t]
+                    ys[t * batch + b] = data[start + t + 1]
+                }
+            }
+            return (Tensor(xs, shape: [steps, batch]), Tensor(ys, shape: [steps * batch]))
+        }
+
+        let trainStep = secondsPerCall(plan) {
+            let (x, y) = batchWindows()
+            let logits = model(x).reshape([steps * batch, vocab])
+            let loss = crossEntropy(logits, y)
+            model.zeroGrad()
+            loss.backward()
+            withNoGrad {
+                for p in params { if let g = p.grad { p.sub_(g, alpha: lr) } }
+            }
+            blackHole(loss)
+        }
+        let tokens = Double(steps * batch)
+        report("lstm", "char LM train step", .ember, "tokens/s", tokens / trainStep)
+        report("lstm", "char LM train step", .limit, "tokens/s", tokens / gemmFloor(plan, vocab: vocab), source: "its GEMMs on cblas_sgemm")
+
+        let forward = secondsPerCall(plan) {
+            let (x, _) = batchWindows()
+            blackHole(withNoGrad { model(x) })
+        }
+        report("lstm", "char LM forward (no grad)", .ember, "tokens/s", tokens / forward)
+    }
+
+    /// Seconds per step spent in the step's matrix products alone: the input projection of all
+    /// steps, one recurrent product per step forward and one backward, the recurrent and input
+    /// weight gradients and the input gradient, and the output layer's three products.
+    static func gemmFloor(_ plan: TimingPlan, vocab: Int) -> Double {
+        let rows = steps * batch, gates = 4 * hidden
+        let shapes: [(m: Int, n: Int, k: Int, ta: Bool, tb: Bool, count: Int)] = [
+            (rows, gates, embed, false, true, 1),       // x W_ihᵀ
+            (batch, gates, hidden, false, true, steps), // h W_hhᵀ per step
+            (batch, hidden, gates, false, false, steps),// dG W_hh per step
+            (gates, hidden, rows, true, false, 1),      // dW_hh
+            (gates, embed, rows, true, false, 1),       // dW_ih
+            (rows, embed, gates, false, false, 1),      // dx
+            (rows, vocab, hidden, false, true, 1),      // fc forward
+            (rows, hidden, vocab, false, false, 1),     // fc input gradient
+            (vocab, hidden, rows, true, false, 1),      // fc weight gradient
+        ]
+        let buffers = shapes.map { s in
+            (Tensor.randn([s.m * s.k]), Tensor.randn([s.k * s.n]), Tensor(empty: [s.m * s.n]))
+        }
+        return secondsPerCall(plan) {
+            for (s, (a, b, c)) in zip(shapes, buffers) {
+                let pa = a.storage.data.assumingMemoryBound(to: Float.self)
+                let pb = b.storage.data.assumingMemoryBound(to: Float.self)
+                let pc = c.storage.data.assumingMemoryBound(to: Float.self)
+                for _ in 0..<s.count {
+                    cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans,
+                                Int32(s.m), Int32(s.n), Int32(s.k), 1, pa, Int32(s.ta ? s.m : s.k),
+                                pb, Int32(s.tb ? s.k : s.n), 0, pc, Int32(s.n))
+                }
+            }
+        }
+    }
+}
+
+/// A tiny seeded generator for picking windows (SplitMix64).
+struct SplitMix {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -322,7 +322,28 @@ def lstm(quick, plan):
     report("lstm", "char LM forward (no grad)", "tokens/s", tokens / seconds_per_call(plan, forward))
 
 
-WORKLOADS = {"gemm": gemm, "elementwise": elementwise, "overhead": overhead, "optim": optim_bench, "mlp": mlp, "cnn": cnn, "conv": conv, "lstm": lstm}
+def nnops(quick, plan):
+    """Mirror of Sources/EmberBench/NNOpsBench.swift."""
+    bn = torch.nn.BatchNorm2d(32)
+    x = torch.randn(128, 32, 28, 28, requires_grad=True)
+    gradient = torch.randn(128, 32, 28, 28)
+
+    def bn_step():
+        bn(x).backward(gradient)
+        x.grad = None
+        bn.zero_grad()
+    report("nnops", "BatchNorm2d(32) fwd+bwd [128,32,28,28]", "ms/iter", seconds_per_call(plan, bn_step) * 1e3)
+    criterion = torch.nn.CrossEntropyLoss()
+    logits = torch.randn(128, 10, requires_grad=True)
+    labels = torch.randint(0, 10, (128,))
+
+    def ce_step():
+        criterion(logits, labels).backward()
+        logits.grad = None
+    report("nnops", "CrossEntropyLoss fwd+bwd [128,10]", "ms/iter", seconds_per_call(plan, ce_step) * 1e3)
+
+
+WORKLOADS = {"gemm": gemm, "elementwise": elementwise, "overhead": overhead, "optim": optim_bench, "mlp": mlp, "cnn": cnn, "nnops": nnops, "conv": conv, "lstm": lstm}
 
 
 def main():

@@ -6,13 +6,14 @@ import Glibc
 // EmberBench: runs one repeat of a benchmark workload and prints one JSON line per figure.
 // `bench/run.py` runs it alternately with `bench/torch_bench.py` and aggregates.
 //
-//   EmberBench --workload gemm|elementwise|overhead|lstm [--quick]
+//   EmberBench --workload gemm|elementwise|overhead|lstm|gpt [--quick]
 
 let workloads: [String: (Bool) -> Void] = [
     "gemm": GEMMBench.run,
     "elementwise": ElementwiseBench.run,
     "overhead": OverheadBench.run,
     "lstm": LSTMBench.run,
+    "gpt": GPTBench.run,
 ]
 
 @MainActor func usage(_ message: String) -> Never {

@@ -6,7 +6,7 @@ import Glibc
 // EmberBench: runs one repeat of a benchmark workload and prints one JSON line per figure.
 // `bench/run.py` runs it alternately with `bench/torch_bench.py` and aggregates.
 //
-//   EmberBench --workload gemm|elementwise|overhead|optim|mlp|cnn|nnops|conv|lstm [--quick]
+//   EmberBench --workload gemm|elementwise|overhead|optim|mlp|cnn|nnops|conv|lstm|gpt [--quick]
 
 let workloads: [String: (Bool) -> Void] = [
     "gemm": GEMMBench.run,
@@ -18,6 +18,7 @@ let workloads: [String: (Bool) -> Void] = [
     "optim": OptimBench.run,
     "conv": ConvBench.run,
     "lstm": LSTMBench.run,
+    "gpt": GPTBench.run,
 ]
 
 @MainActor func usage(_ message: String) -> Never {

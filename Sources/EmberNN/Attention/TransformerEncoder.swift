@@ -11,7 +11,7 @@ public enum TransformerActivation: Sendable {
     func callAsFunction(_ x: Tensor) -> Tensor {
         switch self {
         case .relu: x.relu()
-        case .gelu: x.gelu()
+        case .gelu: x.fastGelu()
         case .function(let f): f(x)
         }
     }
@@ -80,11 +80,11 @@ open class TransformerEncoderLayer: Module {
     public func callAsFunction(_ src: Tensor, srcMask: Tensor? = nil, srcKeyPaddingMask: Tensor? = nil) -> Tensor {
         var x = src
         if normFirst {
-            x = x + selfAttentionBlock(norm1(x), srcMask, srcKeyPaddingMask)
-            x = x + feedForwardBlock(norm2(x))
+            x = x + selfAttentionBlock(fusedNorm(norm1, x), srcMask, srcKeyPaddingMask)
+            x = x + feedForwardBlock(fusedNorm(norm2, x))
         } else {
-            x = norm1(x + selfAttentionBlock(x, srcMask, srcKeyPaddingMask))
-            x = norm2(x + feedForwardBlock(x))
+            x = fusedNorm(norm1, x + selfAttentionBlock(x, srcMask, srcKeyPaddingMask))
+            x = fusedNorm(norm2, x + feedForwardBlock(x))
         }
         return x
     }
@@ -133,8 +133,16 @@ open class TransformerEncoder: Module {
         for case let layer as TransformerEncoderLayer in layers {
             x = layer(x, srcMask: mask, srcKeyPaddingMask: srcKeyPaddingMask)
         }
+        if let norm = norm as? LayerNorm, type(of: norm) == LayerNorm.self { return fusedNorm(norm, x) }
         return norm.map { $0(x) } ?? x
     }
+}
+
+/// `norm(x)` through Ember's fused layer-norm op (same values and gradients as the module's
+/// composite forward, in two passes instead of about thirty).
+func fusedNorm(_ norm: LayerNorm, _ x: Tensor) -> Tensor {
+    guard x.dtype == .float32 || x.dtype == .float64 else { return norm(x) }
+    return x.layerNorm(norm.normalizedShape, weight: norm.weight, bias: norm.bias, eps: norm.eps)
 }
 
 /// `count` layers from `make`, each holding the first one's initial state (PyTorch's

@@ -17,8 +17,9 @@ struct InspectCommand: ParsableCommand {
         let rows = tensors.map { InspectRow(name: $0.key, tensor: $0.value) }
         let nameWidth = min(48, max(4, rows.map(\.name.count).max() ?? 4))
         let shapeWidth = max(5, rows.map(\.shape.count).max() ?? 5)
+        let dtypeWidth = max(5, rows.map(\.dtype.count).max() ?? 5)
         func cells(_ c: [String]) -> String {
-            Format.padRight(c[0], nameWidth) + "  " + Format.padRight(c[1], 5) + "  " + Format.padRight(c[2], shapeWidth)
+            Format.padRight(c[0], nameWidth) + "  " + Format.padRight(c[1], dtypeWidth) + "  " + Format.padRight(c[2], shapeWidth)
                 + Format.padLeft(c[3], 11) + Format.padLeft(c[4], 12) + Format.padLeft(c[5], 12) + Format.padLeft(c[6], 12) + Format.padLeft(c[7], 12)
         }
         print("\(file): \(rows.count) tensors")
@@ -28,7 +29,8 @@ struct InspectCommand: ParsableCommand {
         let bytes = tensors.values.reduce(0) { $0 + $1.numel * $1.dtype.itemSize }
         let floats = rows.filter(\.isFloat).reduce(0) { $0 + $1.count }
         print("")
-        print("\(Format.grouped(total)) values (\(Format.grouped(floats)) floating point) in \(Format.grouped(bytes)) bytes")
+        print("parameters (floating-point values): \(Format.grouped(floats))")
+        print("values: \(Format.grouped(total)) in \(Format.grouped(bytes)) bytes of tensor data")
         if !metadata.isEmpty {
             print("metadata:")
             for key in metadata.keys.sorted() {

@@ -31,7 +31,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The data: fashion-mnist, mnist, or csv:PATH (class index in the last column). (default: fashion-mnist)", valueName: "name"))
     var dataset: String?
 
-    @Option(help: "Epochs to train. (default: 5)")
+    @Option(help: "Epochs to train. (default: 4)")
     var epochs: Int?
 
     @Option(help: "Samples per batch. (default: 128)")
@@ -40,7 +40,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The optimizer: sgd, adam or adamw. (default: adam)")
     var optimizer: RunConfig.OptimizerKind?
 
-    @Option(help: "The learning rate (the peak rate with --scheduler onecycle). (default: 0.001)")
+    @Option(help: "The learning rate (the peak rate with --scheduler onecycle). (default: 0.003)")
     var lr: Double?
 
     @Option(help: "SGD momentum. (default: 0.9)")
@@ -49,7 +49,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Weight decay. (default: 0)")
     var weightDecay: Double?
 
-    @Option(help: "Learning-rate schedule: none, step, cosine, onecycle or plateau. (default: none)")
+    @Option(help: "Learning-rate schedule: none, step, cosine, onecycle or plateau. (default: onecycle)")
     var scheduler: RunConfig.SchedulerKind?
 
     @Flag(help: "Augment training images with random crops (and flips for Fashion-MNIST).")

@@ -39,7 +39,8 @@ import Glibc
         try p.run()
         let sidecar = dir + "/b/checkpoint.json"
         var killedAt: (epoch: Int, batch: Int)?
-        for _ in 0..<2000 {
+        // Poll until the condition holds (or the run ends), however slow a loaded machine is.
+        for _ in 0..<24_000 {
             usleep(5_000)
             if let data = FileManager.default.contents(atPath: sidecar),
                let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
@@ -133,7 +134,7 @@ import Glibc
         p.standardOutput = out
         p.standardError = Pipe()
         try p.run()
-        for _ in 0..<2000 where !FileManager.default.fileExists(atPath: dir + "/c/checkpoint.json") { usleep(5_000) }
+        for _ in 0..<24_000 where p.isRunning && !FileManager.default.fileExists(atPath: dir + "/c/checkpoint.json") { usleep(5_000) }
         usleep(50_000)
         kill(p.processIdentifier, SIGINT)
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

@@ -115,9 +115,10 @@ public struct ConfusionMatrix: Sendable, Equatable, Codable {
     public func table(classNames: [String]? = nil) -> String {
         let labels = (0..<numClasses).map { c in classNames.flatMap { c < $0.count ? $0[c] : nil } ?? "\(c)" }
         let cell = max(5, String(counts.max() ?? 0).count + 1)
-        let first = max(8, labels.map(\.count).max() ?? 0) + 1
+        let header = "true \\ predicted"
+        let first = max(header.count, labels.map(\.count).max() ?? 0)
         func pad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
-        var lines = [pad("true \\ predicted", first + 0) + (0..<numClasses).map { pad("\($0)", cell) }.joined()]
+        var lines = [pad(header, first) + (0..<numClasses).map { pad("\($0)", cell) }.joined()]
         for a in 0..<numClasses {
             lines.append(pad(labels[a], first) + (0..<numClasses).map { pad("\(self[a, $0])", cell) }.joined())
         }

@@ -47,7 +47,7 @@ public struct LineChart: Sendable {
     /// The chart as an SVG document.
     public var svg: String {
         let width = 640.0, height = 400.0
-        let left = 70.0, right = 20.0, top = 40.0, bottom = 50.0
+        let left = 70.0, right = 120.0, top = 40.0, bottom = 50.0
         let plotW = width - left - right, plotH = height - top - bottom
         var doc = SVGDocument(width: width, height: height)
         doc.rect(x: 0, y: 0, width: width, height: height, fill: "#ffffff")
@@ -93,9 +93,10 @@ public struct LineChart: Sendable {
                 doc.circle(x: px(i), y: py(v), r: 3, fill: color)
             }
             flush()
+            // The legend sits right of the plot, where no line can cover it.
             let ly = top + 8 + Double(k) * 18
-            doc.line(x1: left + plotW - 110, y1: ly, x2: left + plotW - 90, y2: ly, stroke: color, width: 3)
-            doc.text(s.name, x: left + plotW - 84, y: ly + 4, size: 12)
+            doc.line(x1: left + plotW + 12, y1: ly, x2: left + plotW + 32, y2: ly, stroke: color, width: 3)
+            doc.text(s.name, x: left + plotW + 38, y: ly + 4, size: 12)
         }
         return doc.rendered
     }

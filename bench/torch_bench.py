@@ -4,7 +4,7 @@
 Same workloads, shapes and timing scheme as Sources/EmberBench (see Timing.swift):
 warm up, size a batch from the warm-up's pace, time 5 batches, report the median batch.
 
-    python3 bench/torch_bench.py --workload gemm|elementwise|overhead|optim|mlp|cnn|conv|lstm [--quick]
+    python3 bench/torch_bench.py --workload gemm|elementwise|overhead|optim|mlp|cnn|nnops|conv|lstm|gpt [--quick]
 
 PyTorch at its best on this machine: OpenMP threads that block instead of spinning,
 and OpenMP/OpenBLAS limited to the two cores, set before torch is imported.
@@ -322,7 +322,86 @@ def lstm(quick, plan):
     report("lstm", "char LM forward (no grad)", "tokens/s", tokens / seconds_per_call(plan, forward))
 
 
-WORKLOADS = {"gemm": gemm, "elementwise": elementwise, "overhead": overhead, "optim": optim_bench, "mlp": mlp, "cnn": cnn, "conv": conv, "lstm": lstm}
+def nnops(quick, plan):
+    """Mirror of Sources/EmberBench/NNOpsBench.swift."""
+    bn = torch.nn.BatchNorm2d(32)
+    x = torch.randn(128, 32, 28, 28, requires_grad=True)
+    gradient = torch.randn(128, 32, 28, 28)
+
+    def bn_step():
+        bn(x).backward(gradient)
+        x.grad = None
+        bn.zero_grad()
+    report("nnops", "BatchNorm2d(32) fwd+bwd [128,32,28,28]", "ms/iter", seconds_per_call(plan, bn_step) * 1e3)
+    criterion = torch.nn.CrossEntropyLoss()
+    logits = torch.randn(128, 10, requires_grad=True)
+    labels = torch.randint(0, 10, (128,))
+
+    def ce_step():
+        criterion(logits, labels).backward()
+        logits.grad = None
+    report("nnops", "CrossEntropyLoss fwd+bwd [128,10]", "ms/iter", seconds_per_call(plan, ce_step) * 1e3)
+
+
+def read_corpus():
+    try:
+        with open("/usr/share/common-licenses/GPL-3", "rb") as f:
+            return f.read()
+    except OSError:
+        return bytes(97 + (i * 7 + i // 13) % 26 for i in range(35000))
+
+
+def gpt(quick, plan):
+    """Mirror of Sources/EmberBench/GPTBench.swift: token and learned position embeddings
+    (d_model 128), 4 pre-norm TransformerEncoderLayers (4 heads, feed-forward 512, GELU,
+    dropout 0, causal mask), LayerNorm and a Linear head; context 128, batch 32,
+    cross-entropy, backward and torch.optim.SGD on windows of the GPL-3 text."""
+    import torch.nn as nn
+    import torch.nn.functional as F
+    plan = dict(warmup=0.5, target=1.0, batches=5) if quick else dict(warmup=2.0, target=8.0, batches=5)
+    context, batch, d_model = 128, 32, 128
+    text = read_corpus()
+    symbols = sorted(set(text))
+    index = {s: i for i, s in enumerate(symbols)}
+    data = torch.tensor([index[b] for b in text], dtype=torch.int64)
+    vocab = len(symbols)
+
+    class MiniGPT(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.tokens = nn.Embedding(vocab, d_model)
+            self.positions = nn.Embedding(context, d_model)
+            self.blocks = nn.ModuleList([
+                nn.TransformerEncoderLayer(d_model, 4, 512, dropout=0.0, activation="gelu", batch_first=True, norm_first=True)
+                for _ in range(4)])
+            self.norm = nn.LayerNorm(d_model)
+            self.head = nn.Linear(d_model, vocab)
+            self.register_buffer("mask", nn.Transformer.generate_square_subsequent_mask(context))
+
+        def forward(self, ids):
+            x = self.tokens(ids) + self.positions.weight
+            for block in self.blocks:
+                x = block(x, src_mask=self.mask)
+            return self.head(self.norm(x))
+
+    model = MiniGPT()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    g = torch.Generator().manual_seed(1)
+    offsets = torch.arange(context + 1)
+
+    def train_step():
+        starts = torch.randint(0, len(data) - context - 1, (batch,), generator=g)
+        w = data[starts[:, None] + offsets[None, :]]  # [batch, context + 1]
+        x, y = w[:, :-1], w[:, 1:].reshape(-1)
+        loss = F.cross_entropy(model(x).reshape(batch * context, vocab), y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+    report("gpt", "mini GPT train step", "tokens/s", batch * context / seconds_per_call(plan, train_step))
+
+
+WORKLOADS = {"gemm": gemm, "elementwise": elementwise, "overhead": overhead, "optim": optim_bench, "mlp": mlp, "cnn": cnn, "nnops": nnops, "conv": conv, "lstm": lstm, "gpt": gpt}
 
 
 def main():

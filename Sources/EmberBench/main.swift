@@ -6,7 +6,7 @@ import Glibc
 // EmberBench: runs one repeat of a benchmark workload and prints one JSON line per figure.
 // `bench/run.py` runs it alternately with `bench/torch_bench.py` and aggregates.
 //
-//   EmberBench --workload gemm|elementwise|overhead|optim|mlp|cnn|conv|lstm [--quick]
+//   EmberBench --workload gemm|elementwise|overhead|optim|mlp|cnn|nnops|conv|lstm|gpt [--quick]
 
 let workloads: [String: (Bool) -> Void] = [
     "gemm": GEMMBench.run,
@@ -14,9 +14,11 @@ let workloads: [String: (Bool) -> Void] = [
     "overhead": OverheadBench.run,
     "mlp": MLPBench.run,
     "cnn": CNNBench.run,
+    "nnops": NNOpsBench.run,
     "optim": OptimBench.run,
     "conv": ConvBench.run,
     "lstm": LSTMBench.run,
+    "gpt": GPTBench.run,
 ]
 
 @MainActor func usage(_ message: String) -> Never {

@@ -34,13 +34,15 @@ enum ConvKernels {
         return g.groupO * g.groupK * g.outPlane <= smallGEMM || g.batch % w == 0 || g.batch >= 4 * w
     }
 
-    /// How many chunks `forBatch` splits the batch into.
+    /// How many chunks `forBatch` splits the batch into: a few per core, so a core slowed by
+    /// other work hands chunks to the others.
     static func batchChunks(_ g: ConvGeometry) -> Int {
-        splitsBatch(g) ? Swift.min(Parallel.workers, g.batch) : 1
+        splitsBatch(g) ? Swift.min(4 * Parallel.workers, g.batch) : 1
     }
 
-    /// Runs `body(chunk, samples, parallelInside)` over the batch: in `batchChunks` chunks on
-    /// as many cores with single-threaded GEMMs, or in one chunk with `parallelInside` true.
+    /// Runs `body(chunk, samples, parallelInside)` over the batch: in `batchChunks` chunks
+    /// spread over the cores with single-threaded GEMMs, or in one chunk with
+    /// `parallelInside` true.
     static func forBatch(_ g: ConvGeometry, _ body: (Int, Range<Int>, Bool) -> Void) {
         let chunks = batchChunks(g)
         if chunks == 1 {
@@ -48,9 +50,7 @@ enum ConvKernels {
             return
         }
         BLASThreads.withSingleThread {
-            Parallel.forRange(chunks, grain: 1) { r in
-                for c in r { body(c, g.batch * c / chunks ..< g.batch * (c + 1) / chunks, false) }
-            }
+            Parallel.forEachTask(chunks) { c in body(c, g.batch * c / chunks ..< g.batch * (c + 1) / chunks, false) }
         }
     }
 

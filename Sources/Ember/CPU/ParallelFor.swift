@@ -34,6 +34,21 @@ package enum Parallel {
     }
 }
 
+extension Parallel {
+    /// Calls `body(task)` for every task in `0..<count`, spread over the cores as they come
+    /// free (a core slowed by other work takes fewer tasks), in parallel when `count > 1`.
+    static func forEachTask(_ count: Int, _ body: (Int) -> Void) {
+        if count <= 1 || workers == 1 {
+            for t in 0..<count { body(t) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let task = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: count) { task.value($0) }
+        }
+    }
+}
+
 #if canImport(Glibc)
 import Glibc
 #endif

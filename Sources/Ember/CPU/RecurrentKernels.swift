@@ -25,8 +25,10 @@ struct RecurrentGeometry {
     var gateWidth: Int { cell.gateCount * hidden }
     /// The time index processed at step `s`.
     @inline(__always) func time(_ s: Int) -> Int { reverse ? steps - 1 - s : s }
-    /// Rows per parallel chunk of an elementwise pass (about 8K elements per chunk).
-    var rowGrain: Int { Swift.max(1, 8192 / Swift.max(gateWidth, 1)) }
+    /// Rows per parallel chunk of an elementwise pass: 64K gate values, so a step's pass runs
+    /// on one thread until the batch is large (a 32 × 1024 pass takes ~30 µs; waking a second
+    /// thread for half of it saves little and, on a busy machine, can cost more).
+    var rowGrain: Int { Swift.max(1, 65536 / Swift.max(gateWidth, 1)) }
 }
 
 /// What the forward pass keeps for backward (all contiguous, time-major `[T, B, ·]`).

@@ -17,8 +17,8 @@ import Synchronization
 /// arithmetic is SIMD, and the results are contiguous stores into `[16, tiles, C]`.
 ///
 /// Used where GEMM time dominates (3×3 kernel, stride 1, no dilation, one group, at least 8
-/// input and output channels): for 32→64 channels on 14×14 planes each product takes about
-/// 0.6× the CPU time of im2col + GEMM on the same OpenBLAS. Rounding differs from direct
+/// input and output channels): for 32→64 channels on 14×14 planes the three products take
+/// 0.6-0.8× the CPU time of im2col + GEMM on the same OpenBLAS. Rounding differs from direct
 /// summation by a few ulps.
 enum Winograd {
     /// Whether `g` is a convolution Winograd F(2×2, 3×3) computes (and pays for).

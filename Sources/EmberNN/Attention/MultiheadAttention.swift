@@ -109,40 +109,57 @@ open class MultiheadAttention: Module {
         let batched = query.dim == 3
         nnCheck(query.dim == 2 || query.dim == 3, op, "expected query of shape [L, N, E] (batched) or [L, E] (unbatched), got \(query.shape)")
         nnCheck(key.dim == query.dim && value.dim == query.dim, op, "query, key and value must all be batched (3-D) or all unbatched (2-D), got \(query.shape), \(key.shape), \(value.shape)")
-        var q = batched ? query : query.unsqueeze(1)
-        var k = batched ? key : key.unsqueeze(1)
-        var v = batched ? value : value.unsqueeze(1)
+        // Work in the inputs' own layout (no transposed copies): time-major [len, N, ·], or
+        // batch-major [N, len, ·] for batch-first inputs. Unbatched inputs are time-major with N = 1.
+        let timeMajor = !(batchFirst && batched)
+        let q = batched ? query : query.unsqueeze(1)
+        let k = batched ? key : key.unsqueeze(1)
+        let v = batched ? value : value.unsqueeze(1)
         var paddingMask = keyPaddingMask.map { batched ? $0 : $0.unsqueeze(0) }
-        if batchFirst && batched {
-            q = q.transpose(0, 1); k = k.transpose(0, 1); v = v.transpose(0, 1)
-        }
-        let tgtLen = q.shape[0], batch = q.shape[1]
+        let seqDim = timeMajor ? 0 : 1, batchDim = timeMajor ? 1 : 0
+        let tgtLen = q.shape[seqDim], batch = q.shape[batchDim]
         nnCheck(q.shape[2] == embedDim, op, "was expecting embedding dimension of \(embedDim), but got query of shape \(query.shape)")
         nnCheck(k.shape[2] == kdim && v.shape[2] == vdim, op, "expected keys with \(kdim) and values with \(vdim) features, got \(key.shape) and \(value.shape)")
-        nnCheck(k.shape[0] == v.shape[0] && k.shape[1] == batch && v.shape[1] == batch, op, "key \(key.shape) and value \(value.shape) must have the same sequence length and the query's batch size")
+        nnCheck(k.shape[seqDim] == v.shape[seqDim] && k.shape[batchDim] == batch && v.shape[batchDim] == batch, op, "key \(key.shape) and value \(value.shape) must have the same sequence length and the query's batch size")
+        let keyLen = k.shape[seqDim]
 
-        // In-projection: one GEMM for self-attention, else one per input.
-        let (pq, pk, pv) = project(q, k, v, selfAttention: query === key && key === value)
-        var kk = pk, vv = pv
+        // [len, N, E] or [N, len, E] → [N·heads, len, headDim] (one copy).
+        let toHeads = timeMajor ? [1, 2, 0, 3] : [0, 2, 1, 3]
+        func heads(_ t: Tensor) -> Tensor {
+            let len = t.shape[seqDim]
+            let split = timeMajor ? [len, batch, numHeads, headDim] : [batch, len, numHeads, headDim]
+            return t.reshape(split).permute(toHeads).reshape([batch * numHeads, len, headDim])
+        }
+        var qh: Tensor, kh: Tensor, vh: Tensor
+        if let w = inProjWeight, query === key, key === value, biasK == nil {
+            // Self-attention: one GEMM for q, k and v, then one copy into heads.
+            let packed = linear(q, weight: w, bias: inProjBias)
+            let split = timeMajor ? [tgtLen, batch, 3, numHeads, headDim] : [batch, tgtLen, 3, numHeads, headDim]
+            let all = packed.reshape(split).permute(timeMajor ? [2, 1, 3, 0, 4] : [2, 0, 3, 1, 4])
+                .reshape([3, batch * numHeads, tgtLen, headDim])
+            qh = all[0]; kh = all[1]; vh = all[2]
+        } else {
+            var (pq, pk, pv) = project(q, k, v)
+            if let biasK, let biasV {
+                let shape = timeMajor ? [1, batch, embedDim] : [batch, 1, embedDim]
+                pk = Tensor.cat([pk, biasK.expand(shape)], dim: seqDim)
+                pv = Tensor.cat([pv, biasV.expand(shape)], dim: seqDim)
+            }
+            qh = heads(pq); kh = heads(pk); vh = heads(pv)
+        }
         var mask = attnMask.map { additive($0, q.dtype) }
         if let m = mask {
-            let expected2 = [tgtLen, k.shape[0]], expected3 = [batch * numHeads, tgtLen, k.shape[0]]
+            let expected2 = [tgtLen, keyLen], expected3 = [batch * numHeads, tgtLen, keyLen]
             nnCheck(m.shape == expected2 || m.shape == expected3, op, "the attn_mask should have shape \(expected2) or \(expected3), got \(m.shape)")
             if m.dim == 2 { mask = m.unsqueeze(0) }
         }
         if let p = paddingMask {
-            nnCheck(p.shape == [batch, k.shape[0]], op, "expecting key_padding_mask of shape \([batch, k.shape[0]]), got \(p.shape)")
+            nnCheck(p.shape == [batch, keyLen], op, "expecting key_padding_mask of shape \([batch, keyLen]), got \(p.shape)")
         }
-        if let biasK, let biasV {
-            kk = Tensor.cat([kk, biasK.expand([1, batch, embedDim])], dim: 0)
-            vv = Tensor.cat([vv, biasV.expand([1, batch, embedDim])], dim: 0)
+        if biasK != nil {
             mask = mask.map { padLast($0) }
             paddingMask = paddingMask.map { padLast($0) }
         }
-        // [len, N, E] → [N·heads, len, headDim]
-        func heads(_ t: Tensor) -> Tensor { t.reshape([t.shape[0], batch * numHeads, headDim]).transpose(0, 1) }
-        let qh = heads(pq)
-        var kh = heads(kk), vh = heads(vv)
         if addZeroAttn {
             kh = Tensor.cat([kh, Tensor.zeros([batch * numHeads, 1, headDim], dtype: kh.dtype)], dim: 1)
             vh = Tensor.cat([vh, Tensor.zeros([batch * numHeads, 1, headDim], dtype: vh.dtype)], dim: 1)
@@ -160,9 +177,11 @@ open class MultiheadAttention: Module {
         if let mask { scores = scores + mask }
         var weights = scores.softmax(dim: -1)
         if training && dropout > 0 { weights = EmberNN.dropout(weights, p: dropout, training: true) }
-        let attended = weights.bmm(vh).transpose(0, 1).reshape([tgtLen * batch, embedDim])
-        var output = outProj(attended).view([tgtLen, batch, embedDim])
-        if batchFirst && batched { output = output.transpose(0, 1) }
+        // [N·heads, L, headDim] → [L, N, E] or [N, L, E] (one copy), then the output projection.
+        let merged = weights.bmm(vh).reshape([batch, numHeads, tgtLen, headDim])
+            .permute(timeMajor ? [2, 0, 1, 3] : [0, 2, 1, 3])
+            .reshape(timeMajor ? [tgtLen, batch, embedDim] : [batch, tgtLen, embedDim])
+        var output = outProj(merged)
         if !batched { output = output.squeeze(1) }
         guard needWeights else { return (output, nil) }
         var w = weights.view([batch, numHeads, tgtLen, srcLen])
@@ -171,14 +190,10 @@ open class MultiheadAttention: Module {
         return (output, w)
     }
 
-    /// The projected queries, keys and values, each `[len, N, E]`.
-    private func project(_ q: Tensor, _ k: Tensor, _ v: Tensor, selfAttention: Bool) -> (Tensor, Tensor, Tensor) {
+    /// The projected queries, keys and values, each in its input's layout.
+    private func project(_ q: Tensor, _ k: Tensor, _ v: Tensor) -> (Tensor, Tensor, Tensor) {
         let biases = inProjBias?.chunk(3)
         if let w = inProjWeight {
-            if selfAttention {
-                let all = linear(q, weight: w, bias: inProjBias).chunk(3, dim: -1)
-                return (all[0], all[1], all[2])
-            }
             let ws = w.chunk(3)
             return (linear(q, weight: ws[0], bias: biases?[0]), linear(k, weight: ws[1], bias: biases?[1]),
                     linear(v, weight: ws[2], bias: biases?[2]))

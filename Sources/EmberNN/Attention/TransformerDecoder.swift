@@ -67,13 +67,13 @@ open class TransformerDecoderLayer: Module {
                                tgtKeyPaddingMask: Tensor? = nil, memoryKeyPaddingMask: Tensor? = nil) -> Tensor {
         var x = tgt
         if normFirst {
-            x = x + selfAttentionBlock(norm1(x), tgtMask, tgtKeyPaddingMask)
-            x = x + crossAttentionBlock(norm2(x), memory, memoryMask, memoryKeyPaddingMask)
-            x = x + feedForwardBlock(norm3(x))
+            x = x + selfAttentionBlock(fusedNorm(norm1, x), tgtMask, tgtKeyPaddingMask)
+            x = x + crossAttentionBlock(fusedNorm(norm2, x), memory, memoryMask, memoryKeyPaddingMask)
+            x = x + feedForwardBlock(fusedNorm(norm3, x))
         } else {
-            x = norm1(x + selfAttentionBlock(x, tgtMask, tgtKeyPaddingMask))
-            x = norm2(x + crossAttentionBlock(x, memory, memoryMask, memoryKeyPaddingMask))
-            x = norm3(x + feedForwardBlock(x))
+            x = fusedNorm(norm1, x + selfAttentionBlock(x, tgtMask, tgtKeyPaddingMask))
+            x = fusedNorm(norm2, x + crossAttentionBlock(x, memory, memoryMask, memoryKeyPaddingMask))
+            x = fusedNorm(norm3, x + feedForwardBlock(x))
         }
         return x
     }
@@ -119,6 +119,7 @@ open class TransformerDecoder: Module {
             x = layer(x, memory: memory, tgtMask: tgtMask, memoryMask: memoryMask,
                       tgtKeyPaddingMask: tgtKeyPaddingMask, memoryKeyPaddingMask: memoryKeyPaddingMask)
         }
+        if let norm = norm as? LayerNorm, type(of: norm) == LayerNorm.self { return fusedNorm(norm, x) }
         return norm.map { $0(x) } ?? x
     }
 }

@@ -1,22 +1,3 @@
-/// The feed-forward activation of a Transformer layer (PyTorch: `activation="relu"`,
-/// `"gelu"`, a function, or a module).
-public enum TransformerActivation: Sendable {
-    /// `F.relu`, the default.
-    case relu
-    /// `F.gelu` (exact).
-    case gelu
-    /// Any function of one tensor.
-    case function(@Sendable (Tensor) -> Tensor)
-
-    func callAsFunction(_ x: Tensor) -> Tensor {
-        switch self {
-        case .relu: x.relu()
-        case .gelu: x.gelu()
-        case .function(let f): f(x)
-        }
-    }
-}
-
 /// One Transformer encoder block: self-attention and a feed-forward network, each with a
 /// residual connection and layer normalization (PyTorch: `nn.TransformerEncoderLayer`).
 ///
@@ -80,11 +61,11 @@ open class TransformerEncoderLayer: Module {
     public func callAsFunction(_ src: Tensor, srcMask: Tensor? = nil, srcKeyPaddingMask: Tensor? = nil) -> Tensor {
         var x = src
         if normFirst {
-            x = x + selfAttentionBlock(norm1(x), srcMask, srcKeyPaddingMask)
-            x = x + feedForwardBlock(norm2(x))
+            x = x + selfAttentionBlock(fusedNorm(norm1, x), srcMask, srcKeyPaddingMask)
+            x = x + feedForwardBlock(fusedNorm(norm2, x))
         } else {
-            x = norm1(x + selfAttentionBlock(x, srcMask, srcKeyPaddingMask))
-            x = norm2(x + feedForwardBlock(x))
+            x = fusedNorm(norm1, x + selfAttentionBlock(x, srcMask, srcKeyPaddingMask))
+            x = fusedNorm(norm2, x + feedForwardBlock(x))
         }
         return x
     }
@@ -133,17 +114,7 @@ open class TransformerEncoder: Module {
         for case let layer as TransformerEncoderLayer in layers {
             x = layer(x, srcMask: mask, srcKeyPaddingMask: srcKeyPaddingMask)
         }
+        if let norm = norm as? LayerNorm, type(of: norm) == LayerNorm.self { return fusedNorm(norm, x) }
         return norm.map { $0(x) } ?? x
     }
-}
-
-/// `count` layers from `make`, each holding the first one's initial state (PyTorch's
-/// `_get_clones` deep-copies one layer).
-func clonedLayers<L: Module>(_ make: () -> L, _ count: Int) -> [L] {
-    let built = (0..<count).map { _ in make() }
-    if let first = built.first {
-        let state = first.stateDict()
-        for other in built.dropFirst() { _ = try? other.loadStateDict(state) }
-    }
-    return built
 }

@@ -281,7 +281,14 @@ def main():
             md += [f"PyTorch: {torch_note}", ""]
         md += [table(rows, markdown=True), ""]
         path = os.path.join(ROOT, "bench", "RESULTS.md")
-        write_atomically(path, "\n".join(md))
+        # Sections below the benchmark table (from "## Accuracy" on) are kept as they are.
+        kept = ""
+        if os.path.exists(path):
+            with open(path) as f:
+                old = f.read()
+            if "## Accuracy" in old:
+                kept = "\n" + old[old.index("## Accuracy"):]
+        write_atomically(path, "\n".join(md) + kept)
         print(f"wrote {os.path.relpath(path)}")
 
 

@@ -54,6 +54,16 @@ def seconds_per_call(plan, body):
     return times[len(times) // 2]
 
 
+def cpu_seconds_per_call(calls, body):
+    """Mirror of `cpuSecondsPerCall` in Sources/EmberBench/LSTMBench.swift: process CPU time
+    (user + system, all threads) per call."""
+    body()
+    start = time.process_time()
+    for _ in range(calls):
+        body()
+    return (time.process_time() - start) / calls
+
+
 def report(workload, case, metric, value):
     print(json.dumps({"workload": workload, "case": case, "impl": "torch", "metric": metric, "value": value}), flush=True)
 
@@ -313,6 +323,7 @@ def lstm(quick, plan):
 
     tokens = steps * batch
     report("lstm", "char LM train step", "tokens/s", tokens / seconds_per_call(plan, train_step))
+    report("lstm", "char LM train step, CPU time (all threads)", "ms/step", cpu_seconds_per_call(3 if quick else 10, train_step) * 1e3)
 
     def forward():
         x, _ = windows()
@@ -399,6 +410,7 @@ def gpt(quick, plan):
         opt.step()
 
     report("gpt", "mini GPT train step", "tokens/s", batch * context / seconds_per_call(plan, train_step))
+    report("gpt", "mini GPT train step, CPU time (all threads)", "ms/step", cpu_seconds_per_call(2 if quick else 5, train_step) * 1e3)
 
 
 WORKLOADS = {"gemm": gemm, "elementwise": elementwise, "overhead": overhead, "optim": optim_bench, "mlp": mlp, "cnn": cnn, "nnops": nnops, "conv": conv, "lstm": lstm, "gpt": gpt}

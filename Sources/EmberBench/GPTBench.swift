@@ -1,5 +1,8 @@
 import Ember
 import EmberNN
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Workload `gpt`: a small GPT's training step in tokens/s (higher is better): token and
 /// learned position embeddings (d_model 128), 4 pre-norm `TransformerEncoderLayer`s (4 heads,
@@ -61,7 +64,7 @@ enum GPTBench {
             return (Tensor(xs, shape: [batch, context]), Tensor(ys, shape: [batch * context]))
         }
 
-        let trainStep = secondsPerCall(plan) {
+        let step = {
             let (x, y) = batchWindows()
             let loss = crossEntropy(model(x).reshape([batch * context, vocab]), y)
             model.zeroGrad()
@@ -71,6 +74,8 @@ enum GPTBench {
             }
             blackHole(loss)
         }
+        let trainStep = secondsPerCall(plan, step)
         report("gpt", "mini GPT train step", .ember, "tokens/s", Double(batch * context) / trainStep)
+        report("gpt", "mini GPT train step, CPU time (all threads)", .ember, "ms/step", cpuSecondsPerCall(quick ? 2 : 5, step) * 1e3)
     }
 }

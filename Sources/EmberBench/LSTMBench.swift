@@ -75,7 +75,7 @@ enum LSTMBench {
             return (Tensor(xs, shape: [steps, batch]), Tensor(ys, shape: [steps * batch]))
         }
 
-        let trainStep = secondsPerCall(plan) {
+        let step = {
             let (x, y) = batchWindows()
             let logits = model(x).reshape([steps * batch, vocab])
             let loss = crossEntropy(logits, y)
@@ -86,8 +86,10 @@ enum LSTMBench {
             }
             blackHole(loss)
         }
+        let trainStep = secondsPerCall(plan, step)
         let tokens = Double(steps * batch)
         report("lstm", "char LM train step", .ember, "tokens/s", tokens / trainStep)
+        report("lstm", "char LM train step, CPU time (all threads)", .ember, "ms/step", cpuSecondsPerCall(quick ? 3 : 10, step) * 1e3)
         report("lstm", "char LM train step", .limit, "tokens/s", tokens / gemmFloor(plan, vocab: vocab), source: "its GEMMs on cblas_sgemm")
 
         let forward = secondsPerCall(plan) {
@@ -129,6 +131,22 @@ enum LSTMBench {
             }
         }
     }
+}
+
+/// Process CPU time (user + system, all threads) per call of `body` over `calls` calls: the
+/// work a step costs, less sensitive than wall time to other processes on a busy machine.
+func cpuSecondsPerCall(_ calls: Int, _ body: () -> Void) -> Double {
+    func cpu() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) * 1e-6
+        let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) * 1e-6
+        return user + system
+    }
+    body()
+    let start = cpu()
+    for _ in 0..<calls { body() }
+    return (cpu() - start) / Double(calls)
 }
 
 /// A tiny seeded generator for picking windows (SplitMix64).

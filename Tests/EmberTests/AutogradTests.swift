@@ -49,6 +49,39 @@ import Foundation
         #expect(withNoGrad { (a * 2).requiresGrad } == false)
     }
 
+    @Test func nextFunctionsListOneEdgePerInput() {
+        let a = Tensor([1.0, 2.0], requiresGrad: true), b = Tensor([3.0, 4.0], requiresGrad: true)
+        let c = Tensor([5.0, 6.0]), d = Tensor([7.0, 8.0], requiresGrad: true)
+        let product = a * c
+        #expect(product.gradFn!.nextFunctions.map { $0?.name } == ["AccumulateGrad", nil])
+        #expect(product.exp().gradFn!.nextFunctions.map { $0?.name } == ["MulBackward0"])
+        // More inputs than the two stored inline.
+        let joined = Tensor.cat([a, c, b, d])
+        #expect(joined.gradFn!.nextFunctions.map { $0?.name } == ["AccumulateGrad", nil, "AccumulateGrad", "AccumulateGrad"])
+        (joined * Tensor([1.0, 2, 3, 4, 5, 6, 7, 8])).sum().backward()
+        #expect(a.grad!.toArray(as: Double.self) == [1, 2])
+        #expect(b.grad!.toArray(as: Double.self) == [5, 6])
+        #expect(d.grad!.toArray(as: Double.self) == [7, 8])
+    }
+
+    @Test func noGradIsPerThread() {
+        let a = Tensor([1.0, 2.0], requiresGrad: true)
+        nonisolated(unsafe) var otherThreadRecorded = false
+        withNoGrad {
+            #expect(!isGradEnabled)
+            // Another thread still records while this one is in no-grad mode.
+            let done = DispatchSemaphore(value: 0)
+            Thread {
+                otherThreadRecorded = (a * 2).requiresGrad && isGradEnabled
+                done.signal()
+            }.start()
+            done.wait()
+            #expect(!(a * 2).requiresGrad)
+        }
+        #expect(otherThreadRecorded)
+        #expect(isGradEnabled)
+    }
+
     @Test func noGradRecordsNothing() {
         let a = Tensor([1.0, 2.0], requiresGrad: true)
         let b = withNoGrad { a.exp() * 3 }

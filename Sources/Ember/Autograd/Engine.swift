@@ -13,11 +13,13 @@ enum Engine {
         // are marked with this pass's epoch instead of being kept in a set.
         let epoch = nextEpoch.add(1, ordering: .relaxed).newValue
         var stack: [Node] = []
+        stack.reserveCapacity(32)
         for r in roots where r.visitEpoch != epoch {
             r.visitEpoch = epoch; r.dependencies = 0; stack.append(r)
         }
         while let n = stack.popLast() {
-            for case let e? in n.edges {
+            for i in 0..<n.edgeCount {
+                guard let e = n.edge(i) else { continue }
                 if e.visitEpoch != epoch { e.visitEpoch = epoch; e.dependencies = 0; stack.append(e) }
                 e.dependencies += 1
             }
@@ -28,6 +30,7 @@ enum Engine {
         var captured: [ObjectIdentifier: Tensor] = [:]
         // A node becomes ready exactly once: when its last incoming edge has delivered.
         var ready: [Node] = []
+        ready.reserveCapacity(16)
         for r in roots where r.dependencies == 0 && !ready.contains(where: { $0 === r }) { ready.append(r) }
         GradMode.withDisabled(!createGraph) {
             while let node = ready.popLast() {
@@ -50,8 +53,8 @@ enum Engine {
                 let inputGrads = fn(grad)
                 if !retainGraph { node.backwardFn = nil }
                 if GradMode.anomalyDetection { checkAnomaly(node, inputGrads) }
-                for (i, edge) in node.edges.enumerated() {
-                    guard let edge else { continue }
+                for i in 0..<node.edgeCount {
+                    guard let edge = node.edge(i) else { continue }
                     if i < inputGrads.count, let g = inputGrads[i] { accumulatePending(edge, g, createGraph: createGraph) }
                     edge.dependencies -= 1
                     if edge.dependencies == 0 { ready.append(edge) }

@@ -1,52 +1,26 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import CEmberKernels
 
 /// Per-thread autograd switches: whether ops record graph nodes, and anomaly detection.
 enum GradMode {
-    /// Thread-local state lives behind one pthread key; the default (no value set) means
-    /// grad mode on, anomaly mode off.
-    private final class State {
-        var disabledDepth = 0
-        var anomalyDepth = 0
-    }
-    private static let key: pthread_key_t = {
-        var k = pthread_key_t()
-        pthread_key_create(&k) { p in Unmanaged<AnyObject>.fromOpaque(p!).release() }
-        return k
-    }()
-
-    private static var state: State {
-        if let p = pthread_getspecific(key) { return Unmanaged<State>.fromOpaque(p).takeUnretainedValue() }
-        let s = State()
-        pthread_setspecific(key, Unmanaged.passRetained(s).toOpaque())
-        return s
-    }
-
-    /// Whether ops on this thread record autograd graph nodes.
-    static var isEnabled: Bool { state.disabledDepth == 0 }
-    /// Whether anomaly detection is on for this thread.
-    static var anomalyDetection: Bool { state.anomalyDepth > 0 || globalAnomaly }
+    static var isEnabled: Bool { ember_grad_disabled_depth() == 0 }
+    static var anomalyDetection: Bool { ember_anomaly_depth() > 0 || globalAnomaly }
     nonisolated(unsafe) static var globalAnomaly = false
 
     static func withDisabled<R>(_ disabled: Bool, _ body: () throws -> R) rethrows -> R {
-        let s = state
-        let saved = s.disabledDepth
-        s.disabledDepth = disabled ? saved + 1 : 0
-        defer { s.disabledDepth = saved }
+        let saved = ember_grad_disabled_depth()
+        ember_set_grad_disabled_depth(disabled ? saved + 1 : 0)
+        defer { ember_set_grad_disabled_depth(saved) }
         return try body()
     }
 
     static func withAnomaly<R>(_ body: () throws -> R) rethrows -> R {
-        let s = state
-        s.anomalyDepth += 1
-        defer { s.anomalyDepth -= 1 }
+        let saved = ember_anomaly_depth()
+        ember_set_anomaly_depth(saved + 1)
+        defer { ember_set_anomaly_depth(saved) }
         return try body()
     }
 }
 
-/// Runs `body` with gradient recording off on this thread: ops record no graph
-/// (PyTorch: `with torch.no_grad():`).
 @discardableResult
 public func withNoGrad<R>(_ body: () throws -> R) rethrows -> R {
     try GradMode.withDisabled(true, body)

@@ -3,32 +3,53 @@
 public final class Node: @unchecked Sendable {
     /// PyTorch's name for this node, e.g. `MulBackward0` or `AccumulateGrad`.
     public let name: String
-    /// One entry per differentiable input of the forward op: the node its gradient flows to,
-    /// or nil when that input needs no gradient.
-    var edges: [Node?]
+    /// How many differentiable inputs the forward op had: one edge each, the node that
+    /// input's gradient flows to, or nil when it needs no gradient.
+    let edgeCount: Int
+    // The first two edges are stored inline (almost every op has one or two inputs), so
+    // recording an op allocates no array; `moreEdges` holds the rest.
+    private let edge0: Node?
+    private let edge1: Node?
+    private let moreEdges: [Node?]
     /// Maps the output's gradient to one gradient per edge. Cleared after backward unless
     /// the graph is retained, which frees the saved tensors.
-    var backwardFn: ((Tensor) -> [Tensor?])?
+    @exclusivity(unchecked) var backwardFn: ((Tensor) -> [Tensor?])?
     /// For `AccumulateGrad` nodes: the leaf tensor that receives `.grad`. The leaf owns this
     /// node; the reference back is unowned (no cycle, and no weak-reference table on the leaf,
     /// which would slow every retain of a parameter) and the leaf clears it when it dies.
-    unowned(unsafe) var variable: Tensor?
+    @exclusivity(unchecked) unowned(unsafe) var variable: Tensor?
     /// True for a leaf's `AccumulateGrad` node.
     let isAccumulator: Bool
     /// Hooks run on the incoming gradient before the node uses it (see `Tensor.registerHook`).
-    var preHooks: [(Tensor) -> Tensor?] = []
+    @exclusivity(unchecked) var preHooks: [(Tensor) -> Tensor?] = []
     /// Where the forward op was called, shown by anomaly detection.
     let file: StaticString
     let line: UInt
 
     // Scratch used by one backward pass.
-    var visitEpoch = 0
-    var dependencies = 0
-    var pendingGrad: Tensor?
+    @exclusivity(unchecked) var visitEpoch = 0
+    @exclusivity(unchecked) var dependencies = 0
+    @exclusivity(unchecked) var pendingGrad: Tensor?
 
     init(name: String, edges: [Node?], file: StaticString, line: UInt, backward: @escaping (Tensor) -> [Tensor?]) {
         self.name = name
-        self.edges = edges
+        edgeCount = edges.count
+        edge0 = edges.count > 0 ? edges[0] : nil
+        edge1 = edges.count > 1 ? edges[1] : nil
+        moreEdges = edges.count > 2 ? Array(edges[2...]) : []
+        self.backwardFn = backward
+        self.file = file
+        self.line = line
+        self.isAccumulator = false
+    }
+
+    /// A node with one or two edges (the second nil when `count` is 1), without an array.
+    init(name: String, count: Int, _ a: Node?, _ b: Node?, file: StaticString, line: UInt, backward: @escaping (Tensor) -> [Tensor?]) {
+        self.name = name
+        edgeCount = count
+        edge0 = a
+        edge1 = b
+        moreEdges = []
         self.backwardFn = backward
         self.file = file
         self.line = line
@@ -38,7 +59,10 @@ public final class Node: @unchecked Sendable {
     /// An `AccumulateGrad` node for a leaf.
     init(accumulatorFor leaf: Tensor) {
         name = "AccumulateGrad"
-        edges = []
+        edgeCount = 0
+        edge0 = nil
+        edge1 = nil
+        moreEdges = []
         backwardFn = nil
         variable = leaf
         isAccumulator = true
@@ -47,7 +71,17 @@ public final class Node: @unchecked Sendable {
     }
 
     /// The nodes this node passes gradients to (PyTorch: `grad_fn.next_functions`).
-    public var nextFunctions: [Node?] { edges }
+    public var nextFunctions: [Node?] { (0..<edgeCount).map(edge) }
+
+    /// The node input `i`'s gradient flows to (nil when that input needs no gradient).
+    @inline(__always)
+    func edge(_ i: Int) -> Node? {
+        switch i {
+        case 0: edge0
+        case 1: edge1
+        default: moreEdges[i - 2]
+        }
+    }
 }
 
 /// A tensor saved for backward, with the storage version it had when saved. Unpacking it
@@ -111,7 +145,7 @@ func record(
     file: StaticString = unknownFile, line: UInt = 0,
     backward: @escaping (Tensor) -> [Tensor?]
 ) {
-    output.gradFn = Node(name: name, edges: [a.gradEdge], file: file, line: line, backward: backward)
+    output.gradFn = Node(name: name, count: 1, a.gradEdge, nil, file: file, line: line, backward: backward)
     output.requiresGradFlag = true
 }
 
@@ -121,7 +155,7 @@ func record(
     file: StaticString = unknownFile, line: UInt = 0,
     backward: @escaping (Tensor) -> [Tensor?]
 ) {
-    output.gradFn = Node(name: name, edges: [a.gradEdge, b.gradEdge], file: file, line: line, backward: backward)
+    output.gradFn = Node(name: name, count: 2, a.gradEdge, b.gradEdge, file: file, line: line, backward: backward)
     output.requiresGradFlag = true
 }
 

@@ -108,7 +108,7 @@ func sumToShape(_ g: Tensor, _ shape: [Int]) -> Tensor {
     if g.shape == shape { return g }
     let lead = g.dim - shape.count
     // Only leading dims were added by broadcasting (a bias): one reduction, no reshape.
-    if lead > 0 && Array(g.shape[lead...]) == shape {
+    if lead > 0 && g.shape[lead...].elementsEqual(shape) {
         return g.sum(dims: Array(0..<lead))
     }
     var dims: [Int] = Array(0..<lead)

@@ -3,15 +3,18 @@ extension Tensor {
     /// Normalized, sorted, de-duplicated reduction dims; empty means all.
     func reductionDims(_ dims: [Int]?, _ op: StaticString, file: StaticString, line: UInt) -> [Int] {
         guard let dims, !dims.isEmpty else { return Array(0..<dim) }
-        let d = dims.map { normalizeDim($0, rank: dim, op, file: file, line: line) }
-        check(Set(d).count == d.count, op, "dim \(dims) appears multiple times in the list of dims", file: file, line: line)
-        return d.sorted()
+        var d = dims.map { normalizeDim($0, rank: dim, op, file: file, line: line) }
+        d.sort()
+        for i in d.indices.dropFirst() {
+            check(d[i] != d[i - 1], op, "dim \(dims) appears multiple times in the list of dims", file: file, line: line)
+        }
+        return d
     }
 
     /// Output shape of a reduction over `dims`, with or without the reduced dims kept as 1.
     func reducedShape(_ dims: [Int], keepDim: Bool) -> [Int] {
         var s: [Int] = []
-        s.reserveCapacity(dim)
+        if keepDim || dims.count < dim { s.reserveCapacity(keepDim ? dim : dim - dims.count) }
         for i in 0..<dim {
             if dims.contains(i) { if keepDim { s.append(1) } } else { s.append(shape[i]) }
         }
@@ -25,7 +28,7 @@ extension Tensor {
         let inner = dims.reduce(1) { $0 * shape[$1] }
         let outer = kept.reduce(1) { $0 * shape[$1] }
         let perm = kept + dims
-        let moved = perm == Array(0..<dim) ? self : Tensor(storage: storage, shape: perm.map { shape[$0] }, strides: perm.map { strides[$0] }, offset: offset, dtype: dtype)
+        let moved = perm.elementsEqual(0..<dim) ? self : Tensor(storage: storage, shape: perm.map { shape[$0] }, strides: perm.map { strides[$0] }, offset: offset, dtype: dtype)
         return (moved.isContiguous ? moved : moved.convertedCopy(), outer, inner)
     }
 
@@ -46,7 +49,7 @@ extension Tensor {
             return out
         }
         // Summing leading dims of a contiguous tensor (bias gradients): add rows in place.
-        if op == .sum && x.isContiguous && dims == Array(0..<dims.count) && dims.count < dim {
+        if op == .sum && x.isContiguous && dims.elementsEqual(0..<dims.count) && dims.count < dim {
             let rows = dims.reduce(1) { $0 * shape[$1] }
             computeType.visitArithmetic(ColumnSumKernel(x: x, out: out, rows: rows, cols: numel / rows))
             return out

@@ -8,7 +8,7 @@ public final class Storage: @unchecked Sendable {
     /// Usable bytes (at least what was asked for).
     public let byteCount: Int
     /// Bumped by every in-place op on any view of this storage.
-    public internal(set) var version: Int = 0
+    @exclusivity(unchecked) public internal(set) var version: Int = 0
     /// The device the bytes live on.
     public let device: Device = .cpu
 

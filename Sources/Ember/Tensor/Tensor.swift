@@ -28,16 +28,16 @@ public final class Tensor: @unchecked Sendable {
 
     // Autograd state (see Autograd/).
     /// The gradient accumulated by `backward()` (PyTorch: `tensor.grad`).
-    public var grad: Tensor?
+    @exclusivity(unchecked) public var grad: Tensor?
     /// The node that produced this tensor, nil for leaves (PyTorch: `tensor.grad_fn`).
-    public internal(set) var gradFn: Node?
-    var requiresGradFlag = false
-    var retainsGradFlag = false
+    @exclusivity(unchecked) public internal(set) var gradFn: Node?
+    @exclusivity(unchecked) var requiresGradFlag = false
+    @exclusivity(unchecked) var retainsGradFlag = false
     /// This leaf's `AccumulateGrad` node, created on first use and reused by every graph.
-    var accumulator: Node?
+    @exclusivity(unchecked) var accumulator: Node?
     /// Hooks on a leaf's gradient (see `registerHook`); kept on the tensor because its
     /// accumulator node lives only as long as a graph does.
-    var leafHooks: [(Tensor) -> Tensor?] = []
+    @exclusivity(unchecked) var leafHooks: [(Tensor) -> Tensor?] = []
 
     /// Wraps a storage with an explicit layout. Used by kernels and views.
     init(storage: Storage, shape: [Int], strides: [Int], offset: Int = 0, dtype: DType) {

@@ -1,0 +1,4 @@
+#include "ember_thread_state.h"
+
+_Thread_local long ember_tls_grad_disabled_depth = 0;
+_Thread_local long ember_tls_anomaly_depth = 0;

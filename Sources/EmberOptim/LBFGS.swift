@@ -219,20 +219,20 @@ public final class LBFGS: Optimizer {
         var used = Set(dict.keys.filter { $0.hasPrefix("param_groups.") })
         func value(_ name: String) throws -> Tensor {
             let key = "state.0.\(name)"
-            guard let t = dict[key] else { throw StateDictError.missingKey(key) }
+            guard let t = dict[key] else { throw OptimizerStateError.missingKey(key) }
             used.insert(key)
             return t
         }
         func vector(_ name: String) throws -> Tensor {
             let t = try value(name)
             guard t.dtype.isFloatingPoint, t.shape == [n] else {
-                throw StateDictError.invalidValue(key: "state.0.\(name)", reason: "must be a float vector of \(n) values, has dtype \(t.dtype) and shape \(t.shape)")
+                throw OptimizerStateError.invalidValue(key: "state.0.\(name)", reason: "must be a float vector of \(n) values, has dtype \(t.dtype) and shape \(t.shape)")
             }
             return withNoGrad { t.detach().to(dtype, copy: true) }
         }
         func number(_ name: String) throws -> Double {
             let t = try value(name)
-            guard t.numel == 1 else { throw StateDictError.invalidValue(key: "state.0.\(name)", reason: "must hold one number, has shape \(t.shape)") }
+            guard t.numel == 1 else { throw OptimizerStateError.invalidValue(key: "state.0.\(name)", reason: "must hold one number, has shape \(t.shape)") }
             return t.item()
         }
         let evals = dict["state.0.func_evals"] == nil ? 0 : try wholeNumber(value("func_evals"), key: "state.0.func_evals")
@@ -244,12 +244,12 @@ public final class LBFGS: Optimizer {
             while dict["state.0.old_stps.\(steps.count)"] != nil { steps.append(try vector("old_stps.\(steps.count)")) }
             let r = try value("ro")
             guard steps.count == dirs.count, r.numel == dirs.count else {
-                throw StateDictError.invalidValue(key: "state.0.ro", reason: "old_dirs, old_stps and ro must have the same length, have \(dirs.count), \(steps.count) and \(r.numel)")
+                throw OptimizerStateError.invalidValue(key: "state.0.ro", reason: "old_dirs, old_stps and ro must have the same length, have \(dirs.count), \(steps.count) and \(r.numel)")
             }
             restored = (try vector("d"), try number("t"), dirs, steps, r.toArray(as: Double.self),
                         try number("H_diag"), try vector("prev_flat_grad"), try number("prev_loss"))
         }
-        if let extra = dict.keys.first(where: { !used.contains($0) }) { throw StateDictError.unexpectedKey(extra) }
+        if let extra = dict.keys.first(where: { !used.contains($0) }) { throw OptimizerStateError.unexpectedKey(extra) }
         paramGroups = groups
         (funcEvals, nIter) = (evals, iters)
         if let (d, t, dirs, steps, ro, h, prev, loss) = restored {

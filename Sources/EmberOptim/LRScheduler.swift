@@ -109,32 +109,32 @@ final class StateReader {
 
     func tensor(_ key: String) throws -> Tensor {
         let full = prefix + key
-        guard let t = dict[full] else { throw StateDictError.missingKey(full) }
+        guard let t = dict[full] else { throw OptimizerStateError.missingKey(full) }
         used.keys.insert(full)
         return t
     }
 
     func double(_ key: String) throws -> Double {
         let t = try tensor(key)
-        guard t.numel == 1 else { throw StateDictError.invalidValue(key: prefix + key, reason: "must hold one number, has shape \(t.shape)") }
+        guard t.numel == 1 else { throw OptimizerStateError.invalidValue(key: prefix + key, reason: "must hold one number, has shape \(t.shape)") }
         return t.item()
     }
 
     func int(_ key: String) throws -> Int {
         let x = try double(key)
-        guard x == x.rounded(), abs(x) < 1e15 else { throw StateDictError.invalidValue(key: prefix + key, reason: "must be a whole number, is \(x)") }
+        guard x == x.rounded(), abs(x) < 1e15 else { throw OptimizerStateError.invalidValue(key: prefix + key, reason: "must be a whole number, is \(x)") }
         return Int(x)
     }
 
     func doubles(_ key: String, count: Int) throws -> [Double] {
         let t = try tensor(key)
-        guard t.numel == count else { throw StateDictError.invalidValue(key: prefix + key, reason: "must hold \(count) values (one per parameter group), has shape \(t.shape)") }
+        guard t.numel == count else { throw OptimizerStateError.invalidValue(key: prefix + key, reason: "must hold \(count) values (one per parameter group), has shape \(t.shape)") }
         return t.toArray(as: Double.self)
     }
 
     /// Throws for the first key nobody read.
     func checkAllKeysUsed() throws {
-        if let extra = dict.keys.first(where: { !used.keys.contains($0) }) { throw StateDictError.unexpectedKey(extra) }
+        if let extra = dict.keys.first(where: { !used.keys.contains($0) }) { throw OptimizerStateError.unexpectedKey(extra) }
     }
 }
 

@@ -10,7 +10,7 @@ import Glibc
 /// let scheduler = OneCycleLR(optimizer, maxLR: 0.1, totalSteps: epochs * batchesPerEpoch)
 /// for batch in batches { train(batch); optimizer.step(); scheduler.step() }
 /// ```
-public final class OneCycleLR: LRScheduler, TwoPhaseLoadable {
+public final class OneCycleLR: EpochLRScheduler {
     /// How to move between two values over a phase (PyTorch: `anneal_strategy`).
     public enum AnnealStrategy: Sendable {
         /// Half a cosine (PyTorch: `'cos'`).
@@ -24,7 +24,6 @@ public final class OneCycleLR: LRScheduler, TwoPhaseLoadable {
         let startLR, endLR, startMomentum, endMomentum: KeyPath<OneCycleLR, [Double]>
     }
 
-    var core: ScheduleCore
     /// Steps in the whole cycle (PyTorch: `total_steps`).
     public let totalSteps: Int
     /// Each group's peak learning rate.
@@ -83,7 +82,7 @@ public final class OneCycleLR: LRScheduler, TwoPhaseLoadable {
             check(optimizer.defaults.has(.momentum) || useBeta1, "OneCycleLR", "optimizer must support momentum (momentum or betas) with cycleMomentum", file: file, line: line)
             for i in 0..<n { Self.setMomentum(optimizer, i, maxMomentums[i], beta1: useBeta1) }
         }
-        core = ScheduleCore(optimizer)
+        super.init(optimizer)
         let total = Double(self.totalSteps)
         phases = threePhase ? [
             Phase(endStep: pctStart * total - 1, startLR: \.initialLRs, endLR: \.maxLRs, startMomentum: \.maxMomentums, endMomentum: \.baseMomentums),
@@ -110,23 +109,9 @@ public final class OneCycleLR: LRScheduler, TwoPhaseLoadable {
                   finalDivFactor: finalDivFactor, threePhase: threePhase, file: file, line: line)
     }
 
-    /// The optimizer whose learning rates this scheduler sets (PyTorch: `scheduler.optimizer`).
-    public var optimizer: any Optimizer { core.optimizer }
-    /// Each group's starting learning rate (PyTorch: `scheduler.base_lrs`).
-    public var baseLRs: [Double] { core.baseLRs }
-    /// The index of the last step, 0 after construction (PyTorch: `scheduler.last_epoch`).
-    public var lastEpoch: Int { get { core.lastEpoch } set { core.lastEpoch = newValue } }
-    /// The learning rates the last step set (PyTorch: `scheduler.get_last_lr()`).
-    public var lastLR: [Double] { core.lastLR }
-
-    /// Advances one epoch and sets the groups' learning rates (PyTorch: `scheduler.step()`).
-    public func step() { step(epoch: core.lastEpoch + 1) }
-
-    /// Jumps to `epoch` (PyTorch's deprecated `scheduler.step(epoch)`; closed form where PyTorch has one).
-    public func step(epoch: Int) {
+    /// The rates at step `epoch`; also sets the groups' momentum (or beta1) when it cycles.
+    override func closedFormLRs(_ epoch: Int) -> [Double] {
         check(epoch <= totalSteps, "OneCycleLR", "tried to step \(epoch + 1) times; the specified number of total steps is \(totalSteps)", file: #fileID, line: #line)
-        core.stepCount += 1
-        core.lastEpoch = epoch
         let stepNum = Double(epoch)
         var lrs: [Double] = []
         for i in core.optimizer.paramGroups.indices {
@@ -144,7 +129,7 @@ public final class OneCycleLR: LRScheduler, TwoPhaseLoadable {
                 start = phase.endStep
             }
         }
-        core.apply(lrs)
+        return lrs
     }
 
     private func anneal(_ start: Double, _ end: Double, _ pct: Double) -> Double {
@@ -160,14 +145,5 @@ public final class OneCycleLR: LRScheduler, TwoPhaseLoadable {
         } else {
             optimizer.paramGroups[i].momentum = m
         }
-    }
-
-    /// The scheduler's state under PyTorch's keys (PyTorch: `scheduler.state_dict()`).
-    public func stateDict() -> TensorDict { var d = TensorDict(); core.encode(into: &d); return d }
-    /// Restores `stateDict()`'s state; on error nothing changes (PyTorch: `scheduler.load_state_dict`).
-    public func loadStateDict(_ dict: TensorDict) throws { try loadTwoPhase(dict) }
-    func decodeState(_ r: StateReader) throws -> () -> Void {
-        let c = try core.decode(r)
-        return { self.core = c }
     }
 }

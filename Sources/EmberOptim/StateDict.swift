@@ -1,6 +1,6 @@
 /// Why an optimizer or scheduler state dictionary could not be loaded
 /// (PyTorch raises `ValueError`/`KeyError` from `load_state_dict`).
-public enum StateDictError: Error, CustomStringConvertible, Equatable, Sendable {
+public enum OptimizerStateError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The saved parameter groups do not match this optimizer's (count or sizes).
     case mismatchedGroups(String)
     /// A key this optimizer or scheduler does not know.
@@ -60,7 +60,7 @@ extension Optimizer {
         for (key, value) in dict where !key.hasPrefix("param_groups.") {
             let parts = key.split(separator: ".", maxSplits: 2).map(String.init)
             guard parts.count == 3, parts[0] == "state", let n = Int(parts[1]), n >= 0, n < params.count else {
-                throw StateDictError.unexpectedKey(key)
+                throw OptimizerStateError.unexpectedKey(key)
             }
             let p = params[n]
             let st = stateByIndex[n] ?? {
@@ -74,16 +74,16 @@ extension Optimizer {
                 st.step = try wholeNumber(value, key: key)
             } else if Self.stateBufferNames.contains(name) {
                 guard value.dtype.isFloatingPoint, value.shape == p.shape else {
-                    throw StateDictError.invalidValue(key: key, reason: "has dtype \(value.dtype) and shape \(value.shape); parameter \(n) has shape \(p.shape)")
+                    throw OptimizerStateError.invalidValue(key: key, reason: "has dtype \(value.dtype) and shape \(value.shape); parameter \(n) has shape \(p.shape)")
                 }
                 st.buffers[name] = withNoGrad { value.detach().to(p.dtype, copy: true) }
             } else if Self.scalarStateNames.contains(name) {
                 guard value.dtype.isFloatingPoint, value.numel == 1 else {
-                    throw StateDictError.invalidValue(key: key, reason: "must be one floating-point value, has dtype \(value.dtype) and shape \(value.shape)")
+                    throw OptimizerStateError.invalidValue(key: key, reason: "must be one floating-point value, has dtype \(value.dtype) and shape \(value.shape)")
                 }
                 st.buffers[name] = withNoGrad { value.detach().reshape([]).to(.float32, copy: true) }
             } else {
-                throw StateDictError.unexpectedKey(key)
+                throw OptimizerStateError.unexpectedKey(key)
             }
         }
         paramGroups = newGroups
@@ -111,22 +111,22 @@ extension Optimizer {
         var groupCount = 0
         while dict["param_groups.\(groupCount).params"] != nil { groupCount += 1 }
         guard groupCount == paramGroups.count else {
-            throw StateDictError.mismatchedGroups("it has \(groupCount) parameter groups, this optimizer has \(paramGroups.count)")
+            throw OptimizerStateError.mismatchedGroups("it has \(groupCount) parameter groups, this optimizer has \(paramGroups.count)")
         }
         var groups = paramGroups
         for (gi, group) in paramGroups.enumerated() {
             let ids = dict["param_groups.\(gi).params"]!
             guard ids.dim == 1, !ids.dtype.isFloatingPoint, ids.shape[0] == group.params.count else {
-                throw StateDictError.mismatchedGroups("group \(gi) has \(ids.numel) parameters, this optimizer's group has \(group.params.count)")
+                throw OptimizerStateError.mismatchedGroups("group \(gi) has \(ids.numel) parameters, this optimizer's group has \(group.params.count)")
             }
         }
         for (key, value) in dict where key.hasPrefix("param_groups.") {
             let parts = key.split(separator: ".", maxSplits: 2).map(String.init)
-            guard parts.count == 3, let n = Int(parts[1]), n >= 0, n < groupCount else { throw StateDictError.unexpectedKey(key) }
+            guard parts.count == 3, let n = Int(parts[1]), n >= 0, n < groupCount else { throw OptimizerStateError.unexpectedKey(key) }
             if parts[2] == "params" { continue }
             guard let option = Hyperparameter(pytorchName: parts[2]),
                   option == .initialLR || defaults.options[option] != nil else {
-                throw StateDictError.unexpectedKey(key)
+                throw OptimizerStateError.unexpectedKey(key)
             }
             groups[n].options[option] = try decode(value, like: defaults.options[option] ?? .number(0), key: key)
         }
@@ -136,9 +136,9 @@ extension Optimizer {
 
 /// A one-element tensor holding a non-negative whole number (a step or evaluation count).
 func wholeNumber(_ t: Tensor, key: String) throws -> Int {
-    guard t.numel == 1 else { throw StateDictError.invalidValue(key: key, reason: "must hold one value, has shape \(t.shape)") }
+    guard t.numel == 1 else { throw OptimizerStateError.invalidValue(key: key, reason: "must hold one value, has shape \(t.shape)") }
     let x = t.item()
-    guard x >= 0, x == x.rounded(), x < 1e15 else { throw StateDictError.invalidValue(key: key, reason: "must be a whole number, is \(x)") }
+    guard x >= 0, x == x.rounded(), x < 1e15 else { throw OptimizerStateError.invalidValue(key: key, reason: "must be a whole number, is \(x)") }
     return Int(x)
 }
 
@@ -156,13 +156,13 @@ func encode(_ value: HyperparameterValue) -> Tensor {
 func decode(_ t: Tensor, like: HyperparameterValue, key: String) throws -> HyperparameterValue {
     switch like {
     case .number:
-        guard t.numel == 1, t.dtype != .bool else { throw StateDictError.invalidValue(key: key, reason: "must be one number, has dtype \(t.dtype) and shape \(t.shape)") }
+        guard t.numel == 1, t.dtype != .bool else { throw OptimizerStateError.invalidValue(key: key, reason: "must be one number, has dtype \(t.dtype) and shape \(t.shape)") }
         return .number(t.item())
     case .flag:
-        guard t.numel == 1 else { throw StateDictError.invalidValue(key: key, reason: "must be one flag, has shape \(t.shape)") }
+        guard t.numel == 1 else { throw OptimizerStateError.invalidValue(key: key, reason: "must be one flag, has shape \(t.shape)") }
         return .flag(t.item() != 0)
     case .pair:
-        guard t.numel == 2, t.dtype != .bool else { throw StateDictError.invalidValue(key: key, reason: "must be two numbers, has dtype \(t.dtype) and shape \(t.shape)") }
+        guard t.numel == 2, t.dtype != .bool else { throw OptimizerStateError.invalidValue(key: key, reason: "must be two numbers, has dtype \(t.dtype) and shape \(t.shape)") }
         let v = t.toArray(as: Double.self)
         return .pair(v[0], v[1])
     }

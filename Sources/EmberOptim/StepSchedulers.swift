@@ -8,8 +8,7 @@ import Glibc
 /// ```swift
 /// let scheduler = StepLR(optimizer, stepSize: 30, gamma: 0.1)   // lr 0.05 → 0.005 at 30 → ...
 /// ```
-public final class StepLR: LRScheduler, TwoPhaseLoadable {
-    var core: ScheduleCore
+public final class StepLR: EpochLRScheduler {
     /// Epochs between decays (PyTorch: `step_size`).
     public let stepSize: Int
     /// The decay factor (PyTorch: `gamma`).
@@ -18,43 +17,19 @@ public final class StepLR: LRScheduler, TwoPhaseLoadable {
     /// Decays each group's learning rate by `gamma` every `stepSize` epochs.
     public init(_ optimizer: any Optimizer, stepSize: Int, gamma: Double = 0.1, file: StaticString = #fileID, line: UInt = #line) {
         check(stepSize > 0, "StepLR", "stepSize must be positive, got \(stepSize)", file: file, line: line)
-        core = ScheduleCore(optimizer)
         self.stepSize = stepSize
         self.gamma = gamma
+        super.init(optimizer)
         step()
     }
 
-    /// The optimizer whose learning rates this scheduler sets (PyTorch: `scheduler.optimizer`).
-    public var optimizer: any Optimizer { core.optimizer }
-    /// Each group's starting learning rate (PyTorch: `scheduler.base_lrs`).
-    public var baseLRs: [Double] { core.baseLRs }
-    /// The index of the last step, 0 after construction (PyTorch: `scheduler.last_epoch`).
-    public var lastEpoch: Int { get { core.lastEpoch } set { core.lastEpoch = newValue } }
-    /// The learning rates the last step set (PyTorch: `scheduler.get_last_lr()`).
-    public var lastLR: [Double] { core.lastLR }
-
-    /// Advances one epoch and sets the groups' learning rates (PyTorch: `scheduler.step()`).
-    public func step() {
-        core.stepCount += 1
-        core.lastEpoch += 1
+    override func chainedLRs() -> [Double] {
         let e = core.lastEpoch
-        core.apply(e == 0 || e % stepSize != 0 ? core.groupLRs : core.groupLRs.map { $0 * gamma })
+        return e == 0 || e % stepSize != 0 ? core.groupLRs : core.groupLRs.map { $0 * gamma }
     }
 
-    /// Jumps to `epoch` (PyTorch's deprecated `scheduler.step(epoch)`; closed form where PyTorch has one).
-    public func step(epoch: Int) {
-        core.stepCount += 1
-        core.lastEpoch = epoch
-        core.apply(core.baseLRs.map { $0 * pow(gamma, Double(floorDiv(epoch, stepSize))) })
-    }
-
-    /// The scheduler's state under PyTorch's keys (PyTorch: `scheduler.state_dict()`).
-    public func stateDict() -> TensorDict { var d = TensorDict(); core.encode(into: &d); return d }
-    /// Restores `stateDict()`'s state; on error nothing changes (PyTorch: `scheduler.load_state_dict`).
-    public func loadStateDict(_ dict: TensorDict) throws { try loadTwoPhase(dict) }
-    func decodeState(_ r: StateReader) throws -> () -> Void {
-        let c = try core.decode(r)
-        return { self.core = c }
+    override func closedFormLRs(_ epoch: Int) -> [Double] {
+        core.baseLRs.map { $0 * pow(gamma, Double(floorDiv(epoch, stepSize))) }
     }
 }
 
@@ -64,8 +39,7 @@ public final class StepLR: LRScheduler, TwoPhaseLoadable {
 /// ```swift
 /// let scheduler = MultiStepLR(optimizer, milestones: [30, 80], gamma: 0.1)
 /// ```
-public final class MultiStepLR: LRScheduler, TwoPhaseLoadable {
-    var core: ScheduleCore
+public final class MultiStepLR: EpochLRScheduler {
     /// The epochs at which to decay, sorted (PyTorch: `milestones`).
     public let milestones: [Int]
     /// The decay factor (PyTorch: `gamma`).
@@ -74,45 +48,21 @@ public final class MultiStepLR: LRScheduler, TwoPhaseLoadable {
 
     /// Decays each group's learning rate by `gamma` at every milestone.
     public init(_ optimizer: any Optimizer, milestones: [Int], gamma: Double = 0.1) {
-        core = ScheduleCore(optimizer)
         self.milestones = milestones.sorted()
         self.gamma = gamma
         counts = Dictionary(milestones.map { ($0, 1) }, uniquingKeysWith: +)
+        super.init(optimizer)
         step()
     }
 
-    /// The optimizer whose learning rates this scheduler sets (PyTorch: `scheduler.optimizer`).
-    public var optimizer: any Optimizer { core.optimizer }
-    /// Each group's starting learning rate (PyTorch: `scheduler.base_lrs`).
-    public var baseLRs: [Double] { core.baseLRs }
-    /// The index of the last step, 0 after construction (PyTorch: `scheduler.last_epoch`).
-    public var lastEpoch: Int { get { core.lastEpoch } set { core.lastEpoch = newValue } }
-    /// The learning rates the last step set (PyTorch: `scheduler.get_last_lr()`).
-    public var lastLR: [Double] { core.lastLR }
-
-    /// Advances one epoch and sets the groups' learning rates (PyTorch: `scheduler.step()`).
-    public func step() {
-        core.stepCount += 1
-        core.lastEpoch += 1
-        guard let n = counts[core.lastEpoch] else { core.apply(core.groupLRs); return }
-        core.apply(core.groupLRs.map { $0 * pow(gamma, Double(n)) })
+    override func chainedLRs() -> [Double] {
+        guard let n = counts[core.lastEpoch] else { return core.groupLRs }
+        return core.groupLRs.map { $0 * pow(gamma, Double(n)) }
     }
 
-    /// Jumps to `epoch` (PyTorch's deprecated `scheduler.step(epoch)`; closed form where PyTorch has one).
-    public func step(epoch: Int) {
-        core.stepCount += 1
-        core.lastEpoch = epoch
+    override func closedFormLRs(_ epoch: Int) -> [Double] {
         let passed = milestones.filter { $0 <= epoch }.count   // bisect_right
-        core.apply(core.baseLRs.map { $0 * pow(gamma, Double(passed)) })
-    }
-
-    /// The scheduler's state under PyTorch's keys (PyTorch: `scheduler.state_dict()`).
-    public func stateDict() -> TensorDict { var d = TensorDict(); core.encode(into: &d); return d }
-    /// Restores `stateDict()`'s state; on error nothing changes (PyTorch: `scheduler.load_state_dict`).
-    public func loadStateDict(_ dict: TensorDict) throws { try loadTwoPhase(dict) }
-    func decodeState(_ r: StateReader) throws -> () -> Void {
-        let c = try core.decode(r)
-        return { self.core = c }
+        return core.baseLRs.map { $0 * pow(gamma, Double(passed)) }
     }
 }
 
@@ -122,48 +72,23 @@ public final class MultiStepLR: LRScheduler, TwoPhaseLoadable {
 /// ```swift
 /// let scheduler = ExponentialLR(optimizer, gamma: 0.95)
 /// ```
-public final class ExponentialLR: LRScheduler, TwoPhaseLoadable {
-    var core: ScheduleCore
+public final class ExponentialLR: EpochLRScheduler {
     /// The decay factor (PyTorch: `gamma`).
     public let gamma: Double
 
     /// Decays each group's learning rate by `gamma` per epoch.
     public init(_ optimizer: any Optimizer, gamma: Double) {
-        core = ScheduleCore(optimizer)
         self.gamma = gamma
+        super.init(optimizer)
         step()
     }
 
-    /// The optimizer whose learning rates this scheduler sets (PyTorch: `scheduler.optimizer`).
-    public var optimizer: any Optimizer { core.optimizer }
-    /// Each group's starting learning rate (PyTorch: `scheduler.base_lrs`).
-    public var baseLRs: [Double] { core.baseLRs }
-    /// The index of the last step, 0 after construction (PyTorch: `scheduler.last_epoch`).
-    public var lastEpoch: Int { get { core.lastEpoch } set { core.lastEpoch = newValue } }
-    /// The learning rates the last step set (PyTorch: `scheduler.get_last_lr()`).
-    public var lastLR: [Double] { core.lastLR }
-
-    /// Advances one epoch and sets the groups' learning rates (PyTorch: `scheduler.step()`).
-    public func step() {
-        core.stepCount += 1
-        core.lastEpoch += 1
-        core.apply(core.lastEpoch == 0 ? core.groupLRs : core.groupLRs.map { $0 * gamma })
+    override func chainedLRs() -> [Double] {
+        core.lastEpoch == 0 ? core.groupLRs : core.groupLRs.map { $0 * gamma }
     }
 
-    /// Jumps to `epoch` (PyTorch's deprecated `scheduler.step(epoch)`; closed form where PyTorch has one).
-    public func step(epoch: Int) {
-        core.stepCount += 1
-        core.lastEpoch = epoch
-        core.apply(core.baseLRs.map { $0 * pow(gamma, Double(epoch)) })
-    }
-
-    /// The scheduler's state under PyTorch's keys (PyTorch: `scheduler.state_dict()`).
-    public func stateDict() -> TensorDict { var d = TensorDict(); core.encode(into: &d); return d }
-    /// Restores `stateDict()`'s state; on error nothing changes (PyTorch: `scheduler.load_state_dict`).
-    public func loadStateDict(_ dict: TensorDict) throws { try loadTwoPhase(dict) }
-    func decodeState(_ r: StateReader) throws -> () -> Void {
-        let c = try core.decode(r)
-        return { self.core = c }
+    override func closedFormLRs(_ epoch: Int) -> [Double] {
+        core.baseLRs.map { $0 * pow(gamma, Double(epoch)) }
     }
 }
 

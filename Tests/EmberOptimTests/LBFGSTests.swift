@@ -64,10 +64,10 @@ let lbfgsCases: [String: @Sendable ([Tensor]) -> LBFGS] = [
         #expect(iterations > 0)
         var d = opt.stateDict()
         d["state.0.d"] = Tensor.zeros([5])
-        #expect(throws: StateDictError.self) { try opt.loadStateDict(d) }
+        #expect(throws: OptimizerStateError.self) { try opt.loadStateDict(d) }
         var extra = opt.stateDict()
         extra["state.0.al"] = Tensor.zeros([1])
-        #expect(throws: StateDictError.unexpectedKey("state.0.al")) { try opt.loadStateDict(extra) }
+        #expect(throws: OptimizerStateError.unexpectedKey("state.0.al")) { try opt.loadStateDict(extra) }
         #expect(opt.nIter == iterations)
     }
 }

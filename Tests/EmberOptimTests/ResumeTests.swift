@@ -79,24 +79,24 @@ import EmberTestSupport
 
         var wrongGroups = good
         wrongGroups["param_groups.1.params"] = Tensor([Int64(9)], dtype: .int64)
-        #expect(throws: StateDictError.self) { try adam.loadStateDict(wrongGroups) }
+        #expect(throws: OptimizerStateError.self) { try adam.loadStateDict(wrongGroups) }
 
         var sgdKey = good
         sgdKey["param_groups.0.momentum"] = Tensor(scalar: 0.9, dtype: .float64)
-        #expect(throws: StateDictError.unexpectedKey("param_groups.0.momentum")) { try adam.loadStateDict(sgdKey) }
+        #expect(throws: OptimizerStateError.unexpectedKey("param_groups.0.momentum")) { try adam.loadStateDict(sgdKey) }
 
         var badShape = good
         badShape["state.0.exp_avg"] = Tensor.zeros([3])
         badShape["param_groups.0.lr"] = Tensor(scalar: 123.0, dtype: .float64)
-        #expect(throws: StateDictError.self) { try adam.loadStateDict(badShape) }
+        #expect(throws: OptimizerStateError.self) { try adam.loadStateDict(badShape) }
 
         var badBuffer = good
         badBuffer["state.0.momentum_buffer"] = Tensor.zeros([4, 8])
-        #expect(throws: StateDictError.unexpectedKey("state.0.momentum_buffer")) { try adam.loadStateDict(badBuffer) }
+        #expect(throws: OptimizerStateError.unexpectedKey("state.0.momentum_buffer")) { try adam.loadStateDict(badBuffer) }
 
         var badIndex = good
         badIndex["state.7.exp_avg"] = Tensor.zeros([4, 8])
-        #expect(throws: StateDictError.self) { try adam.loadStateDict(badIndex) }
+        #expect(throws: OptimizerStateError.self) { try adam.loadStateDict(badIndex) }
 
         #expect(adam.paramGroups[0].lr == 0.01)
         #expect(adam.state[p.params[0]]!["exp_avg"]!.toArray() == expAvg)

@@ -132,10 +132,10 @@ let schedulerCases: [String: @Sendable (any Optimizer) -> AnyScheduler] = [
         let s = StepLR(schedulerOptimizer(), stepSize: 3)
         var d = s.stateDict()
         d["gamma_typo"] = Tensor(scalar: 0.5, dtype: .float64)
-        #expect(throws: StateDictError.unexpectedKey("gamma_typo")) { try s.loadStateDict(d) }
+        #expect(throws: OptimizerStateError.unexpectedKey("gamma_typo")) { try s.loadStateDict(d) }
         var short = s.stateDict()
         short["base_lrs"] = Tensor([0.1], dtype: .float64)
-        #expect(throws: StateDictError.self) { try s.loadStateDict(short) }
+        #expect(throws: OptimizerStateError.self) { try s.loadStateDict(short) }
         #expect(s.baseLRs == [0.1, 0.05])
     }
 
@@ -149,7 +149,7 @@ let schedulerCases: [String: @Sendable (any Optimizer) -> AnyScheduler] = [
         d["_schedulers.1.T_i"] = nil
         let before = s.schedulers[0].lastEpoch
         s.schedulers[0].lastEpoch = 99
-        #expect(throws: StateDictError.missingKey("_schedulers.1.T_i")) { try s.loadStateDict(d) }
+        #expect(throws: OptimizerStateError.missingKey("_schedulers.1.T_i")) { try s.loadStateDict(d) }
         #expect(s.schedulers[0].lastEpoch == 99)
         s.schedulers[0].lastEpoch = before
     }

@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "EmberOptim", dependencies: ["Ember", "EmberNN"]),
         .target(name: "EmberTestSupport", dependencies: ["Ember"], path: "Sources/EmberTestSupport"),
         .executableTarget(name: "EmberDemo", dependencies: ["Ember"], path: "Sources/EmberDemo"),
-        .executableTarget(name: "EmberBench", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "CBLAS"], path: "Sources/EmberBench"),
+        .executableTarget(name: "EmberBench", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberTrain", "CBLAS"], path: "Sources/EmberBench"),
         .testTarget(
             name: "EmberTests",
             dependencies: ["Ember", "EmberTestSupport"]

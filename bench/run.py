@@ -24,7 +24,7 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WORKLOADS = ["gemm", "elementwise", "overhead", "optim", "mlp", "cnn", "nnops", "conv", "lstm", "gpt"]
+WORKLOADS = ["gemm", "elementwise", "overhead", "optim", "mlp", "cnn", "nnops", "conv", "lstm", "gpt", "data"]
 TORCH_MISSING = 3  # torch_bench.py's exit status when torch cannot be imported
 # Variables that would change the Ember side's threading: Ember runs with its defaults.
 THREAD_VARS = ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "MKL_NUM_THREADS")
@@ -86,7 +86,7 @@ def run_process(cmd, env, timeout):
 
 
 def lower_is_better(metric):
-    return metric.startswith("us/") or metric.startswith("ms/") or metric == "s" or metric.startswith("MiB")
+    return metric.startswith("us/") or metric.startswith("ms/") or metric == "s" or metric.startswith("MiB") or metric.endswith("(lower)")
 
 
 def summarize(values):

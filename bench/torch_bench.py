@@ -4,7 +4,7 @@
 Same workloads, shapes and timing scheme as Sources/EmberBench (see Timing.swift):
 warm up, size a batch from the warm-up's pace, time 5 batches, report the median batch.
 
-    python3 bench/torch_bench.py --workload gemm|elementwise|overhead|optim|mlp|cnn|nnops|conv|lstm|gpt [--quick]
+    python3 bench/torch_bench.py --workload gemm|elementwise|overhead|optim|mlp|cnn|nnops|conv|lstm|gpt|data [--quick]
 
 PyTorch at its best on this machine: OpenMP threads that block instead of spinning,
 and OpenMP/OpenBLAS limited to the two cores, set before torch is imported.
@@ -413,7 +413,49 @@ def gpt(quick, plan):
     report("gpt", "mini GPT train step, CPU time (all threads)", "ms/step", cpu_seconds_per_call(2 if quick else 5, train_step) * 1e3)
 
 
-WORKLOADS = {"gemm": gemm, "elementwise": elementwise, "overhead": overhead, "optim": optim_bench, "mlp": mlp, "cnn": cnn, "nnops": nnops, "conv": conv, "lstm": lstm, "gpt": gpt}
+def data(quick, plan):
+    """Mirror of Sources/EmberBench/DataBench.swift: full Fashion-MNIST training epochs,
+    batch 128, shuffle, num_workers=0, through torch.utils.data.DataLoader over a
+    TensorDataset of the images as float32 [60000, 1, 28, 28] in [0, 1] (what torchvision's
+    ToTensor makes) and int64 labels. "+ Normalize" wraps it in a Dataset whose __getitem__
+    applies (x - 0.2860) / 0.3530 to each sample, as transforms.Normalize does on a tensor
+    (F.normalize: sub mean, div std). Samples/s, the median of 3 epochs (1 with --quick)."""
+    from torch.utils.data import DataLoader, Dataset, TensorDataset
+
+    images, labels = load_fashion_mnist_train()
+    tensors = TensorDataset(images.float().div_(255).view(-1, 1, 28, 28), labels)
+    mean = torch.tensor([0.2860]).view(1, 1, 1)
+    std = torch.tensor([0.3530]).view(1, 1, 1)
+
+    class Normalized(Dataset):
+        def __init__(self, base):
+            self.base = base
+
+        def __len__(self):
+            return len(self.base)
+
+        def __getitem__(self, i):
+            x, y = self.base[i]
+            return (x - mean) / std, y
+
+    def rate(dataset):
+        loader = DataLoader(dataset, batch_size=128, shuffle=True, num_workers=0, generator=torch.Generator().manual_seed(0))
+        rates = []
+        for _ in range(1 if quick else 3):
+            samples = 0
+            start = time.perf_counter()
+            for x, y in loader:
+                samples += len(y)
+            rates.append(samples / (time.perf_counter() - start))
+        rates.sort()
+        return rates[len(rates) // 2]
+
+    report("data", "Fashion-MNIST epoch, shuffle + Normalize, b128, 0 workers", "samples/s", rate(Normalized(tensors)))
+    report("data", "Fashion-MNIST epoch, shuffle, b128, 0 workers", "samples/s", rate(tensors))
+    report("data", "peak resident memory", "MiB (lower)", peak_resident_mib())
+
+
+WORKLOADS = {"gemm": gemm, "elementwise": elementwise, "overhead": overhead, "optim": optim_bench, "mlp": mlp, "cnn": cnn, "nnops": nnops, "conv": conv, "lstm": lstm, "gpt": gpt, "data": data}
 
 
 def main():

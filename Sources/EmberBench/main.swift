@@ -6,7 +6,7 @@ import Glibc
 // EmberBench: runs one repeat of a benchmark workload and prints one JSON line per figure.
 // `bench/run.py` runs it alternately with `bench/torch_bench.py` and aggregates.
 //
-//   EmberBench --workload gemm|elementwise|overhead|optim|mlp|cnn|nnops|conv|lstm|gpt [--quick]
+//   EmberBench --workload gemm|elementwise|overhead|optim|mlp|cnn|nnops|conv|lstm|gpt|data [--quick]
 
 let workloads: [String: (Bool) -> Void] = [
     "gemm": GEMMBench.run,
@@ -19,6 +19,7 @@ let workloads: [String: (Bool) -> Void] = [
     "conv": ConvBench.run,
     "lstm": LSTMBench.run,
     "gpt": GPTBench.run,
+    "data": DataBench.run,
 ]
 
 @MainActor func usage(_ message: String) -> Never {

@@ -5,8 +5,10 @@
 ///   (IDX files, gzip'd or not), `CSVDataset`/`CSVTable`, `TextDataset` with `Vocabulary`.
 /// - Loading: `DataLoader` with the default collate (`Collatable`) or a custom one, worker
 ///   threads that load ahead in order, and samplers (`SequentialSampler`, `RandomSampler`,
-///   `WeightedRandomSampler`, `DistributedSampler`, `BatchSampler`).
-/// - Transforms: `Normalize`, `RandomHorizontalFlip`, `RandomCrop`, `Compose`, `Lambda`.
+///   `WeightedRandomSampler`, `DistributedSampler`, `BatchSampler`); the loader's position
+///   (`DataLoader.state()`, `loadState(_:)`, a `Codable` `DataLoaderState`) for exact resume.
+/// - Transforms: `ToTensor`, `Normalize`, `RandomHorizontalFlip`, `RandomVerticalFlip`,
+///   `RandomCrop`, `RandomAffine`, `RandomErasing`, `Compose`, `Lambda`.
 /// - Errors: files that are missing, truncated or corrupt throw `DataError` naming the file;
 ///   bad arguments trap with a message naming the op.
 ///

@@ -11,14 +11,19 @@ struct Blobs {
     let train: ClassificationLoader
     let val: ClassificationLoader
 
-    init(seed: UInt64 = 3, count: Int = 300, batchSize: Int = 16, workers: Int = 0) {
+    /// The training sampler's own generator, when `ownSampler` asked for one.
+    let samplerGenerator: Generator?
+
+    init(seed: UInt64 = 3, count: Int = 300, batchSize: Int = 16, workers: Int = 0, ownSampler: Bool = false) {
         let g = Generator(seed: seed)
         let labels = Tensor.randint(0, 3, [count], generator: g)
         let centers = Tensor([[2, 0, 0, 0], [0, 2, 0, 0], [0, 0, 2, 0]] as [[Float]])
         let x = centers.indexSelect(0, labels) + Tensor.randn([count, 4], generator: g)
         let data = TensorDataset(x, labels)
         let cut = count * 4 / 5
-        train = DataLoader(Subset(data, indices: Array(0..<cut)), batchSize: batchSize, shuffle: true, numWorkers: workers,
+        samplerGenerator = ownSampler ? Generator(seed: seed + 10) : nil
+        train = DataLoader(Subset(data, indices: Array(0..<cut)), batchSize: batchSize, shuffle: !ownSampler,
+                           sampler: samplerGenerator.map { RandomSampler(count: cut, generator: $0) }, numWorkers: workers,
                            generator: Generator(seed: seed + 1))
         val = DataLoader(Subset(data, indices: Array(cut..<count)), batchSize: 64, generator: Generator(seed: seed + 2))
     }
@@ -88,6 +93,32 @@ func withoutTiming(_ history: [EpochRecord]) -> [EpochRecord] {
         #expect(second.state.step == 20 && second.state.batch == 5 && second.state.epoch == 1)
         try second.fit(data3.train, validation: data3.val, epochs: epochs)
 
+        #expect(stateBytes(second.model) == stateBytes(reference.model))
+        #expect(withoutTiming(second.history) == withoutTiming(reference.history))
+    }
+
+    /// A loader whose sampler has its own generator: the checkpoint keeps that generator's
+    /// state at the epoch's start too, mid-epoch and at an epoch boundary.
+    @Test(arguments: [20, 30, 32]) func samplerWithItsOwnGeneratorResumes(stopStep: Int) throws {
+        let dir = try temporaryDirectory()
+        let epochs = 3, steps = epochs * Blobs(ownSampler: true).train.count
+        let reference = makeTrainer(steps: steps)
+        let data = Blobs(ownSampler: true)
+        try reference.fit(data.train, validation: data.val, epochs: epochs)
+
+        let first = makeTrainer(steps: steps)
+        first.checkpointPath = dir + "/checkpoint.safetensors"
+        first.stopRequested = { first.state.step == stopStep }
+        let data2 = Blobs(workers: 2, ownSampler: true)
+        #expect(throws: TrainingError.self) { try first.fit(data2.train, validation: data2.val, epochs: epochs) }
+        manualSeed(999)
+        let data3 = Blobs(ownSampler: true)
+        _ = Tensor.randn([10], generator: data3.train.generator)
+        _ = Tensor.randn([10], generator: data3.samplerGenerator!)
+        let second = makeTrainer(seed: 12345, steps: steps)
+        try second.resume(from: dir + "/checkpoint.safetensors")
+        #expect(second.state.step == stopStep)
+        try second.fit(data3.train, validation: data3.val, epochs: epochs)
         #expect(stateBytes(second.model) == stateBytes(reference.model))
         #expect(withoutTiming(second.history) == withoutTiming(reference.history))
     }

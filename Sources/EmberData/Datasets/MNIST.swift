@@ -54,13 +54,19 @@ extension MNISTFormatDataset {
         let src = targets.storage.data.assumingMemoryBound(to: Int64.self) + targets.offset
         let dst = labels.storage.data.assumingMemoryBound(to: Int64.self)
         for (k, i) in indices.enumerated() { dst[k] = src[i] }
+        // A pointwise transform (such as Normalize) becomes a table of what it makes of each
+        // byte value: the same floats as transforming each image, without per-image tensors.
+        var table = ByteImages.table
         if let transform {
-            return (Collate.stack(indices.map { transform(floatImage($0)) }), labels)
+            guard let pointwise = transform as? any PointwiseTransform, let t = pointwise.byteTable() else {
+                return (Collate.stack(indices.map { transform(floatImage($0)) }), labels)
+            }
+            table = t
         }
         let images = Tensor(empty: [indices.count, 1, h, w], dtype: .float32)
         let out = images.storage.data.assumingMemoryBound(to: Float.self)
         for (k, i) in indices.enumerated() {
-            ByteImages.convert(data, range: i..<i + 1, into: out + k * h * w)
+            ByteImages.convert(data, range: i..<i + 1, table: table, into: out + k * h * w)
         }
         return (images, labels)
     }
@@ -214,7 +220,8 @@ enum ByteImages {
     static let table: [Float] = (0..<256).map { Float($0) / 255 }
 
     /// Converts images `range` of a contiguous uint8 `[N, H, W]` tensor into `out`.
-    static func convert(_ images: Tensor, range: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+    /// With `table`, byte `b` becomes `table[b]` instead of `b / 255`.
+    static func convert(_ images: Tensor, range: Range<Int>, table: [Float] = ByteImages.table, into out: UnsafeMutablePointer<Float>) {
         dataCheck(images.dtype == .uint8 && images.dim == 3 && images.isContiguous, "MNIST",
                   "images must be a contiguous uint8 [N, H, W] tensor, got \(images.dtype) \(images.shape)", file: #fileID, line: #line)
         let per = images.shape[1] * images.shape[2]

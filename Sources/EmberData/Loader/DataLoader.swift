@@ -18,6 +18,9 @@
 ///   `generator`, and random transforms draw from a per-batch generator seeded from it
 ///   (see `TransformRandom`). Each epoch draws that seed even without shuffling, as PyTorch
 ///   draws its workers' base seed, so without `generator:` it advances `Generator.default`.
+/// - `state()` is the loader's position (epoch, batch, generator states) and
+///   `loadState(_:)` puts a loader built the same way back there, so a resumed run sees
+///   the batches it would have seen (see `DataLoaderState`).
 /// - With `numWorkers > 0`, that many threads load batches in order, at most
 ///   `prefetch × numWorkers` ahead of the consumer (PyTorch: `prefetch_factor`). Leaving the
 ///   loop early (or dropping the iterator) stops and joins them.
@@ -38,6 +41,8 @@ public struct DataLoader<Batch: Sendable>: Sequence, Sendable {
     public let prefetch: Int
     /// The generator shuffling and per-batch transform seeds come from.
     public let generator: Generator
+    /// The position `state()` reports, shared by copies of this loader.
+    let progress = LoaderProgress()
 
     /// The number of batches per epoch (PyTorch: `len(loader)`). A stream (an
     /// `IterableDataset`) has no length: asking traps, as `len()` raises in PyTorch.
@@ -48,10 +53,12 @@ public struct DataLoader<Batch: Sendable>: Sequence, Sendable {
         }
     }
 
-    /// `count` for a map-style dataset, 0 for a stream.
+    /// `count` for a map-style dataset, less the batches a resumed epoch skips
+    /// (`loadState`); 0 for a stream.
     public var underestimatedCount: Int {
-        if case .indexed(let batches, _) = source { return batches.count }
-        return 0
+        guard case .indexed(let batches, _) = source else { return 0 }
+        let skipped = progress.position.withLock { $0.resumeAt ?? 0 }
+        return Swift.max(0, batches.count - skipped)
     }
 
     // MARK: Map-style datasets
@@ -189,12 +196,15 @@ public struct DataLoader<Batch: Sendable>: Sequence, Sendable {
     // MARK: Iteration
 
     /// Starts an epoch: draws the order and the per-batch seeds, and starts the workers.
+    /// After `loadState`, the epoch starts at the saved batch instead of the first.
     public func makeIterator() -> Iterator {
         let claim: BatchPipeline<Batch>.Claim
+        let (first, token) = progress.begin(generator, ownSamplerGenerator)
         switch source {
         case .indexed(let sampler, let fetch):
             let batches = sampler.batches()
             let seeds = BatchSeeds(generator)
+            progress.setEpochBatches(batches.count, token: token)
             claim = { i in
                 guard i < batches.count else { return nil }
                 let indices = batches[i]
@@ -203,12 +213,14 @@ public struct DataLoader<Batch: Sendable>: Sequence, Sendable {
         case .stream(let make):
             let batcher = make()
             let seeds = BatchSeeds(generator)
+            // Resuming: read past the batches already handed out (a stream cannot seek).
+            for _ in 0..<first { _ = batcher.next() }
             claim = { i in
                 guard let work = batcher.next() else { return nil }
                 return { TransformRandom.with(seeds.generator(forBatch: i)) { work() } }
             }
         }
-        return Iterator(claim: claim, workers: numWorkers, window: prefetch * numWorkers)
+        return Iterator(claim: claim, first: first, workers: numWorkers, window: prefetch * numWorkers, progress: progress, token: token)
     }
 
     /// One epoch of batches, in order. Dropping it before the end stops and joins the
@@ -216,12 +228,17 @@ public struct DataLoader<Batch: Sendable>: Sequence, Sendable {
     public final class Iterator: IteratorProtocol {
         private let claim: BatchPipeline<Batch>.Claim
         private let pipeline: BatchPipeline<Batch>?
-        private var index = 0
+        private let progress: LoaderProgress
+        private let token: Int
+        private var index: Int
         private var finished = false
 
-        init(claim: @escaping BatchPipeline<Batch>.Claim, workers: Int, window: Int) {
+        init(claim: @escaping BatchPipeline<Batch>.Claim, first: Int, workers: Int, window: Int, progress: LoaderProgress, token: Int) {
             self.claim = claim
-            pipeline = workers > 0 ? BatchPipeline(workers: workers, window: window, claim: claim) : nil
+            self.progress = progress
+            self.token = token
+            index = first
+            pipeline = workers > 0 ? BatchPipeline(workers: workers, window: window, first: first, claim: claim) : nil
         }
 
         deinit { pipeline?.stop() }
@@ -242,6 +259,9 @@ public struct DataLoader<Batch: Sendable>: Sequence, Sendable {
             if batch == nil {
                 finished = true
                 pipeline?.stop()
+                progress.ended(token: token)
+            } else {
+                progress.delivered(token: token)
             }
             return batch
         }

@@ -28,10 +28,13 @@ final class BatchPipeline<Batch: Sendable>: @unchecked Sendable {
     /// The workers still running.
     let liveWorkers = ThreadCounter()
 
-    /// Starts `workers` threads that run `claim`ed work at most `window` batches ahead.
-    init(workers: Int, window: Int, claim: @escaping Claim) {
+    /// Starts `workers` threads that run `claim`ed work at most `window` batches ahead,
+    /// from batch `first` on.
+    init(workers: Int, window: Int, first: Int = 0, claim: @escaping Claim) {
         self.window = window
         self.claim = claim
+        nextToConsume = first
+        claimLock.withLock { $0 = first }
         threads = (0..<workers).map { _ in
             WorkerThread(counter: liveWorkers) { [self] in self.workerLoop() }
         }

@@ -15,9 +15,15 @@ public protocol Sampler: Sequence, Sendable where Element == Int {
     /// One epoch's indices, drawing new randomness if the sampler is random (PyTorch:
     /// `list(iter(sampler))`).
     func indices() -> [Int]
+    /// The generator a random sampler draws its orders from, or nil; a `DataLoader` saves
+    /// and restores its state with the loader's (`DataLoader.state()`).
+    var randomSource: Ember.Generator? { get }
 }
 
 extension Sampler {
+    /// None: the sampler draws no randomness of its own.
+    public var randomSource: Ember.Generator? { nil }
+
     /// Iterates one epoch's `indices()`.
     public func makeIterator() -> IndexingIterator<[Int]> { indices().makeIterator() }
 }
@@ -68,6 +74,9 @@ public struct RandomSampler: Sampler {
                             file: StaticString = #fileID, line: UInt = #line) {
         self.init(count: dataset.count, replacement: replacement, numSamples: numSamples, generator: generator, file: file, line: line)
     }
+
+    /// `generator`.
+    public var randomSource: Ember.Generator? { generator }
 
     /// One epoch's random indices.
     public func indices() -> [Int] {
@@ -123,6 +132,9 @@ public struct WeightedRandomSampler: Sampler {
         self.count = numSamples
         self.generator = generator
     }
+
+    /// `generator`.
+    public var randomSource: Ember.Generator? { generator }
 
     /// One epoch's weighted random indices.
     public func indices() -> [Int] {

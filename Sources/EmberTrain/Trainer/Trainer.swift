@@ -26,8 +26,8 @@ public typealias ClassificationLoader = DataLoader<(Tensor, Tensor)>
 /// position, the running metrics of the epoch in progress and the history. A run resumed
 /// with `resume(from:)` — built the same way, with loaders of the same data, batch size and
 /// seeds — goes on to the same weights, bit for bit, as a run never interrupted: the epoch in
-/// progress replays its batch order from the loader's state at the epoch's start and skips
-/// the batches already done.
+/// progress resumes through `DataLoader.loadState`: the loader redraws the epoch's order
+/// from its state at the epoch's start and goes on after the batches done, without loading them.
 ///
 /// **Non-finite loss.** A NaN or infinite loss stops training with
 /// `TrainingError.nonFiniteLoss` before the step is taken; the last checkpoint is kept.
@@ -152,7 +152,7 @@ public final class Trainer {
         if state.stoppedEarly, earlyStopping?.restoreBestWeights == true, let best = bestWeights {
             try model.loadStateDict(best)
         }
-        try saveCheckpoint(epochStart: train.generator.state, train: train, validation: validation)
+        try saveCheckpoint(epochStart: train.generator.state, samplerStart: train.state().samplerGenerator, train: train, validation: validation)
         for c in callbacks { c.trainingDidEnd(history: state.history, stoppedEarly: state.stoppedEarly) }
         return state.history
     }
@@ -172,23 +172,40 @@ public final class Trainer {
         let epoch = state.epoch
         let batches = train.count
         let epochStart: [UInt64]
+        let samplerStart: [UInt64]?
         let iterator: ClassificationLoader.Iterator
         let pending = pendingRNG
         pendingRNG = nil
         if let pending, state.batch > 0, let start = pending["train_loader_epoch_start"] {
-            // Mid-epoch: replay the epoch's order, then put every generator where it was.
-            train.generator.setState(start)
+            // Mid-epoch: the loader redraws the epoch's order from its state at the epoch's
+            // start and goes on after the batches done; then every generator is put back.
+            do {
+                try train.loadState(DataLoaderState(epoch: epoch, batch: state.batch, generator: start,
+                                                    samplerGenerator: pending["train_loader_sampler_epoch_start"]))
+            } catch {
+                throw CheckpointError.mismatch(path: lastCheckpoint ?? "checkpoint", detail: "training loader: \(error)")
+            }
             epochStart = start
+            samplerStart = pending["train_loader_sampler_epoch_start"]
             iterator = train.makeIterator()
             restoreGenerators(pending, train, validation)
-            for _ in 0..<state.batch { _ = iterator.next() }
         } else {
-            if let pending { restoreGenerators(pending, train, validation) }
+            if let pending {
+                restoreGenerators(pending, train, validation)
+                if let sampler = pending["train_loader_sampler_epoch_start"] {
+                    do {
+                        try train.loadState(DataLoaderState(epoch: epoch, batch: 0, generator: train.generator.state, samplerGenerator: sampler))
+                    } catch {
+                        throw CheckpointError.mismatch(path: lastCheckpoint ?? "checkpoint", detail: "training loader: \(error)")
+                    }
+                }
+            }
             state.batch = 0
             state.meter = ClassificationMeter(topK: topK)
             state.epochSeconds = 0
             state.epochSamples = 0
             epochStart = train.generator.state
+            samplerStart = train.state().samplerGenerator
             iterator = train.makeIterator()
         }
         for c in callbacks { c.epochWillStart(epoch: epoch, epochs: epochs, batches: batches, firstBatch: state.batch) }
@@ -232,7 +249,7 @@ public final class Trainer {
             }
             let stop = stopRequested()
             if stop || (checkpointEverySteps.map { state.step % $0 == 0 } ?? false) {
-                try saveCheckpoint(epochStart: epochStart, train: train, validation: validation)
+                try saveCheckpoint(epochStart: epochStart, samplerStart: samplerStart, train: train, validation: validation)
             }
             if stop {
                 throw TrainingError.interrupted(epoch: epoch + 1, batch: state.batch, checkpoint: checkpointPath)
@@ -291,14 +308,16 @@ public final class Trainer {
         state.epochSeconds = 0
         state.epochSamples = 0
         for c in callbacks { c.epochDidEnd(record, isBest: isBest) }
-        try saveCheckpoint(epochStart: train.generator.state, train: train, validation: validation)
+        try saveCheckpoint(epochStart: train.generator.state, samplerStart: train.state().samplerGenerator, train: train, validation: validation)
     }
 
     /// Writes the checkpoint (if a path is set). `epochStart` is the training loader's
     /// generator state when the epoch in progress began (its current state at a boundary).
-    private func saveCheckpoint(epochStart: [UInt64], train: ClassificationLoader, validation: ClassificationLoader?) throws {
+    /// `samplerStart` is the same for the loader's sampler's own generator, if it has one.
+    private func saveCheckpoint(epochStart: [UInt64], samplerStart: [UInt64]?, train: ClassificationLoader, validation: ClassificationLoader?) throws {
         guard let path = checkpointPath else { return }
         var rng: [String: [UInt64]] = ["train_loader_epoch_start": epochStart]
+        if let samplerStart { rng["train_loader_sampler_epoch_start"] = samplerStart }
         for (name, g) in generators(train, validation) { rng[name] = g.state }
         let ckpt = TrainingCheckpoint(model: model.stateDict(), bestModel: bestWeights, optimizer: optimizer.stateDict(),
                                       scheduler: schedule.stateDict(), rng: rng, state: state, configuration: configuration)

@@ -231,6 +231,7 @@ def main():
                  "build it with `swift build -c release --product EmberBench` or pass --ember-bin")
     invocation = "python3 bench/run.py " + shlex.join(sys.argv[1:]) if len(sys.argv) > 1 else "python3 bench/run.py"
     started = datetime.datetime.now(datetime.timezone.utc)
+    load_at_start = round(os.getloadavg()[0], 2)
     print(f"Ember vs PyTorch: {', '.join(args.workloads)}, {args.repeats} repeats{' (quick)' if args.quick else ''}", file=sys.stderr)
     try:
         cases, torch_meta, torch_note = collect(args)
@@ -248,6 +249,7 @@ def main():
                      "torch_threads": torch_meta.get("threads"), "python": platform.python_version()},
         "git_commit": git_commit(),
         "torch_note": torch_note,
+        "load_average": load_at_start,
         "ratio": "Ember / PyTorch throughput (PyTorch / Ember for times): above 1 means Ember is faster",
         "results": rows,
     }
@@ -267,30 +269,54 @@ def main():
     write_atomically(args.json, json.dumps(info, indent=2, ensure_ascii=False) + "\n")
     print(f"wrote {os.path.relpath(args.json)}")
     if args.write_results:
-        md = ["# Benchmark results", "",
-              "Ember vs PyTorch 1.13 on CPU, produced by `make bench` (bench/run.py). Median over",
-              "repeated processes, spread min-max; ratio = Ember / PyTorch throughput (for µs:",
-              "PyTorch / Ember), above 1 means Ember is faster; limit = cblas_sgemm called directly",
-              "(GEMM) or copy bandwidth of the same bytes (elementwise).", "",
-              f"Command: `{invocation}`", "",
-              f"Machine: {m['cpu']}, {m['cores']} cores  ",
-              f"Versions: {v['swift'] or 'swift ?'}; torch {v['torch'] or 'absent'} ({v['torch_threads'] or '?'} threads)  ",
-              f"Commit: {info['git_commit'] or '?'}  ",
-              f"Date: {info['date']}", ""]
-        if torch_note:
-            md += [f"PyTorch: {torch_note}", ""]
-        md += [table(rows, markdown=True), ""]
         path = os.path.join(ROOT, "bench", "RESULTS.md")
-        # Sections below the benchmark table (from "## Accuracy" on) are kept as they are.
-        kept = ""
-        if os.path.exists(path):
-            with open(path) as f:
-                old = f.read()
-            if "## Accuracy" in old:
-                kept = "\n" + old[old.index("## Accuracy"):]
-        write_atomically(path, "\n".join(md) + kept)
+        write_atomically(path, results_markdown(path, args.workloads, rows, info, invocation))
         print(f"wrote {os.path.relpath(path)}")
 
+
+RUN_PREFIX = "- Run of "
+
+
+def results_markdown(path, workloads, rows, info, invocation):
+    """RESULTS.md with this run's rows replacing those of the same workloads; rows of the
+    workloads not run this time, their run lines, and the sections from "## Accuracy" on
+    are kept, so one workload can be re-measured without re-running them all."""
+    old = ""
+    if os.path.exists(path):
+        with open(path) as f:
+            old = f.read()
+    kept_tail = "\n" + old[old.index("## Accuracy"):] if "## Accuracy" in old else ""
+    head = old[:old.index("## Accuracy")] if "## Accuracy" in old else old
+    kept_rows, kept_runs = [], []
+    for line in head.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == 7 and cells[0] in WORKLOADS and cells[0] not in workloads:
+            kept_rows.append(line)
+        elif line.startswith(RUN_PREFIX):
+            names, _, rest = line[len(RUN_PREFIX):].partition(": ")
+            left = [n for n in names.split(", ") if n not in workloads]
+            if left:
+                kept_runs.append(RUN_PREFIX + ", ".join(left) + ": " + rest)
+    m, v = info["machine"], info["versions"]
+    load = info.get("load_average")
+    run_line = (f"{RUN_PREFIX}{', '.join(workloads)}: `{invocation}`, {info['date']}, commit "
+                f"{info['git_commit'] or '?'}, load average {load if load is not None else '?'} at the start")
+    table_lines = table(rows, markdown=True).splitlines()
+    order = {w: i for i, w in enumerate(WORKLOADS)}
+    all_rows = sorted(kept_rows + table_lines[2:], key=lambda l: order.get(l.strip().strip("|").split("|")[0].strip(), len(order)))
+    md = ["# Benchmark results", "",
+          "Ember vs PyTorch 1.13 on CPU, produced by `make bench` (bench/run.py). Median over",
+          "repeated processes, spread min-max; ratio = Ember / PyTorch throughput (for µs:",
+          "PyTorch / Ember), above 1 means Ember is faster; limit = cblas_sgemm called directly",
+          "(GEMM) or copy bandwidth of the same bytes (elementwise). Each workload's rows come from",
+          "the run listed for it below (`--write-results` replaces only the workloads it ran).", "",
+          f"Machine: {m['cpu']}, {m['cores']} cores  ",
+          f"Versions: {v['swift'] or 'swift ?'}; torch {v['torch'] or 'absent'} ({v['torch_threads'] or '?'} threads)", ""]
+    md += kept_runs + [run_line, ""]
+    if info.get("torch_note"):
+        md += [f"PyTorch: {info['torch_note']}", ""]
+    md += table_lines[:2] + all_rows + [""]
+    return "\n".join(md) + kept_tail
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,205 @@
+/// The passes of the fused batch norm (`Tensor.batchNorm`) over a contiguous `[N, C, L]`
+/// input, seen as `N·C` rows of `L` values, row `r` in channel `r % C`. Every pass reads
+/// rows in memory order; the reductions split the rows into chunks, one task each, keep
+/// per-chunk, per-channel partial sums in Double and add them at the end. Row sums run in
+/// SIMD lanes of the input's type, each row's total then added in Double.
+
+/// `[N, C, L]` sizes of a batch-norm input: `L` is the product of the dims after 1.
+struct BatchNormGeometry {
+    let batch: Int, channels: Int, inner: Int
+
+    init(_ shape: [Int]) {
+        batch = shape[0]
+        channels = shape[1]
+        inner = shape.dropFirst(2).reduce(1, *)
+    }
+
+    /// Values per channel: `N·L`.
+    var count: Int { batch * inner }
+    var rows: Int { batch * channels }
+    var elements: Int { rows * inner }
+
+    /// How many chunks the rows are split into: several per core for large inputs (a core
+    /// slowed by other work takes fewer), one for small ones.
+    var chunks: Int { elements < 1 << 16 ? 1 : Swift.min(4 * Parallel.workers, rows) }
+
+    /// Calls `body(chunk, rows)` for every chunk, spread over the cores.
+    func forChunks(_ body: (Int, Range<Int>) -> Void) {
+        let n = chunks
+        Parallel.forEachTask(n) { c in body(c, rows * c / n ..< rows * (c + 1) / n) }
+    }
+
+    /// Runs `body(chunk, rows, partials)` with a zeroed `[chunks, width·C]` Double buffer,
+    /// then returns the sums over chunks, `[width·C]`.
+    func reduceChunks(width: Int, _ body: (Int, Range<Int>, UnsafeMutablePointer<Double>) -> Void) -> [Double] {
+        let n = chunks, size = width * channels
+        var partials = [Double](repeating: 0, count: n * size)
+        partials.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            forChunks { c, rows in body(c, rows, base + c * size) }
+        }
+        var total = [Double](repeating: 0, count: size)
+        for c in 0..<n { for i in 0..<size { total[i] += partials[c * size + i] } }
+        return total
+    }
+}
+
+@inline(__always)
+private func load<T: SIMDScalar>(_ p: UnsafePointer<T>) -> SIMD16<T> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD16<T>.self)
+}
+
+/// `(Σ (x - shift), Σ (x - shift)²)` over `n` contiguous values.
+@inline(__always)
+private func shiftedSums<T: FloatElement & SIMDScalar>(_ p: UnsafePointer<T>, _ n: Int, shift: T) -> (Double, Double) {
+    var s1 = SIMD16<T>(), s2 = SIMD16<T>()
+    let k = SIMD16<T>(repeating: shift)
+    var i = 0
+    while i + 16 <= n {
+        let d = load(p + i) - k
+        s1 += d
+        s2 += d * d
+        i += 16
+    }
+    var t1 = Double(s1.sum()), t2 = Double(s2.sum())
+    while i < n {
+        let d = Double(p[i] - shift)
+        t1 += d
+        t2 += d * d
+        i += 1
+    }
+    return (t1, t2)
+}
+
+/// `(Σ g, Σ g·(x - mean))` over `n` contiguous values.
+@inline(__always)
+private func gradientSums<T: FloatElement & SIMDScalar>(_ g: UnsafePointer<T>, _ x: UnsafePointer<T>, _ n: Int, mean: T) -> (Double, Double) {
+    var s1 = SIMD16<T>(), s2 = SIMD16<T>()
+    let m = SIMD16<T>(repeating: mean)
+    var i = 0
+    while i + 16 <= n {
+        let gv = load(g + i)
+        s1 += gv
+        s2 += gv * (load(x + i) - m)
+        i += 16
+    }
+    var t1 = Double(s1.sum()), t2 = Double(s2.sum())
+    while i < n {
+        t1 += Double(g[i])
+        t2 += Double(g[i]) * Double(x[i] - mean)
+        i += 1
+    }
+    return (t1, t2)
+}
+
+/// Each channel's mean and biased variance, from sums shifted by the channel's first value
+/// (so a large mean does not cancel the variance away).
+struct BatchNormStatistics: FloatVisitor {
+    let x: Tensor, mean: Tensor, variance: Tensor, g: BatchNormGeometry
+    func visit<T: FloatElement>(_: T.Type) {
+        if T.self == Float.self { run(Float.self) } else if T.self == Double.self { run(Double.self) }
+    }
+
+    private func run<T: FloatElement & SIMDScalar>(_: T.Type) {
+        let px = UnsafePointer(x.pointer(T.self)), C = g.channels, L = g.inner
+        let shifts = (0..<C).map { px[$0 * L] }
+        let sums = g.reduceChunks(width: 2) { _, rows, acc in
+            for r in rows {
+                let c = r % C
+                let (s1, s2) = shiftedSums(px + r * L, L, shift: shifts[c])
+                acc[2 * c] += s1
+                acc[2 * c + 1] += s2
+            }
+        }
+        let pm = mean.pointer(T.self), pv = variance.pointer(T.self), n = Double(g.count)
+        for c in 0..<C {
+            let m1 = sums[2 * c] / n
+            pm[c] = T(Double(shifts[c]) + m1)
+            pv[c] = T(Swift.max(sums[2 * c + 1] / n - m1 * m1, 0))
+        }
+    }
+}
+
+/// `y = (x - mean) · invStd · w + b`, as one multiply and add per value.
+struct BatchNormNormalize: FloatVisitor {
+    let x: Tensor, w: Tensor?, b: Tensor?, mean: Tensor, invStd: Tensor, out: Tensor, g: BatchNormGeometry
+    func visit<T: FloatElement>(_: T.Type) {
+        let px = x.pointer(T.self), po = out.pointer(T.self), C = g.channels, L = g.inner
+        let pm = mean.pointer(T.self), pr = invStd.pointer(T.self), pw = w?.pointer(T.self), pb = b?.pointer(T.self)
+        var scale = [T](repeating: 0, count: C), shift = [T](repeating: 0, count: C)
+        for c in 0..<C {
+            let a = Double(pr[c]) * Double(pw?[c] ?? 1)
+            scale[c] = T(a)
+            shift[c] = T(Double(pb?[c] ?? 0) - Double(pm[c]) * a)
+        }
+        scale.withUnsafeBufferPointer { sc in
+            shift.withUnsafeBufferPointer { sh in
+                g.forChunks { _, rows in
+                    for r in rows {
+                        let a = sc[r % C], s = sh[r % C], src = px + r * L, dst = po + r * L
+                        for i in 0..<L { dst[i] = src[i] * a + s }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The gradients of `y = (x - mean) · r · w + b`: `db = Σ g`, `dw = r · Σ g·(x - mean)`, and
+/// `dx = w·r · (g - Σg/n - (x - mean) · r² · Σ g·(x - mean) / n)` when the statistics are the
+/// batch's, `dx = w·r · g` when they are constants (evaluation).
+struct BatchNormBackward: FloatVisitor {
+    let x: Tensor, w: Tensor?, g: Tensor, mean: Tensor, invStd: Tensor, batchStats: Bool
+    let dx: Tensor?, dw: Tensor?, db: Tensor?
+    let geometry: BatchNormGeometry
+
+    func visit<T: FloatElement>(_: T.Type) {
+        if T.self == Float.self { run(Float.self) } else if T.self == Double.self { run(Double.self) }
+    }
+
+    private func run<T: FloatElement & SIMDScalar>(_: T.Type) {
+        let px = UnsafePointer(x.pointer(T.self)), pg = UnsafePointer(g.pointer(T.self))
+        let pm = mean.pointer(T.self), pr = invStd.pointer(T.self), pw = w?.pointer(T.self)
+        let C = geometry.channels, L = geometry.inner, n = Double(geometry.count)
+        var sums = [Double](repeating: 0, count: 2 * C)
+        if dw != nil || db != nil || (batchStats && dx != nil) {
+            sums = geometry.reduceChunks(width: 2) { _, rows, acc in
+                for r in rows {
+                    let c = r % C
+                    let (s1, s2) = gradientSums(pg + r * L, px + r * L, L, mean: pm[c])
+                    acc[2 * c] += s1
+                    acc[2 * c + 1] += s2
+                }
+            }
+        }
+        for c in 0..<C {
+            db?.pointer(T.self)[c] = T(sums[2 * c])
+            dw?.pointer(T.self)[c] = T(Double(pr[c]) * sums[2 * c + 1])
+        }
+        guard let dx else { return }
+        let pdx = dx.pointer(T.self)
+        // dx = k1·g + k2·(x - mean) + k3 per channel.
+        var k = [T](repeating: 0, count: 3 * C)
+        for c in 0..<C {
+            let r = Double(pr[c]), wr = Double(pw?[c] ?? 1) * r
+            k[3 * c] = T(wr)
+            if batchStats {
+                k[3 * c + 1] = T(-wr * r * r * sums[2 * c + 1] / n)
+                k[3 * c + 2] = T(-wr * sums[2 * c] / n)
+            }
+        }
+        k.withUnsafeBufferPointer { k in
+            geometry.forChunks { _, rows in
+                for r in rows {
+                    let c = r % C, src = pg + r * L, xs = px + r * L, dst = pdx + r * L
+                    let k1 = k[3 * c], k2 = k[3 * c + 1], k3 = k[3 * c + 2], m = pm[c]
+                    if batchStats {
+                        for i in 0..<L { dst[i] = src[i] * k1 + (xs[i] - m) * k2 + k3 }
+                    } else {
+                        for i in 0..<L { dst[i] = src[i] * k1 }
+                    }
+                }
+            }
+        }
+    }
+}

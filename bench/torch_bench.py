@@ -379,6 +379,18 @@ def nnops(quick, plan):
         x.grad = None
         bn.zero_grad()
     report("nnops", "BatchNorm2d(32) fwd+bwd [128,32,28,28]", "ms/iter", seconds_per_call(plan, bn_step) * 1e3)
+    bn.eval()
+    with torch.no_grad():
+        report("nnops", "BatchNorm2d(32) eval fwd [128,32,28,28]", "ms/iter", seconds_per_call(plan, lambda: bn(x)) * 1e3)
+    bn1 = torch.nn.BatchNorm1d(128)
+    h = torch.randn(128, 128, requires_grad=True)
+    gradient1 = torch.randn(128, 128)
+
+    def bn1_step():
+        bn1(h).backward(gradient1)
+        h.grad = None
+        bn1.zero_grad()
+    report("nnops", "BatchNorm1d(128) fwd+bwd [128,128]", "ms/iter", seconds_per_call(plan, bn1_step) * 1e3)
     criterion = torch.nn.CrossEntropyLoss()
     logits = torch.randn(128, 10, requires_grad=True)
     labels = torch.randint(0, 10, (128,))

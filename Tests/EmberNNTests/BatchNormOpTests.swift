@@ -79,6 +79,23 @@ private func referenceBatchNorm(_ x: Tensor, _ w: Tensor?, _ b: Tensor?, mean: T
         assertClose(rm, rm0 * 0.75 + batchMean * 0.25, rtol: 1e-12, atol: 1e-12, "running_mean after eval")
     }
 
+    @Test func stridedRunningStatistics() {
+        // Running statistics that are views with stride 2 are updated in place like contiguous ones.
+        let g = Generator(seed: 14)
+        let x = Tensor.randn([6, 4, 3], dtype: .float64, generator: g)
+        let storage = Tensor.rand([4, 2], dtype: .float64, generator: g) + 0.5
+        let rm = storage.transpose(0, 1)[0], rv = storage.transpose(0, 1)[1]
+        #expect(!rm.isContiguous)
+        let crm = rm.clone(), crv = rv.clone()
+        let y = x.batchNorm(runningMean: rm, runningVar: rv, training: true, momentum: 0.5)
+        let yc = x.batchNorm(runningMean: crm, runningVar: crv, training: true, momentum: 0.5)
+        assertClose(y, yc, rtol: 1e-12, atol: 1e-12, "output")
+        assertClose(rm, crm, rtol: 1e-12, atol: 1e-12, "running_mean")
+        assertClose(storage.transpose(0, 1)[1], crv, rtol: 1e-12, atol: 1e-12, "running_var")
+        assertClose(x.batchNorm(runningMean: rm, runningVar: rv, training: false),
+                    x.batchNorm(runningMean: crm, runningVar: crv, training: false), rtol: 1e-12, atol: 1e-12, "eval")
+    }
+
     @Test func largeMeanInFloat32() {
         // A channel mean 10^4 times its spread: the shifted sums keep the variance exact.
         let g = Generator(seed: 13)

@@ -52,6 +52,12 @@ private func load<T: SIMDScalar>(_ p: UnsafePointer<T>) -> SIMD16<T> {
 /// `(Σ (x - shift), Σ (x - shift)²)` over `n` contiguous values.
 @inline(__always)
 private func shiftedSums<T: FloatElement & SIMDScalar>(_ p: UnsafePointer<T>, _ n: Int, shift: T) -> (Double, Double) {
+    if n < 16 {
+        // Short rows ([N, C] inputs have one value per row): no vector set-up or lane sums.
+        var t1 = 0.0, t2 = 0.0
+        for i in 0..<n { let d = Double(p[i] - shift); t1 += d; t2 += d * d }
+        return (t1, t2)
+    }
     var s1 = SIMD16<T>(), s2 = SIMD16<T>()
     let k = SIMD16<T>(repeating: shift)
     var i = 0
@@ -74,6 +80,11 @@ private func shiftedSums<T: FloatElement & SIMDScalar>(_ p: UnsafePointer<T>, _ 
 /// `(Σ g, Σ g·(x - mean))` over `n` contiguous values.
 @inline(__always)
 private func gradientSums<T: FloatElement & SIMDScalar>(_ g: UnsafePointer<T>, _ x: UnsafePointer<T>, _ n: Int, mean: T) -> (Double, Double) {
+    if n < 16 {
+        var t1 = 0.0, t2 = 0.0
+        for i in 0..<n { t1 += Double(g[i]); t2 += Double(g[i]) * Double(x[i] - mean) }
+        return (t1, t2)
+    }
     var s1 = SIMD16<T>(), s2 = SIMD16<T>()
     let m = SIMD16<T>(repeating: mean)
     var i = 0
@@ -102,13 +113,16 @@ struct BatchNormStatistics: FloatVisitor {
 
     private func run<T: FloatElement & SIMDScalar>(_: T.Type) {
         let px = UnsafePointer(x.pointer(T.self)), C = g.channels, L = g.inner
-        let shifts = (0..<C).map { px[$0 * L] }
+        let shifts = UnsafeMutablePointer<T>.allocate(capacity: C)
+        defer { shifts.deallocate() }
+        for c in 0..<C { shifts[c] = px[c * L] }
         let sums = g.reduceChunks(width: 2) { _, rows, acc in
+            var c = rows.lowerBound % C
             for r in rows {
-                let c = r % C
                 let (s1, s2) = shiftedSums(px + r * L, L, shift: shifts[c])
                 acc[2 * c] += s1
                 acc[2 * c + 1] += s2
+                c = c + 1 == C ? 0 : c + 1
             }
         }
         let pm = mean.pointer(T.self), pv = variance.pointer(T.self), n = Double(g.count)
@@ -116,6 +130,35 @@ struct BatchNormStatistics: FloatVisitor {
             let m1 = sums[2 * c] / n
             pm[c] = T(Double(shifts[c]) + m1)
             pv[c] = T(Swift.max(sums[2 * c + 1] / n - m1 * m1, 0))
+        }
+    }
+}
+
+/// Per channel, from the batch's `mean` and biased `variance`: `invStd = 1/√(variance + eps)`,
+/// and with running statistics `running = (1 - momentum) · running + momentum · batch`
+/// (unbiased variance, `count` values per channel), in place. Without `variance`: evaluation,
+/// `mean` and `invStd` from the running statistics.
+struct BatchNormChannelUpdate: FloatVisitor {
+    let mean: Tensor, variance: Tensor?, invStd: Tensor, eps: Double
+    let runningMean: Tensor?, runningVar: Tensor?, momentum: Double, count: Int
+    func visit<T: FloatElement>(_: T.Type) {
+        let pm = mean.pointer(T.self), pr = invStd.pointer(T.self), channels = mean.numel
+        guard let variance else {
+            let rm = runningMean!.pointer(T.self), rv = runningVar!.pointer(T.self)
+            for c in 0..<channels {
+                pm[c] = rm[c]
+                pr[c] = T(1 / (Double(rv[c]) + eps).squareRoot())
+            }
+            return
+        }
+        let pv = variance.pointer(T.self)
+        for c in 0..<channels { pr[c] = T(1 / (Double(pv[c]) + eps).squareRoot()) }
+        guard let runningMean, let runningVar else { return }
+        let rm = runningMean.pointer(T.self), rv = runningVar.pointer(T.self)
+        let unbiased = Double(count) / Double(count - 1)
+        for c in 0..<channels {
+            rm[c] = T((1 - momentum) * Double(rm[c]) + momentum * Double(pm[c]))
+            rv[c] = T((1 - momentum) * Double(rv[c]) + momentum * Double(pv[c]) * unbiased)
         }
     }
 }
@@ -135,9 +178,11 @@ struct BatchNormNormalize: FloatVisitor {
         scale.withUnsafeBufferPointer { sc in
             shift.withUnsafeBufferPointer { sh in
                 g.forChunks { _, rows in
+                    var c = rows.lowerBound % C
                     for r in rows {
-                        let a = sc[r % C], s = sh[r % C], src = px + r * L, dst = po + r * L
+                        let a = sc[c], s = sh[c], src = px + r * L, dst = po + r * L
                         for i in 0..<L { dst[i] = src[i] * a + s }
+                        c = c + 1 == C ? 0 : c + 1
                     }
                 }
             }
@@ -164,11 +209,12 @@ struct BatchNormBackward: FloatVisitor {
         var sums = [Double](repeating: 0, count: 2 * C)
         if dw != nil || db != nil || (batchStats && dx != nil) {
             sums = geometry.reduceChunks(width: 2) { _, rows, acc in
+                var c = rows.lowerBound % C
                 for r in rows {
-                    let c = r % C
                     let (s1, s2) = gradientSums(pg + r * L, px + r * L, L, mean: pm[c])
                     acc[2 * c] += s1
                     acc[2 * c + 1] += s2
+                    c = c + 1 == C ? 0 : c + 1
                 }
             }
         }
@@ -190,8 +236,10 @@ struct BatchNormBackward: FloatVisitor {
         }
         k.withUnsafeBufferPointer { k in
             geometry.forChunks { _, rows in
+                var c = rows.lowerBound % C
                 for r in rows {
-                    let c = r % C, src = pg + r * L, xs = px + r * L, dst = pdx + r * L
+                    defer { c = c + 1 == C ? 0 : c + 1 }
+                    let src = pg + r * L, xs = px + r * L, dst = pdx + r * L
                     let k1 = k[3 * c], k2 = k[3 * c + 1], k3 = k[3 * c + 2], m = pm[c]
                     if batchStats {
                         for i in 0..<L { dst[i] = src[i] * k1 + (xs[i] - m) * k2 + k3 }

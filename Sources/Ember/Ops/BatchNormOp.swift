@@ -45,23 +45,34 @@ extension Tensor {
         let x = isContiguous ? self : convertedCopy()
         let contiguousParam = { (t: Tensor?) in t.map { $0.isContiguous ? $0 : $0.convertedCopy() } }
         let w = contiguousParam(weight), b = contiguousParam(bias)
-        // Per channel: the mean and 1/√(var + eps) that normalize x.
-        let mean: Tensor, invStd: Tensor
+        // Per channel: the mean and 1/√(var + eps) that normalize x, and the running statistics'
+        // update, as scalar loops over C (small tensor ops would cost more than the passes on
+        // small inputs).
+        let mean = Tensor(empty: [channels], dtype: dtype), invStd = Tensor(empty: [channels], dtype: dtype)
+        let contiguousRunning = (runningMean?.isContiguous ?? true) && (runningVar?.isContiguous ?? true)
+        let rm = contiguousRunning ? runningMean : runningMean?.convertedCopy()
+        let rv = contiguousRunning ? runningVar : runningVar?.convertedCopy()
         if batchStats {
-            let m = Tensor(empty: [channels], dtype: dtype), v = Tensor(empty: [channels], dtype: dtype)
-            if geometry.elements > 0 { dtype.visitFloat(BatchNormStatistics(x: x, mean: m, variance: v, g: geometry)) }
-            if training, let runningMean, let runningVar {
-                withNoGrad {
-                    let n = Double(geometry.count)
-                    runningMean.mul_(1 - momentum).add_(m * momentum)
-                    runningVar.mul_(1 - momentum).add_(v * (momentum * n / (n - 1)))
+            let variance = Tensor(empty: [channels], dtype: dtype)
+            if geometry.elements > 0 { dtype.visitFloat(BatchNormStatistics(x: x, mean: mean, variance: variance, g: geometry)) }
+            let update = training && rm != nil
+            dtype.visitFloat(BatchNormChannelUpdate(mean: mean, variance: variance, invStd: invStd, eps: eps,
+                                                    runningMean: update ? rm : nil, runningVar: update ? rv : nil,
+                                                    momentum: momentum, count: geometry.count))
+            if update {
+                if contiguousRunning {
+                    runningMean!.storage.bumpVersion()
+                    runningVar!.storage.bumpVersion()
+                } else {
+                    withNoGrad {
+                        runningMean!.copy_(rm!)
+                        runningVar!.copy_(rv!)
+                    }
                 }
             }
-            mean = m
-            invStd = withNoGrad { (v + eps).rsqrt() }
         } else {
-            mean = withNoGrad { runningMean!.clone() }
-            invStd = withNoGrad { (runningVar! + eps).rsqrt() }
+            dtype.visitFloat(BatchNormChannelUpdate(mean: mean, variance: nil, invStd: invStd, eps: eps, runningMean: rm, runningVar: rv,
+                                                    momentum: 0, count: 0))
         }
         let out = Tensor(empty: shape, dtype: dtype)
         if geometry.elements > 0 {

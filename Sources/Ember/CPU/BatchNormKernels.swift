@@ -2,7 +2,10 @@
 /// input, seen as `N·C` rows of `L` values, row `r` in channel `r % C`. Every pass reads
 /// rows in memory order; the reductions split the rows into chunks, one task each, keep
 /// per-chunk, per-channel partial sums in Double and add them at the end. Row sums run in
-/// SIMD lanes of the input's type, each row's total then added in Double.
+/// SIMD lanes of the input's type, each row's total then added in Double. Short rows
+/// (`L < 16`, e.g. `[N, C]` inputs, one value per row) are read instead as `N` rows of `C·L`
+/// columns, with per-column sums and coefficients: per-row work would cost more than the
+/// values.
 
 /// `[N, C, L]` sizes of a batch-norm input: `L` is the product of the dims after 1.
 struct BatchNormGeometry {
@@ -32,15 +35,46 @@ struct BatchNormGeometry {
     /// Runs `body(chunk, rows, partials)` with a zeroed `[chunks, width·C]` Double buffer,
     /// then returns the sums over chunks, `[width·C]`.
     func reduceChunks(width: Int, _ body: (Int, Range<Int>, UnsafeMutablePointer<Double>) -> Void) -> [Double] {
-        let n = chunks, size = width * channels
+        reduce(size: width * channels, chunks: chunks, count: rows, body)
+    }
+
+    /// Whether rows are short enough to be read as `N` rows of `C·L` columns.
+    var shortRows: Bool { inner < 16 }
+    /// Columns of a sample in the short-row reading: `C·L`.
+    var columns: Int { channels * inner }
+    /// How many chunks the samples are split into in the short-row reading.
+    var sampleChunks: Int { elements < 1 << 16 ? 1 : Swift.min(4 * Parallel.workers, batch) }
+
+    /// Calls `body(samples)` for every chunk of samples, spread over the cores.
+    func forSampleChunks(_ body: (Range<Int>) -> Void) {
+        let n = sampleChunks
+        Parallel.forEachTask(n) { c in body(batch * c / n ..< batch * (c + 1) / n) }
+    }
+
+    /// Runs `body(chunk, samples, partials)` with a zeroed `[chunks, width·C·L]` Double
+    /// buffer, then returns the per-channel sums, `[width·C]`: column `j` of each `C·L` group
+    /// adds into channel `j / L`.
+    func reduceSampleChunks(width: Int, _ body: (Int, Range<Int>, UnsafeMutablePointer<Double>) -> Void) -> [Double] {
+        let perColumn = reduce(size: width * columns, chunks: sampleChunks, count: batch, body)
+        var total = [Double](repeating: 0, count: width * channels)
+        for k in 0..<width { for j in 0..<columns { total[k * channels + j / inner] += perColumn[k * columns + j] } }
+        return total
+    }
+
+    private func reduce(size: Int, chunks n: Int, count: Int, _ body: (Int, Range<Int>, UnsafeMutablePointer<Double>) -> Void) -> [Double] {
         var partials = [Double](repeating: 0, count: n * size)
         partials.withUnsafeMutableBufferPointer { buffer in
             let base = buffer.baseAddress!
-            forChunks { c, rows in body(c, rows, base + c * size) }
+            Parallel.forEachTask(n) { c in body(c, count * c / n ..< count * (c + 1) / n, base + c * size) }
         }
         var total = [Double](repeating: 0, count: size)
         for c in 0..<n { for i in 0..<size { total[i] += partials[c * size + i] } }
         return total
+    }
+
+    /// `perChannel` repeated `L` times per channel: `[C·L]` per-column values.
+    func columnValues<T>(_ perChannel: [T]) -> [T] {
+        (0..<columns).map { perChannel[$0 / inner] }
     }
 }
 
@@ -116,20 +150,34 @@ struct BatchNormStatistics: FloatVisitor {
         let shifts = UnsafeMutablePointer<T>.allocate(capacity: C)
         defer { shifts.deallocate() }
         for c in 0..<C { shifts[c] = px[c * L] }
-        let sums = g.reduceChunks(width: 2) { _, rows, acc in
-            var c = rows.lowerBound % C
-            for r in rows {
-                let (s1, s2) = shiftedSums(px + r * L, L, shift: shifts[c])
-                acc[2 * c] += s1
-                acc[2 * c + 1] += s2
-                c = c + 1 == C ? 0 : c + 1
+        // Sums of (x - shift) at [c] and of its square at [C + c].
+        let sums: [Double]
+        if g.shortRows {
+            let W = g.columns, shiftColumns = g.columnValues((0..<C).map { shifts[$0] })
+            sums = shiftColumns.withUnsafeBufferPointer { k in
+                g.reduceSampleChunks(width: 2) { _, samples, acc in
+                    for n in samples {
+                        let row = px + n * W
+                        for j in 0..<W { let d = Double(row[j] - k[j]); acc[j] += d; acc[W + j] += d * d }
+                    }
+                }
+            }
+        } else {
+            sums = g.reduceChunks(width: 2) { _, rows, acc in
+                var c = rows.lowerBound % C
+                for r in rows {
+                    let (s1, s2) = shiftedSums(px + r * L, L, shift: shifts[c])
+                    acc[c] += s1
+                    acc[C + c] += s2
+                    c = c + 1 == C ? 0 : c + 1
+                }
             }
         }
         let pm = mean.pointer(T.self), pv = variance.pointer(T.self), n = Double(g.count)
         for c in 0..<C {
-            let m1 = sums[2 * c] / n
+            let m1 = sums[c] / n
             pm[c] = T(Double(shifts[c]) + m1)
-            pv[c] = T(Swift.max(sums[2 * c + 1] / n - m1 * m1, 0))
+            pv[c] = T(Swift.max(sums[C + c] / n - m1 * m1, 0))
         }
     }
 }
@@ -175,6 +223,20 @@ struct BatchNormNormalize: FloatVisitor {
             scale[c] = T(a)
             shift[c] = T(Double(pb?[c] ?? 0) - Double(pm[c]) * a)
         }
+        if g.shortRows {
+            let W = g.columns, scaleColumns = g.columnValues(scale), shiftColumns = g.columnValues(shift)
+            scaleColumns.withUnsafeBufferPointer { sc in
+                shiftColumns.withUnsafeBufferPointer { sh in
+                    g.forSampleChunks { samples in
+                        for n in samples {
+                            let src = px + n * W, dst = po + n * W
+                            for j in 0..<W { dst[j] = src[j] * sc[j] + sh[j] }
+                        }
+                    }
+                }
+            }
+            return
+        }
         scale.withUnsafeBufferPointer { sc in
             shift.withUnsafeBufferPointer { sh in
                 g.forChunks { _, rows in
@@ -205,46 +267,80 @@ struct BatchNormBackward: FloatVisitor {
     private func run<T: FloatElement & SIMDScalar>(_: T.Type) {
         let px = UnsafePointer(x.pointer(T.self)), pg = UnsafePointer(g.pointer(T.self))
         let pm = mean.pointer(T.self), pr = invStd.pointer(T.self), pw = w?.pointer(T.self)
-        let C = geometry.channels, L = geometry.inner, n = Double(geometry.count)
+        let geometry = self.geometry, C = geometry.channels, L = geometry.inner, n = Double(geometry.count)
+        let means = (0..<C).map { pm[$0] }
+        // Σ g at [c] and Σ g·(x - mean) at [C + c].
         var sums = [Double](repeating: 0, count: 2 * C)
         if dw != nil || db != nil || (batchStats && dx != nil) {
-            sums = geometry.reduceChunks(width: 2) { _, rows, acc in
-                var c = rows.lowerBound % C
-                for r in rows {
-                    let (s1, s2) = gradientSums(pg + r * L, px + r * L, L, mean: pm[c])
-                    acc[2 * c] += s1
-                    acc[2 * c + 1] += s2
-                    c = c + 1 == C ? 0 : c + 1
+            if geometry.shortRows {
+                let W = geometry.columns
+                sums = geometry.columnValues(means).withUnsafeBufferPointer { m in
+                    geometry.reduceSampleChunks(width: 2) { _, samples, acc in
+                        for s in samples {
+                            let gr = pg + s * W, xr = px + s * W
+                            for j in 0..<W { acc[j] += Double(gr[j]); acc[W + j] += Double(gr[j]) * Double(xr[j] - m[j]) }
+                        }
+                    }
+                }
+            } else {
+                sums = geometry.reduceChunks(width: 2) { _, rows, acc in
+                    var c = rows.lowerBound % C
+                    for r in rows {
+                        let (s1, s2) = gradientSums(pg + r * L, px + r * L, L, mean: means[c])
+                        acc[c] += s1
+                        acc[C + c] += s2
+                        c = c + 1 == C ? 0 : c + 1
+                    }
                 }
             }
         }
         for c in 0..<C {
-            db?.pointer(T.self)[c] = T(sums[2 * c])
-            dw?.pointer(T.self)[c] = T(Double(pr[c]) * sums[2 * c + 1])
+            db?.pointer(T.self)[c] = T(sums[c])
+            dw?.pointer(T.self)[c] = T(Double(pr[c]) * sums[C + c])
         }
         guard let dx else { return }
         let pdx = dx.pointer(T.self)
-        // dx = k1·g + k2·(x - mean) + k3 per channel.
-        var k = [T](repeating: 0, count: 3 * C)
+        // dx = k1·g + k2·(x - mean) + k3 per channel (k2 = k3 = 0 with constant statistics).
+        var k1 = [T](repeating: 0, count: C), k2 = k1, k3 = k1
         for c in 0..<C {
             let r = Double(pr[c]), wr = Double(pw?[c] ?? 1) * r
-            k[3 * c] = T(wr)
+            k1[c] = T(wr)
             if batchStats {
-                k[3 * c + 1] = T(-wr * r * r * sums[2 * c + 1] / n)
-                k[3 * c + 2] = T(-wr * sums[2 * c] / n)
+                k2[c] = T(-wr * r * r * sums[C + c] / n)
+                k3[c] = T(-wr * sums[c] / n)
             }
         }
-        k.withUnsafeBufferPointer { k in
-            geometry.forChunks { _, rows in
-                var c = rows.lowerBound % C
-                for r in rows {
-                    defer { c = c + 1 == C ? 0 : c + 1 }
-                    let src = pg + r * L, xs = px + r * L, dst = pdx + r * L
-                    let k1 = k[3 * c], k2 = k[3 * c + 1], k3 = k[3 * c + 2], m = pm[c]
-                    if batchStats {
-                        for i in 0..<L { dst[i] = src[i] * k1 + (xs[i] - m) * k2 + k3 }
-                    } else {
-                        for i in 0..<L { dst[i] = src[i] * k1 }
+        if geometry.shortRows {
+            // Per-column coefficients over `N` rows of `C·L`.
+            let W = geometry.columns
+            let coefficients = [k1, k2, k3, means].map { geometry.columnValues($0) }.joined()
+            Array(coefficients).withUnsafeBufferPointer { k in
+                let k1 = k.baseAddress!, k2 = k1 + W, k3 = k2 + W, m = k3 + W
+                geometry.forSampleChunks { samples in
+                    for s in samples {
+                        let src = pg + s * W, xs = px + s * W, dst = pdx + s * W
+                        for j in 0..<W { dst[j] = src[j] * k1[j] + (xs[j] - m[j]) * k2[j] + k3[j] }
+                    }
+                }
+            }
+            return
+        }
+        let batchStats = self.batchStats
+        k1.withUnsafeBufferPointer { k1 in
+            k2.withUnsafeBufferPointer { k2 in
+                k3.withUnsafeBufferPointer { k3 in
+                    geometry.forChunks { _, rows in
+                        var c = rows.lowerBound % C
+                        for r in rows {
+                            defer { c = c + 1 == C ? 0 : c + 1 }
+                            let src = pg + r * L, xs = px + r * L, dst = pdx + r * L
+                            let a = k1[c], b = k2[c], d = k3[c], m = means[c]
+                            if batchStats {
+                                for i in 0..<L { dst[i] = src[i] * a + (xs[i] - m) * b + d }
+                            } else {
+                                for i in 0..<L { dst[i] = src[i] * a }
+                            }
+                        }
                     }
                 }
             }

@@ -86,12 +86,6 @@ private func load<T: SIMDScalar>(_ p: UnsafePointer<T>) -> SIMD16<T> {
 /// `(Σ (x - shift), Σ (x - shift)²)` over `n` contiguous values.
 @inline(__always)
 private func shiftedSums<T: FloatElement & SIMDScalar>(_ p: UnsafePointer<T>, _ n: Int, shift: T) -> (Double, Double) {
-    if n < 16 {
-        // Short rows ([N, C] inputs have one value per row): no vector set-up or lane sums.
-        var t1 = 0.0, t2 = 0.0
-        for i in 0..<n { let d = Double(p[i] - shift); t1 += d; t2 += d * d }
-        return (t1, t2)
-    }
     var s1 = SIMD16<T>(), s2 = SIMD16<T>()
     let k = SIMD16<T>(repeating: shift)
     var i = 0
@@ -114,11 +108,6 @@ private func shiftedSums<T: FloatElement & SIMDScalar>(_ p: UnsafePointer<T>, _ 
 /// `(Σ g, Σ g·(x - mean))` over `n` contiguous values.
 @inline(__always)
 private func gradientSums<T: FloatElement & SIMDScalar>(_ g: UnsafePointer<T>, _ x: UnsafePointer<T>, _ n: Int, mean: T) -> (Double, Double) {
-    if n < 16 {
-        var t1 = 0.0, t2 = 0.0
-        for i in 0..<n { t1 += Double(g[i]); t2 += Double(g[i]) * Double(x[i] - mean) }
-        return (t1, t2)
-    }
     var s1 = SIMD16<T>(), s2 = SIMD16<T>()
     let m = SIMD16<T>(repeating: mean)
     var i = 0

@@ -9,6 +9,7 @@
 #define SUFFIX _avx512
 #include "kernels_impl.inc"
 #include "winograd_impl.inc"
+#include "batchnorm_impl.inc"
 #undef VW
 #undef SUFFIX
 #pragma clang attribute pop
@@ -18,6 +19,7 @@
 #define SUFFIX _avx2
 #include "kernels_impl.inc"
 #include "winograd_impl.inc"
+#include "batchnorm_impl.inc"
 #undef VW
 #undef SUFFIX
 #pragma clang attribute pop
@@ -26,6 +28,7 @@
 #define SUFFIX _base
 #include "kernels_impl.inc"
 #include "winograd_impl.inc"
+#include "batchnorm_impl.inc"
 #undef VW
 #undef SUFFIX
 
@@ -89,4 +92,17 @@ void ember_wino_output_f32(const float *m, float *yh, long samples, long out_h, 
 void ember_wino_output_adjoint_f32(const float *gyh, float *m, long samples, long out_h, long out_w,
                                    long ty0, long ty1, long tiles_w, long op, long slice) {
     EMBER_DISPATCH(wino_output_adjoint, gyh, m, samples, out_h, out_w, ty0, ty1, tiles_w, op, slice)
+}
+
+void ember_bn_affine_f32(const float *x, float *y, long r0, long r1, long l, long c, const float *scale, const float *shift) {
+    EMBER_DISPATCH(bn_affine, x, y, r0, r1, l, c, scale, shift)
+}
+
+void ember_bn_dx_f32(const float *g, const float *x, float *dx, long r0, long r1, long l, long c,
+                     const float *k1, const float *k2, const float *k3, const float *mean) {
+    EMBER_DISPATCH(bn_dx, g, x, dx, r0, r1, l, c, k1, k2, k3, mean)
+}
+
+void ember_bn_sums_f32(const float *a, const float *x, long r0, long r1, long l, long c, const float *center, double *acc) {
+    EMBER_DISPATCH(bn_sums, a, x, r0, r1, l, c, center, acc)
 }

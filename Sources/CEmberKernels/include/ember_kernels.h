@@ -30,4 +30,15 @@ void ember_wino_output_f32(const float *m, float *yh, long samples, long out_h, 
 void ember_wino_output_adjoint_f32(const float *gyh, float *m, long samples, long out_h, long out_w,
                                    long ty0, long ty1, long tiles_w, long op, long slice);
 
+/// Batch-norm passes for float32 over rows `r0..<r1` of a contiguous `[N·C, l]` input, row `r`
+/// in channel `r % c` (Sources/Ember/CPU/BatchNormKernels.swift has the generic versions).
+/// y = x·scale[ch] + shift[ch].
+void ember_bn_affine_f32(const float *x, float *y, long r0, long r1, long l, long c, const float *scale, const float *shift);
+/// dx = g·k1[ch] + (x - mean[ch])·k2[ch] + k3[ch].
+void ember_bn_dx_f32(const float *g, const float *x, float *dx, long r0, long r1, long l, long c,
+                     const float *k1, const float *k2, const float *k3, const float *mean);
+/// x NULL: acc[ch] += Σ (a - center[ch]), acc[c + ch] += Σ (a - center[ch])²;
+/// else:   acc[ch] += Σ a,                acc[c + ch] += Σ a·(x - center[ch]).
+void ember_bn_sums_f32(const float *a, const float *x, long r0, long r1, long l, long c, const float *center, double *acc);
+
 #endif

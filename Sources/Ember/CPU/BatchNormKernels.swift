@@ -1,3 +1,5 @@
+import CEmberKernels
+
 /// The passes of the fused batch norm (`Tensor.batchNorm`) over a contiguous `[N, C, L]`
 /// input, seen as `N·C` rows of `L` values, row `r` in channel `r % C`. Every pass reads
 /// rows in memory order; the reductions split the rows into chunks, one task each, keep
@@ -5,7 +7,8 @@
 /// SIMD lanes of the input's type, each row's total then added in Double. Short rows
 /// (`L < 16`, e.g. `[N, C]` inputs, one value per row) are read instead as `N` rows of `C·L`
 /// columns, with per-column sums and coefficients: per-row work would cost more than the
-/// values.
+/// values. For float32 the long-row passes run in C (`CEmberKernels`, AVX-512 or AVX2 picked
+/// at run time; Swift code here is built for baseline SSE).
 
 /// `[N, C, L]` sizes of a batch-norm input: `L` is the product of the dims after 1.
 struct BatchNormGeometry {
@@ -76,6 +79,17 @@ struct BatchNormGeometry {
     func columnValues<T>(_ perChannel: [T]) -> [T] {
         (0..<columns).map { perChannel[$0 / inner] }
     }
+}
+
+/// `p` as the float32 pointer it is (callers checked `T.self == Float.self`).
+@inline(__always)
+private func floats<T>(_ p: UnsafePointer<T>) -> UnsafePointer<Float> {
+    UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+}
+
+@inline(__always)
+private func floats<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
 }
 
 @inline(__always)
@@ -150,6 +164,11 @@ struct BatchNormStatistics: FloatVisitor {
                         for j in 0..<W { let d = Double(row[j] - k[j]); acc[j] += d; acc[W + j] += d * d }
                     }
                 }
+            }
+        } else if T.self == Float.self {
+            let pf = floats(px), kf = floats(UnsafePointer(shifts))
+            sums = g.reduceChunks(width: 2) { _, rows, acc in
+                ember_bn_sums_f32(pf, nil, rows.lowerBound, rows.upperBound, L, C, kf, acc)
             }
         } else {
             sums = g.reduceChunks(width: 2) { _, rows, acc in
@@ -229,6 +248,10 @@ struct BatchNormNormalize: FloatVisitor {
         scale.withUnsafeBufferPointer { sc in
             shift.withUnsafeBufferPointer { sh in
                 g.forChunks { _, rows in
+                    if T.self == Float.self {
+                        return ember_bn_affine_f32(floats(UnsafePointer(px)), floats(po), rows.lowerBound, rows.upperBound, L, C,
+                                                   floats(sc.baseAddress!), floats(sh.baseAddress!))
+                    }
                     var c = rows.lowerBound % C
                     for r in rows {
                         let a = sc[c], s = sh[c], src = px + r * L, dst = po + r * L
@@ -269,6 +292,12 @@ struct BatchNormBackward: FloatVisitor {
                             let gr = pg + s * W, xr = px + s * W
                             for j in 0..<W { acc[j] += Double(gr[j]); acc[W + j] += Double(gr[j]) * Double(xr[j] - m[j]) }
                         }
+                    }
+                }
+            } else if T.self == Float.self {
+                sums = means.withUnsafeBufferPointer { m in
+                    geometry.reduceChunks(width: 2) { _, rows, acc in
+                        ember_bn_sums_f32(floats(pg), floats(px), rows.lowerBound, rows.upperBound, L, C, floats(m.baseAddress!), acc)
                     }
                 }
             } else {
@@ -315,6 +344,17 @@ struct BatchNormBackward: FloatVisitor {
             return
         }
         let batchStats = self.batchStats
+        if T.self == Float.self {
+            // Constant statistics leave k2 = k3 = 0: the same kernel gives dx = g·k1.
+            let coefficients = k1 + k2 + k3 + means
+            coefficients.withUnsafeBufferPointer { k in
+                let k1 = floats(k.baseAddress!), k2 = k1 + C, k3 = k2 + C, m = k3 + C
+                geometry.forChunks { _, rows in
+                    ember_bn_dx_f32(floats(pg), floats(px), floats(pdx), rows.lowerBound, rows.upperBound, L, C, k1, k2, k3, m)
+                }
+            }
+            return
+        }
         k1.withUnsafeBufferPointer { k1 in
             k2.withUnsafeBufferPointer { k2 in
                 k3.withUnsafeBufferPointer { k3 in

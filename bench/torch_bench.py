@@ -221,10 +221,45 @@ def conv(quick, plan):
             torch.randn(batch, 32, 28, 28))
     x2 = torch.randn(batch, 32, 14, 14, requires_grad=True)
     w2, b2 = torch.randn(64, 32, 3, 3, requires_grad=True), torch.randn(64, requires_grad=True)
-    measure("conv2d 32->64 3x3 pad 1 [128,32,14,14]", [x2, w2, b2], lambda: F.conv2d(x2, w2, b2, padding=1),
-            torch.randn(batch, 64, 14, 14))
+    g2 = torch.randn(batch, 64, 14, 14)
+    measure("conv2d 32->64 3x3 pad 1 [128,32,14,14]", [x2, w2, b2], lambda: F.conv2d(x2, w2, b2, padding=1), g2)
+
+    def step2():
+        F.conv2d(x2, w2, b2, padding=1).backward(g2)
+        for p in [x2, w2, b2]:
+            p.grad = None
+    report("conv", "conv2d 32->64 3x3 pad 1 [128,32,14,14] fwd+bwd, CPU time (all threads)", "ms/iter",
+           cpu_seconds_per_call(5 if quick else 30, step2) * 1e3)
     x3 = torch.randn(batch, 32, 28, 28, requires_grad=True)
     measure("maxPool2d 2x2 [128,32,28,28]", [x3], lambda: F.max_pool2d(x3, 2), torch.randn(batch, 32, 14, 14))
+
+
+def convparts(quick, plan):
+    """Mirror of Sources/EmberBench/ConvPartsBench.swift (not in bench/run.py's list)."""
+    import torch.nn.functional as F
+    calls = 5 if quick else 30
+    x = torch.randn(128, 32, 14, 14)
+    xg = x.detach().requires_grad_()
+    w = torch.randn(64, 32, 3, 3)
+    wg = w.detach().requires_grad_()
+    b = torch.randn(64)
+    bg = b.detach().requires_grad_()
+    gy = torch.randn(128, 64, 14, 14)
+
+    def fwd():
+        with torch.no_grad():
+            F.conv2d(x, w, b, padding=1)
+
+    def step(xs, ws, bs, params):
+        def body():
+            F.conv2d(xs, ws, bs, padding=1).backward(gy)
+            for p in params:
+                p.grad = None
+        return body
+    cases = [("fwd", fwd), ("fwd+input grad", step(xg, w, b, [xg])), ("fwd+weight grad", step(x, wg, b, [wg])),
+             ("fwd+bias grad", step(x, w, bg, [bg])), ("fwd+bwd", step(xg, wg, bg, [xg, wg, bg]))]
+    for name, body in cases:
+        report("convparts", f"conv2d 32->64 [128,32,14,14] {name}, CPU time", "ms/iter", cpu_seconds_per_call(calls, body) * 1e3)
 
 
 def cnn(quick, plan):
@@ -344,6 +379,18 @@ def nnops(quick, plan):
         x.grad = None
         bn.zero_grad()
     report("nnops", "BatchNorm2d(32) fwd+bwd [128,32,28,28]", "ms/iter", seconds_per_call(plan, bn_step) * 1e3)
+    bn.eval()
+    with torch.no_grad():
+        report("nnops", "BatchNorm2d(32) eval fwd [128,32,28,28]", "ms/iter", seconds_per_call(plan, lambda: bn(x)) * 1e3)
+    bn1 = torch.nn.BatchNorm1d(128)
+    h = torch.randn(128, 128, requires_grad=True)
+    gradient1 = torch.randn(128, 128)
+
+    def bn1_step():
+        bn1(h).backward(gradient1)
+        h.grad = None
+        bn1.zero_grad()
+    report("nnops", "BatchNorm1d(128) fwd+bwd [128,128]", "ms/iter", seconds_per_call(plan, bn1_step) * 1e3)
     criterion = torch.nn.CrossEntropyLoss()
     logits = torch.randn(128, 10, requires_grad=True)
     labels = torch.randint(0, 10, (128,))
@@ -455,7 +502,7 @@ def data(quick, plan):
     report("data", "peak resident memory", "MiB (lower)", peak_resident_mib())
 
 
-WORKLOADS = {"gemm": gemm, "elementwise": elementwise, "overhead": overhead, "optim": optim_bench, "mlp": mlp, "cnn": cnn, "nnops": nnops, "conv": conv, "lstm": lstm, "gpt": gpt, "data": data}
+WORKLOADS = {"gemm": gemm, "elementwise": elementwise, "overhead": overhead, "optim": optim_bench, "mlp": mlp, "cnn": cnn, "nnops": nnops, "conv": conv, "convparts": convparts, "lstm": lstm, "gpt": gpt, "data": data}
 
 
 def main():

@@ -8,6 +8,8 @@
 #define VW 16
 #define SUFFIX _avx512
 #include "kernels_impl.inc"
+#include "winograd_impl.inc"
+#include "batchnorm_impl.inc"
 #undef VW
 #undef SUFFIX
 #pragma clang attribute pop
@@ -16,6 +18,8 @@
 #define VW 8
 #define SUFFIX _avx2
 #include "kernels_impl.inc"
+#include "winograd_impl.inc"
+#include "batchnorm_impl.inc"
 #undef VW
 #undef SUFFIX
 #pragma clang attribute pop
@@ -23,6 +27,8 @@
 #define VW 4
 #define SUFFIX _base
 #include "kernels_impl.inc"
+#include "winograd_impl.inc"
+#include "batchnorm_impl.inc"
 #undef VW
 #undef SUFFIX
 
@@ -51,4 +57,52 @@ void ember_softmax_rows_f32(const float *x, float *y, long rows, long cols, int 
     case 1: softmax_rows_f32_avx2(x, y, rows, cols, log_softmax); break;
     default: softmax_rows_f32_base(x, y, rows, cols, log_softmax); break;
     }
+}
+
+#define EMBER_DISPATCH(name, ...) \
+    switch (isa_level()) { \
+    case 2: name##_avx512(__VA_ARGS__); break; \
+    case 1: name##_avx2(__VA_ARGS__); break; \
+    default: name##_base(__VA_ARGS__); break; \
+    }
+
+void ember_to_channels_last_f32(const float *src, float *dst, long channels, long plane, long cp) {
+    EMBER_DISPATCH(to_channels_last, src, dst, channels, plane, cp)
+}
+
+void ember_from_channels_last_f32(const float *src, float *dst, long channels, long plane, long cp, const float *bias) {
+    EMBER_DISPATCH(from_channels_last, src, dst, channels, plane, cp, bias)
+}
+
+void ember_wino_input_f32(const float *xh, float *v, long samples, long in_h, long in_w, long pad_h, long pad_w,
+                          long ty0, long ty1, long tiles_w, long cp, long slice) {
+    EMBER_DISPATCH(wino_input, xh, v, samples, in_h, in_w, pad_h, pad_w, ty0, ty1, tiles_w, cp, slice)
+}
+
+void ember_wino_input_adjoint_f32(const float *v, float *dxh, long samples, long in_h, long in_w, long pad_h, long pad_w,
+                                  long ty0, long ty1, long tiles_w, long cp, long slice) {
+    EMBER_DISPATCH(wino_input_adjoint, v, dxh, samples, in_h, in_w, pad_h, pad_w, ty0, ty1, tiles_w, cp, slice)
+}
+
+void ember_wino_output_f32(const float *m, float *yh, long samples, long out_h, long out_w,
+                           long ty0, long ty1, long tiles_w, long op, long slice) {
+    EMBER_DISPATCH(wino_output, m, yh, samples, out_h, out_w, ty0, ty1, tiles_w, op, slice)
+}
+
+void ember_wino_output_adjoint_f32(const float *gyh, float *m, long samples, long out_h, long out_w,
+                                   long ty0, long ty1, long tiles_w, long op, long slice) {
+    EMBER_DISPATCH(wino_output_adjoint, gyh, m, samples, out_h, out_w, ty0, ty1, tiles_w, op, slice)
+}
+
+void ember_bn_affine_f32(const float *x, float *y, long r0, long r1, long l, long c, const float *scale, const float *shift) {
+    EMBER_DISPATCH(bn_affine, x, y, r0, r1, l, c, scale, shift)
+}
+
+void ember_bn_dx_f32(const float *g, const float *x, float *dx, long r0, long r1, long l, long c,
+                     const float *k1, const float *k2, const float *k3, const float *mean) {
+    EMBER_DISPATCH(bn_dx, g, x, dx, r0, r1, l, c, k1, k2, k3, mean)
+}
+
+void ember_bn_sums_f32(const float *a, const float *x, long r0, long r1, long l, long c, const float *center, double *acc) {
+    EMBER_DISPATCH(bn_sums, a, x, r0, r1, l, c, center, acc)
 }

@@ -20,6 +20,12 @@ enum ConvBench {
         let g2 = Tensor.randn([batch, 64, 14, 14])
         measure("conv2d 32->64 3x3 pad 1 [128,32,14,14]", plan, params: [x2, w2, b2],
                 forward: { conv2d(x2, w2, bias: b2, padding: (1, 1)) }, gradient: g2)
+        // Process CPU time (all threads): less sensitive than wall time to other work on the machine.
+        let cpu = cpuSecondsPerCall(quick ? 5 : 30) {
+            conv2d(x2, w2, bias: b2, padding: (1, 1)).backward(gradient: g2)
+            for p in [x2, w2, b2] { p.grad = nil }
+        }
+        report("conv", "conv2d 32->64 3x3 pad 1 [128,32,14,14] fwd+bwd, CPU time (all threads)", .ember, "ms/iter", cpu * 1e3)
 
         let x3 = Tensor.randn([batch, 32, 28, 28], requiresGrad: true)
         let g3 = Tensor.randn([batch, 32, 14, 14])

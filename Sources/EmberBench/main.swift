@@ -17,6 +17,7 @@ let workloads: [String: (Bool) -> Void] = [
     "nnops": NNOpsBench.run,
     "optim": OptimBench.run,
     "conv": ConvBench.run,
+    "convparts": ConvPartsBench.run,
     "lstm": LSTMBench.run,
     "gpt": GPTBench.run,
     "data": DataBench.run,

@@ -10,4 +10,35 @@ void ember_exp_f32(const float *x, float *y, long n);
 /// Softmax (or log-softmax when `log_softmax` != 0) of each of `rows` contiguous rows of `cols`.
 void ember_softmax_rows_f32(const float *x, float *y, long rows, long cols, int log_softmax);
 
+/// Winograd F(2×2, 3×3) helpers for float32 (Sources/Ember/CPU/Winograd.swift has the generic
+/// versions and the layouts): `[channels, plane]` ↔ channels-last `[plane, cp]` (lanes past
+/// `channels` zeroed; `bias`, if not NULL, added on the way back), and the four tile transforms
+/// over one step of `samples` samples, tile rows `ty0..<ty1`, `tiles_w` tiles per row, tile `t`
+/// of the step at `t·cp` (or `t·op`) in each of the 16 slices `slice` floats apart.
+void ember_to_channels_last_f32(const float *src, float *dst, long channels, long plane, long cp);
+void ember_from_channels_last_f32(const float *src, float *dst, long channels, long plane, long cp, const float *bias);
+/// V = Bᵀ d B from channels-last `[samples, in_h, in_w, cp]` input (zero outside the plane).
+void ember_wino_input_f32(const float *xh, float *v, long samples, long in_h, long in_w, long pad_h, long pad_w,
+                          long ty0, long ty1, long tiles_w, long cp, long slice);
+/// dX += B dV Bᵀ into channels-last `[samples, in_h, in_w, cp]`, dropping taps in the padding.
+void ember_wino_input_adjoint_f32(const float *v, float *dxh, long samples, long in_h, long in_w, long pad_h, long pad_w,
+                                  long ty0, long ty1, long tiles_w, long cp, long slice);
+/// Y = Aᵀ M A into channels-last `[samples, out_h, out_w, op]`.
+void ember_wino_output_f32(const float *m, float *yh, long samples, long out_h, long out_w,
+                           long ty0, long ty1, long tiles_w, long op, long slice);
+/// dM = A dY Aᵀ from channels-last `[samples, out_h, out_w, op]`.
+void ember_wino_output_adjoint_f32(const float *gyh, float *m, long samples, long out_h, long out_w,
+                                   long ty0, long ty1, long tiles_w, long op, long slice);
+
+/// Batch-norm passes for float32 over rows `r0..<r1` of a contiguous `[N·C, l]` input, row `r`
+/// in channel `r % c` (Sources/Ember/CPU/BatchNormKernels.swift has the generic versions).
+/// y = x·scale[ch] + shift[ch].
+void ember_bn_affine_f32(const float *x, float *y, long r0, long r1, long l, long c, const float *scale, const float *shift);
+/// dx = g·k1[ch] + (x - mean[ch])·k2[ch] + k3[ch].
+void ember_bn_dx_f32(const float *g, const float *x, float *dx, long r0, long r1, long l, long c,
+                     const float *k1, const float *k2, const float *k3, const float *mean);
+/// x NULL: acc[ch] += Σ (a - center[ch]), acc[c + ch] += Σ (a - center[ch])²;
+/// else:   acc[ch] += Σ a,                acc[c + ch] += Σ a·(x - center[ch]).
+void ember_bn_sums_f32(const float *a, const float *x, long r0, long r1, long l, long c, const float *center, double *acc);
+
 #endif

@@ -86,6 +86,25 @@ enum ConvKernels {
         if out.numel > 0 { x.dtype.visitFloat(WeightGrad(x: x, gy: gy, out: out, g: g)) }
         return out
     }
+
+    /// `(inputGrad(gy, w), weightGrad(x, gy))` (no bias): in one pass over the batch where
+    /// Winograd applies (the output gradient's transform is shared), else the two in turn.
+    static func backward(_ x: Tensor, _ gy: Tensor, _ w: Tensor, _ g: ConvGeometry) -> (input: Tensor, weight: Tensor) {
+        guard Winograd.applies(g) && g.batch > 0 && g.outPlane > 0 else {
+            return (inputGrad(gy, w, bias: nil, g), weightGrad(x, gy, g))
+        }
+        let dx = Tensor(empty: g.inputShape, dtype: x.dtype), dw = Tensor(empty: g.weightShape, dtype: x.dtype)
+        x.dtype.visitFloat(Backward(x: x, gy: gy, w: w, dx: dx, dw: dw, g: g))
+        return (dx, dw)
+    }
+}
+
+private struct Backward: FloatVisitor {
+    let x: Tensor, gy: Tensor, w: Tensor, dx: Tensor, dw: Tensor, g: ConvGeometry
+    func visit<T: FloatElement>(_: T.Type) {
+        if T.self == Float.self { Winograd.backward(Float.self, x: x, gy: gy, w: w, dx: dx, dw: dw, g: g) }
+        if T.self == Double.self { Winograd.backward(Double.self, x: x, gy: gy, w: w, dx: dx, dw: dw, g: g) }
+    }
 }
 
 extension ConvGeometry {

@@ -1,3 +1,4 @@
+import CEmberKernels
 import Synchronization
 
 /// Winograd's minimal filtering F(2×2, 3×3) (Lavin & Gray, 2015) for 3×3 convolutions with
@@ -14,7 +15,11 @@ import Synchronization
 ///
 /// Tiles are transformed channels-last: each sample is first copied to `[H, W, C]` (channels
 /// rounded up to 8), so a tile's 16 taps for 8 channels are 16 contiguous 8-wide loads, the
-/// arithmetic is SIMD, and the results are contiguous stores into `[16, tiles, C]`.
+/// arithmetic is SIMD, and the results are contiguous stores into `[16, tiles, C]`. For
+/// float32 the layout changes and tile transforms run in C (`CEmberKernels`), compiled for
+/// AVX-512 or AVX2 and picked at run time (Swift code here is built for baseline SSE, where
+/// 8-lane vectors take two registers each and spill: in C the tile transforms take about
+/// half the CPU time; the layout changes are bound by memory traffic either way).
 ///
 /// Used where GEMM time dominates (3×3 kernel, stride 1, no dilation, one group, at least 8
 /// input and output channels): for 32→64 channels on 14×14 planes the three products take
@@ -104,6 +109,17 @@ private struct WinogradPlan {
     }
 }
 
+/// `p` as the float32 pointer it is (callers checked `T.self == Float.self`).
+@inline(__always)
+private func floats<T>(_ p: UnsafePointer<T>) -> UnsafePointer<Float> {
+    UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+}
+
+@inline(__always)
+private func floats<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+}
+
 @inline(__always)
 private func vload<T: SIMDScalar>(_ p: UnsafePointer<T>) -> Lanes<T> {
     UnsafeRawPointer(p).load(as: Lanes<T>.self)
@@ -144,6 +160,9 @@ private func storeUnaligned<T: FloatElement & SIMDScalar>(_ v: Lanes<T>, _ p: Un
 /// One sample's `[channels, plane]` as `[plane, cp]` at `dst` (lanes past `channels` zeroed),
 /// in 8×8 blocks transposed in registers.
 private func toChannelsLast<T: FloatElement & SIMDScalar>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, channels: Int, plane: Int, cp: Int) {
+    if T.self == Float.self {
+        return ember_to_channels_last_f32(floats(src), floats(dst), channels, plane, cp)
+    }
     if cp > channels {
         for pos in 0..<plane { (dst + pos * cp + channels).update(repeating: .zero, count: cp - channels) }
     }
@@ -165,6 +184,9 @@ private func toChannelsLast<T: FloatElement & SIMDScalar>(_ src: UnsafePointer<T
 
 /// One sample's channels-last `[plane, cp]` back to `[channels, plane]`, plus `bias`.
 private func fromChannelsLast<T: FloatElement & SIMDScalar>(_ src: UnsafePointer<T>, _ dst: UnsafeMutablePointer<T>, channels: Int, plane: Int, cp: Int, bias: UnsafePointer<T>?) {
+    if T.self == Float.self {
+        return ember_from_channels_last_f32(floats(src), floats(dst), channels, plane, cp, bias.map { floats($0) })
+    }
     var c0 = 0
     while c0 + 8 <= channels {
         var p0 = 0
@@ -224,6 +246,10 @@ private func patchBounds(_ r0: Int, _ c0: Int, _ h: Int, _ w: Int) -> (i0: Int, 
 /// `V = Bᵀ d B` for every tile of a step: `xh` is `[samplesPerStep, inH, inW, cp]`, `v` `[16, tileStride, cp]`.
 private func inputTransform<T: FloatElement & SIMDScalar>(_ xh: UnsafePointer<T>, _ v: UnsafeMutablePointer<T>, _ p: WinogradPlan, _ step: WinogradPlan.Step) {
     let g = p.g, cp = p.cp, slice = p.tileStride * cp
+    if T.self == Float.self {
+        return ember_wino_input_f32(floats(xh), floats(v), step.samples.count, g.inH, g.inW, g.padH, g.padW,
+                                    step.tileRows.lowerBound, step.tileRows.upperBound, p.tilesW, cp, slice)
+    }
     p.forTiles(step) { t, k, ty, tx in
         let r0 = 2 * ty - g.padH, c0 = 2 * tx - g.padW
         let b = patchBounds(r0, c0, g.inH, g.inW), inside = b == (0, 4, 0, 4)
@@ -246,6 +272,10 @@ private func inputTransform<T: FloatElement & SIMDScalar>(_ xh: UnsafePointer<T>
 /// dropped): `v` is `[16, tileStride, cp]`, `dxh` `[count, inH, inW, cp]`.
 private func inputTransformAdjoint<T: FloatElement & SIMDScalar>(_ v: UnsafePointer<T>, _ dxh: UnsafeMutablePointer<T>, _ p: WinogradPlan, _ step: WinogradPlan.Step) {
     let g = p.g, cp = p.cp, slice = p.tileStride * cp
+    if T.self == Float.self {
+        return ember_wino_input_adjoint_f32(floats(v), floats(dxh), step.samples.count, g.inH, g.inW, g.padH, g.padW,
+                                            step.tileRows.lowerBound, step.tileRows.upperBound, p.tilesW, cp, slice)
+    }
     p.forTiles(step) { t, k, ty, tx in
         let r0 = 2 * ty - g.padH, c0 = 2 * tx - g.padW
         let b = patchBounds(r0, c0, g.inH, g.inW)
@@ -268,6 +298,10 @@ private func inputTransformAdjoint<T: FloatElement & SIMDScalar>(_ v: UnsafePoin
 /// `[count, outH, outW, op]`. Aᵀ = rows (1,1,1,0), (0,1,-1,-1).
 private func outputTransform<T: FloatElement & SIMDScalar>(_ m: UnsafePointer<T>, _ yh: UnsafeMutablePointer<T>, _ p: WinogradPlan, _ step: WinogradPlan.Step) {
     let g = p.g, op = p.op, slice = p.tileStride * op
+    if T.self == Float.self {
+        return ember_wino_output_f32(floats(m), floats(yh), step.samples.count, g.outH, g.outW,
+                                     step.tileRows.lowerBound, step.tileRows.upperBound, p.tilesW, op, slice)
+    }
     p.forTiles(step) { t, k, ty, tx in
         let oy = 2 * ty, ox = 2 * tx, right = ox + 1 < g.outW, below = oy + 1 < g.outH
         let corner = yh + ((k * g.outH + oy) * g.outW + ox) * op
@@ -292,6 +326,10 @@ private func outputTransform<T: FloatElement & SIMDScalar>(_ m: UnsafePointer<T>
 /// `[count, outH, outW, op]`, `m` `[16, tileStride, op]`. A = rows (1,0), (1,1), (1,-1), (0,-1).
 private func outputTransformAdjoint<T: FloatElement & SIMDScalar>(_ gyh: UnsafePointer<T>, _ m: UnsafeMutablePointer<T>, _ p: WinogradPlan, _ step: WinogradPlan.Step) {
     let g = p.g, op = p.op, slice = p.tileStride * op
+    if T.self == Float.self {
+        return ember_wino_output_adjoint_f32(floats(gyh), floats(m), step.samples.count, g.outH, g.outW,
+                                             step.tileRows.lowerBound, step.tileRows.upperBound, p.tilesW, op, slice)
+    }
     p.forTiles(step) { t, k, ty, tx in
         let oy = 2 * ty, ox = 2 * tx, right = ox + 1 < g.outW, below = oy + 1 < g.outH
         let corner = gyh + ((k * g.outH + oy) * g.outW + ox) * op
@@ -463,5 +501,66 @@ extension Winograd {
             for i in 0..<size { pu[i] += q[i] }
         }
         weightTransformAdjoint(pu, out.pointer(T.self), g)
+    }
+}
+
+extension Winograd {
+    /// `inputGrad` and `weightGrad` in one pass over the batch, for a convolution's backward
+    /// when both are wanted: each step's output gradient is moved to channels-last and
+    /// transformed (`dM = A dY Aᵀ`) once and feeds both products, instead of once in each.
+    static func backward<T: FloatElement & SIMDScalar>(_: T.Type, x: Tensor, gy: Tensor, w: Tensor, dx: Tensor, dw: Tensor, g: ConvGeometry) {
+        let p = WinogradPlan(g), O = g.outChannels, C = g.inChannels, size = 16 * O * C, dtype = x.dtype
+        let u = transformedWeights(T.self, w, p)
+        let px = x.pointer(T.self), pg = gy.pointer(T.self), pdx = dx.pointer(T.self)
+        // U[ξ]ᵀ: `[O, C]` read through the transposed flag.
+        let utOp = GEMMOperand(u, rows: O, cols: C, rowStride: 1, colStride: p.op)
+        let chunks = ConvKernels.batchChunks(g)
+        let du = Tensor(empty: [chunks, 16, O, C], dtype: dtype)
+        ConvKernels.forBatch(g) { chunk, samples, _ in
+            let xh = Tensor(empty: [p.samplesPerStep, g.inH, g.inW, p.cp], dtype: dtype)
+            let dxh = Tensor(empty: [p.samplesPerStep, g.inH, g.inW, p.cp], dtype: dtype)
+            let gyh = Tensor(empty: [p.samplesPerStep, g.outH, g.outW, p.op], dtype: dtype)
+            let v = Tensor(empty: [16, p.tileStride, p.cp], dtype: dtype), m = Tensor(empty: [16, p.tileStride, p.op], dtype: dtype)
+            let vOp = GEMMOperand(v, rows: p.tileStride, cols: C, rowStride: p.cp, colStride: 1)
+            let mOp = GEMMOperand(m, rows: p.tileStride, cols: O, rowStride: p.op, colStride: 1)
+            // dM[ξ]ᵀ: `[O, tiles]` read through the transposed flag.
+            let mtOp = GEMMOperand(m, rows: O, cols: p.tileStride, rowStride: 1, colStride: p.op)
+            var first = true
+            p.steps(samples) { step in
+                if step.tileRows.lowerBound == 0 {
+                    for (k, n) in step.samples.enumerated() {
+                        toChannelsLast(pg + n * O * g.outPlane, gyh.pointer(T.self) + k * g.outPlane * p.op, channels: O, plane: g.outPlane, cp: p.op)
+                        toChannelsLast(px + n * C * g.inPlane, xh.pointer(T.self) + k * g.inPlane * p.cp, channels: C, plane: g.inPlane, cp: p.cp)
+                    }
+                    dxh.pointer(T.self).update(repeating: .zero, count: step.samples.count * g.inPlane * p.cp)
+                }
+                let tiles = p.tileCount(step)
+                outputTransformAdjoint(gyh.pointer(T.self), m.pointer(T.self), p, step)
+                // Input gradient: dV[ξ] = dM[ξ] · U[ξ]ᵀ, then dX += B dV Bᵀ.
+                for xi in 0..<16 {
+                    gemm(mOp, offA: xi * p.tileStride * p.op, utOp, offB: xi * C * p.op, v, offC: xi * p.tileStride * p.cp,
+                         ldc: p.cp, m: tiles, n: C, k: O)
+                }
+                inputTransformAdjoint(v.pointer(T.self), dxh.pointer(T.self), p, step)
+                // Weight gradient: V = Bᵀ x B (into the same buffer), dU[ξ] += dM[ξ]ᵀ · V[ξ].
+                inputTransform(xh.pointer(T.self), v.pointer(T.self), p, step)
+                for xi in 0..<16 {
+                    gemm(mtOp, offA: xi * p.tileStride * p.op, vOp, offB: xi * p.tileStride * p.cp, du, offC: chunk * size + xi * O * C,
+                         ldc: C, m: O, n: C, k: tiles, beta: first ? 0 : 1)
+                }
+                first = false
+                if step.tileRows.upperBound == p.tilesH {
+                    for (k, n) in step.samples.enumerated() {
+                        fromChannelsLast(dxh.pointer(T.self) + k * g.inPlane * p.cp, pdx + n * C * g.inPlane, channels: C, plane: g.inPlane, cp: p.cp, bias: nil)
+                    }
+                }
+            }
+        }
+        let pu = du.pointer(T.self)
+        for c in 1..<Swift.max(chunks, 1) {
+            let q = pu + c * size
+            for i in 0..<size { pu[i] += q[i] }
+        }
+        weightTransformAdjoint(pu, dw.pointer(T.self), g)
     }
 }

@@ -36,9 +36,14 @@ func convolution(
         let needX = x.requiresGradFlag, needW = w.requiresGradFlag, needB = bias?.requiresGradFlag ?? false
         let sx = needW ? SavedTensor(x, op: "conv") : nil, sw = needX ? SavedTensor(w, op: "conv") : nil
         record("ConvolutionBackward0", out, inputs: inputs, file: file, line: line) { gy in
-            [needX ? convolutionInputGrad(gy, sw!.value, bias: nil, g) : nil,
-             needW ? convolutionWeightGrad(sx!.value, gy, g) : nil,
-             needB ? biasGradient(gy) : nil]
+            if needX && needW && !GradMode.isEnabled {
+                // Both adjoints from one kernel that shares their work on `gy`.
+                let grads = convolutionBackward(sx!.value, gy, sw!.value, g)
+                return [grads.input, grads.weight, needB ? biasGradient(gy) : nil]
+            }
+            return [needX ? convolutionInputGrad(gy, sw!.value, bias: nil, g) : nil,
+                    needW ? convolutionWeightGrad(sx!.value, gy, g) : nil,
+                    needB ? biasGradient(gy) : nil]
         }
     }
     return out
@@ -65,6 +70,14 @@ func convolutionInputGrad(
         }
     }
     return out
+}
+
+/// Both adjoints of `convolution` at once, `(convolutionInputGrad(gy, w), convolutionWeightGrad(x, gy))`,
+/// without autograd: a first-order backward (the separate ops record for `createGraph`).
+private func convolutionBackward(_ x: Tensor, _ gy: Tensor, _ w: Tensor, _ g: ConvGeometry) -> (input: Tensor, weight: Tensor) {
+    let compute = x.dtype.computeType
+    let grads = ConvKernels.backward(kernelOperand(x, compute), kernelOperand(gy, compute), kernelOperand(w, compute), g)
+    return (grads.input.convertedRaw(x.dtype), grads.weight.convertedRaw(x.dtype))
 }
 
 /// `[O, C/groups, kH, kW]`: the adjoint of `convolution` in its weight applied to `gy` (the

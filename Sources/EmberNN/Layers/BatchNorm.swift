@@ -80,6 +80,15 @@ open class BatchNorm: Module {
             if momentum == nil { factor = 1 / count.item() }
         }
         let useBatchStats = training || (runningMean == nil && runningVar == nil)
+        let n = x.numel / numFeatures
+        if useBatchStats {
+            nnCheck(n > 1, "BatchNorm", "\(typeName) expected more than 1 value per channel when training, got input of shape \(x.shape)")
+        }
+        if usesFusedOp(x) {
+            // One fused op (two passes forward, two backward); it updates the running statistics.
+            return x.batchNorm(runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
+                               training: training, momentum: factor, eps: eps)
+        }
         if !useBatchStats {
             // Evaluation: one scale and one shift per channel, two passes over x.
             var scale = (runningVar! + eps).rsqrt()
@@ -88,8 +97,6 @@ open class BatchNorm: Module {
             if let bias { shift = shift + bias }
             return x * scale.reshape(channelShape(x)) + shift.reshape(channelShape(x))
         }
-        let n = x.numel / numFeatures
-        nnCheck(n > 1, "BatchNorm", "\(typeName) expected more than 1 value per channel when training, got input of shape \(x.shape)")
         // Statistics in a [C, N·L] layout, where each channel is one contiguous row: the
         // reductions and their backwards then run on rows instead of strided gathers
         // (about twice as fast as reducing NCHW over dims [0, 2, 3]).
@@ -111,6 +118,13 @@ open class BatchNorm: Module {
         var channelsFirst = x.shape
         channelsFirst.swapAt(0, 1)
         return y.reshape(channelsFirst).transpose(0, 1).contiguous()
+    }
+
+    /// Whether `x` runs on Ember's fused batch-norm op: float32 or float64, with parameters
+    /// and statistics of the same dtype (other dtypes use the composite formulation below).
+    private func usesFusedOp(_ x: Tensor) -> Bool {
+        (x.dtype == .float32 || x.dtype == .float64)
+            && [weight, bias, runningMean, runningVar].allSatisfy { $0 == nil || $0!.dtype == x.dtype }
     }
 
     /// `[1, C, 1, ...]` for an input of `x`'s rank.

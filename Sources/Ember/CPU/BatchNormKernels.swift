@@ -81,17 +81,6 @@ struct BatchNormGeometry {
     }
 }
 
-/// `p` as the float32 pointer it is (callers checked `T.self == Float.self`).
-@inline(__always)
-private func floats<T>(_ p: UnsafePointer<T>) -> UnsafePointer<Float> {
-    UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
-}
-
-@inline(__always)
-private func floats<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
-    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
-}
-
 @inline(__always)
 private func load<T: SIMDScalar>(_ p: UnsafePointer<T>) -> SIMD16<T> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD16<T>.self)

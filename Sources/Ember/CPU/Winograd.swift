@@ -109,17 +109,6 @@ private struct WinogradPlan {
     }
 }
 
-/// `p` as the float32 pointer it is (callers checked `T.self == Float.self`).
-@inline(__always)
-private func floats<T>(_ p: UnsafePointer<T>) -> UnsafePointer<Float> {
-    UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
-}
-
-@inline(__always)
-private func floats<T>(_ p: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
-    UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
-}
-
 @inline(__always)
 private func vload<T: SIMDScalar>(_ p: UnsafePointer<T>) -> Lanes<T> {
     UnsafeRawPointer(p).load(as: Lanes<T>.self)

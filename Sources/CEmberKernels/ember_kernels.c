@@ -52,3 +52,11 @@ void ember_softmax_rows_f32(const float *x, float *y, long rows, long cols, int 
     default: softmax_rows_f32_base(x, y, rows, cols, log_softmax); break;
     }
 }
+
+void ember_softmax_backward_rows_f32(const float *y, const float *g, float *dx, long rows, long cols, float scale) {
+    switch (isa_level()) {
+    case 2: softmax_backward_rows_f32_avx512(y, g, dx, rows, cols, scale); break;
+    case 1: softmax_backward_rows_f32_avx2(y, g, dx, rows, cols, scale); break;
+    default: softmax_backward_rows_f32_base(y, g, dx, rows, cols, scale); break;
+    }
+}

@@ -10,4 +10,8 @@ void ember_exp_f32(const float *x, float *y, long n);
 /// Softmax (or log-softmax when `log_softmax` != 0) of each of `rows` contiguous rows of `cols`.
 void ember_softmax_rows_f32(const float *x, float *y, long rows, long cols, int log_softmax);
 
+/// The softmax backward of each of `rows` contiguous rows of `cols`, given the softmax output
+/// `y` and the output gradient `g`: dx = scale * y * (g - sum(g * y)). `dx` may alias `g`.
+void ember_softmax_backward_rows_f32(const float *y, const float *g, float *dx, long rows, long cols, float scale);
+
 #endif

@@ -173,17 +173,27 @@ open class MultiheadAttention: Module {
             mask = mask.map { $0 + perHead } ?? perHead
         }
 
-        var scores = (qh / Double(headDim).squareRoot()).bmm(kh.transpose(1, 2))
-        if let mask { scores = scores + mask }
-        var weights = scores.softmax(dim: -1)
-        if training && dropout > 0 { weights = EmberNN.dropout(weights, p: dropout, training: true) }
+        let dropping = training && dropout > 0
+        let attended: Tensor, weights: Tensor?
+        if !needWeights && !dropping && (qh.dtype == .float32 || qh.dtype == .float64) {
+            // The fused op: no [N·heads, L, S] scores, weights or mask temporaries.
+            attended = qh.attention(key: kh, value: vh, mask: mask, scale: 1 / Double(headDim).squareRoot())
+            weights = nil
+        } else {
+            var scores = (qh / Double(headDim).squareRoot()).bmm(kh.transpose(1, 2))
+            if let mask { scores = scores + mask }
+            var w = scores.softmax(dim: -1)
+            if dropping { w = EmberNN.dropout(w, p: dropout, training: true) }
+            attended = w.bmm(vh)
+            weights = w
+        }
         // [N·heads, L, headDim] → [L, N, E] or [N, L, E] (one copy), then the output projection.
-        let merged = weights.bmm(vh).reshape([batch, numHeads, tgtLen, headDim])
+        let merged = attended.reshape([batch, numHeads, tgtLen, headDim])
             .permute(timeMajor ? [2, 0, 1, 3] : [0, 2, 1, 3])
             .reshape(timeMajor ? [tgtLen, batch, embedDim] : [batch, tgtLen, embedDim])
         var output = outProj(merged)
         if !batched { output = output.squeeze(1) }
-        guard needWeights else { return (output, nil) }
+        guard needWeights, let weights else { return (output, nil) }
         var w = weights.view([batch, numHeads, tgtLen, srcLen])
         if averageAttnWeights { w = w.sum(dim: 1) / Double(numHeads) }
         if !batched { w = w.squeeze(0) }

@@ -140,4 +140,56 @@ import Testing
             assertClose(x.grad!, expected, rtol: 1e-5, atol: 1e-6, "softmax grad \(shape)")
         }
     }
+
+    /// `packed` split into heads, `attention`, merged: the definition `packedSelfAttention` must match.
+    private func splitAttention(_ packed: Tensor, heads: Int, batchFirst: Bool, mask: Tensor?, causal: Bool, scale: Double) -> Tensor {
+        let n = batchFirst ? packed.shape[0] : packed.shape[1], l = batchFirst ? packed.shape[1] : packed.shape[0]
+        let width = packed.shape[2] / 3, d = width / heads
+        let split = batchFirst ? [n, l, 3, heads, d] : [l, n, 3, heads, d]
+        let all = packed.reshape(split).permute(batchFirst ? [2, 0, 3, 1, 4] : [2, 1, 3, 0, 4]).reshape([3, n * heads, l, d])
+        let out = compositeAttention(all[0], all[1], all[2], mask: mask, causal: causal, scale: scale)
+        return out.reshape([n, heads, l, d]).permute(batchFirst ? [0, 2, 1, 3] : [2, 0, 1, 3]).reshape(batchFirst ? [n, l, width] : [l, n, width])
+    }
+
+    @Test func packedSelfAttentionMatchesSplitHeads() {
+        let g = Generator(seed: 9)
+        // (N, L, E, heads, batchFirst, mask shape or nil, causal)
+        let cases: [(Int, Int, Int, Int, Bool, [Int]?, Bool)] = [
+            (2, 5, 8, 2, true, nil, true), (3, 4, 12, 3, false, nil, false), (2, 6, 8, 4, true, [1, 6, 6], false),
+            (2, 5, 8, 2, false, [4, 1, 5], false), (1, 9, 4, 1, false, nil, true), (4, 20, 16, 4, true, [20, 20], false),
+        ]
+        for (n, l, e, heads, batchFirst, maskShape, causal) in cases {
+            let label = "N\(n) L\(l) E\(e) heads \(heads) batchFirst \(batchFirst) mask \(maskShape.map { "\($0)" } ?? "none") causal \(causal)"
+            let x = Tensor.randn(batchFirst ? [n, l, 3 * e] : [l, n, 3 * e], generator: g).requiresGrad_()
+            let mask = maskShape.map { Tensor.randn($0, generator: g) }
+            let scale = 1 / Double(e / heads).squareRoot()
+            let fused = x.packedSelfAttention(numHeads: heads, batchFirst: batchFirst, mask: mask, isCausal: causal, scale: scale)
+            let x2 = x.detach().requiresGrad_()
+            let reference = splitAttention(x2, heads: heads, batchFirst: batchFirst, mask: mask, causal: causal, scale: scale)
+            assertClose(fused, reference, rtol: 1e-5, atol: 1e-6, "forward \(label)")
+            let weights = Tensor.randn(fused.shape, generator: g)
+            (fused * weights).sum().backward()
+            (reference * weights).sum().backward()
+            assertClose(x.grad!, x2.grad!, rtol: 1e-4, atol: 1e-5, "grad \(label)")
+        }
+    }
+
+    @Test func packedSelfAttentionGradcheck() {
+        let g = Generator(seed: 10)
+        let mask = Tensor.randn([1, 4, 4], dtype: .float64, generator: g)
+        for batchFirst in [true, false] {
+            // Two samples of four positions, E = 4 in two heads.
+            let inputs = [Tensor.randn(batchFirst ? [2, 4, 12] : [4, 2, 12], dtype: .float64, generator: g).requiresGrad_()]
+            let variants: [(String, ([Tensor]) -> Tensor)] = [
+                ("causal", { $0[0].packedSelfAttention(numHeads: 2, batchFirst: batchFirst, isCausal: true, scale: 0.5) }),
+                ("mask", { $0[0].packedSelfAttention(numHeads: 2, batchFirst: batchFirst, mask: mask, scale: 0.5) }),
+            ]
+            for (name, f) in variants {
+                let first = gradcheck(f, inputs: inputs)
+                #expect(first.passed, "\(name) batchFirst \(batchFirst): \(first)")
+                let second = gradgradcheck(f, inputs: inputs)
+                #expect(second.passed, "\(name) batchFirst \(batchFirst) second order: \(second)")
+            }
+        }
+    }
 }

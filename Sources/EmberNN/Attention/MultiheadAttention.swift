@@ -130,8 +130,44 @@ open class MultiheadAttention: Module {
             let split = timeMajor ? [len, batch, numHeads, headDim] : [batch, len, numHeads, headDim]
             return t.reshape(split).permute(toHeads).reshape([batch * numHeads, len, headDim])
         }
+        var mask = attnMask.map { additive($0, q.dtype) }
+        if let m = mask {
+            let expected2 = [tgtLen, keyLen], expected3 = [batch * numHeads, tgtLen, keyLen]
+            nnCheck(m.shape == expected2 || m.shape == expected3, op, "the attn_mask should have shape \(expected2) or \(expected3), got \(m.shape)")
+            if m.dim == 2 { mask = m.unsqueeze(0) }
+        }
+        if let p = paddingMask {
+            nnCheck(p.shape == [batch, keyLen], op, "expecting key_padding_mask of shape \([batch, keyLen]), got \(p.shape)")
+        }
+        if biasK != nil {
+            mask = mask.map { padLast($0) }
+            paddingMask = paddingMask.map { padLast($0) }
+        }
+        if addZeroAttn {
+            mask = mask.map { padLast($0) }
+            paddingMask = paddingMask.map { padLast($0) }
+        }
+        let srcLen = keyLen + (biasK != nil ? 1 : 0) + (addZeroAttn ? 1 : 0)
+        if let p = paddingMask {
+            let perHead = additive(p, q.dtype).reshape([batch, 1, 1, srcLen]).expand([batch, numHeads, 1, srcLen])
+                .reshape([batch * numHeads, 1, srcLen])
+            mask = mask.map { $0 + perHead } ?? perHead
+        }
+        let dropping = training && dropout > 0
+        let fusable = !needWeights && !dropping && (q.dtype == .float32 || q.dtype == .float64)
+        let selfAttention = inProjWeight != nil && query === key && key === value && biasK == nil
+
+        if fusable && selfAttention && !addZeroAttn, let w = inProjWeight {
+            // One GEMM for q, k and v; the fused op reads the heads out of it and writes them
+            // merged, so there is no head split or merge copy and no [N·heads, L, S] temporary.
+            let packed = linear(q, weight: w, bias: inProjBias)
+            let merged = packed.packedSelfAttention(numHeads: numHeads, batchFirst: !timeMajor, mask: mask,
+                                                    scale: 1 / Double(headDim).squareRoot())
+            let output = outProj(merged)
+            return (batched ? output : output.squeeze(1), nil)
+        }
         var qh: Tensor, kh: Tensor, vh: Tensor
-        if let w = inProjWeight, query === key, key === value, biasK == nil {
+        if selfAttention, let w = inProjWeight {
             // Self-attention: one GEMM for q, k and v, then one copy into heads.
             let packed = linear(q, weight: w, bias: inProjBias)
             let split = timeMajor ? [tgtLen, batch, 3, numHeads, headDim] : [batch, tgtLen, 3, numHeads, headDim]
@@ -147,35 +183,13 @@ open class MultiheadAttention: Module {
             }
             qh = heads(pq); kh = heads(pk); vh = heads(pv)
         }
-        var mask = attnMask.map { additive($0, q.dtype) }
-        if let m = mask {
-            let expected2 = [tgtLen, keyLen], expected3 = [batch * numHeads, tgtLen, keyLen]
-            nnCheck(m.shape == expected2 || m.shape == expected3, op, "the attn_mask should have shape \(expected2) or \(expected3), got \(m.shape)")
-            if m.dim == 2 { mask = m.unsqueeze(0) }
-        }
-        if let p = paddingMask {
-            nnCheck(p.shape == [batch, keyLen], op, "expecting key_padding_mask of shape \([batch, keyLen]), got \(p.shape)")
-        }
-        if biasK != nil {
-            mask = mask.map { padLast($0) }
-            paddingMask = paddingMask.map { padLast($0) }
-        }
         if addZeroAttn {
             kh = Tensor.cat([kh, Tensor.zeros([batch * numHeads, 1, headDim], dtype: kh.dtype)], dim: 1)
             vh = Tensor.cat([vh, Tensor.zeros([batch * numHeads, 1, headDim], dtype: vh.dtype)], dim: 1)
-            mask = mask.map { padLast($0) }
-            paddingMask = paddingMask.map { padLast($0) }
-        }
-        let srcLen = kh.shape[1]
-        if let p = paddingMask {
-            let perHead = additive(p, q.dtype).reshape([batch, 1, 1, srcLen]).expand([batch, numHeads, 1, srcLen])
-                .reshape([batch * numHeads, 1, srcLen])
-            mask = mask.map { $0 + perHead } ?? perHead
         }
 
-        let dropping = training && dropout > 0
         let attended: Tensor, weights: Tensor?
-        if !needWeights && !dropping && (qh.dtype == .float32 || qh.dtype == .float64) {
+        if fusable {
             // The fused op: no [N·heads, L, S] scores, weights or mask temporaries.
             attended = qh.attention(key: kh, value: vh, mask: mask, scale: 1 / Double(headDim).squareRoot())
             weights = nil

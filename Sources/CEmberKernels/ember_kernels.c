@@ -60,3 +60,19 @@ void ember_softmax_backward_rows_f32(const float *y, const float *g, float *dx, 
     default: softmax_backward_rows_f32_base(y, g, dx, rows, cols, scale); break;
     }
 }
+
+void ember_gelu_f32(const float *x, float *y, float *cdf, long n) {
+    switch (isa_level()) {
+    case 2: gelu_f32_avx512(x, y, cdf, n); break;
+    case 1: gelu_f32_avx2(x, y, cdf, n); break;
+    default: gelu_f32_base(x, y, cdf, n); break;
+    }
+}
+
+void ember_gelu_backward_f32(const float *x, const float *g, const float *cdf, float *dx, long n) {
+    switch (isa_level()) {
+    case 2: gelu_backward_f32_avx512(x, g, cdf, dx, n); break;
+    case 1: gelu_backward_f32_avx2(x, g, cdf, dx, n); break;
+    default: gelu_backward_f32_base(x, g, cdf, dx, n); break;
+    }
+}

@@ -14,4 +14,11 @@ void ember_softmax_rows_f32(const float *x, float *y, long rows, long cols, int 
 /// `y` and the output gradient `g`: dx = scale * y * (g - sum(g * y)). `dx` may alias `g`.
 void ember_softmax_backward_rows_f32(const float *y, const float *g, float *dx, long rows, long cols, float scale);
 
+/// Exact GELU, y = x·Φ(x), with Φ from a Chebyshev erfc (relative error below 1.2e-7); Φ(x) is
+/// also written to `cdf` unless it is NULL.
+void ember_gelu_f32(const float *x, float *y, float *cdf, long n);
+
+/// GELU backward given Φ(x) from the forward pass: dx = g·(Φ(x) + x·φ(x)).
+void ember_gelu_backward_f32(const float *x, const float *g, const float *cdf, float *dx, long n);
+
 #endif

@@ -38,8 +38,10 @@ func gemm(
 }
 
 /// Multiply-adds (`m·n·k`) from which a GEMM is split across the cores by Ember rather than
-/// threaded inside OpenBLAS.
-let splitGEMMThreshold = 1 << 22
+/// threaded inside OpenBLAS. Smaller GEMMs issued back to back (an LSTM's per-timestep
+/// `[32, 256]·[256, 1024]`, 8M) measured faster on OpenBLAS's spinning threads on an idle
+/// machine than with a libdispatch wake-up per call; a Transformer's (67M and up) faster split.
+let splitGEMMThreshold = 1 << 24
 
 /// A large GEMM as one single-threaded BLAS call per core on a block of C's rows (or columns,
 /// when C is wider than tall), so that the operand each block reads whole is the smaller one.

@@ -270,6 +270,12 @@ def attn_file():
     f.case("sdpa_float", None, lambda: {**qkv(4, 5), "attn_mask": torch.randn(2, 1, 4, 5)},
            lambda **k: sdpa_reference(scale=0.3, **k))
     f.case("sdpa_causal", None, lambda: qkv(5, 5, 8), lambda **k: sdpa_reference(is_causal=True, **k))
+    # Ember's fused attention op: causal with more keys than queries (top-left aligned), and
+    # batch-first self-attention with a causal float mask and no weights, as in a GPT block.
+    f.case("sdpa_causal_rect", None, lambda: qkv(4, 7), lambda **k: sdpa_reference(is_causal=True, **k))
+    f.case("mha_causal_noweights", lambda: nn.MultiheadAttention(16, 4, batch_first=True),
+           lambda: {"query": torch.randn(2, 12, 16), "attn_mask": causal_float(12)},
+           lambda m, **k: mha_run(m, need=False, **k), grads=["query"])
 
     enc = lambda **kw: nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, **kw)
     dec = lambda **kw: nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0, **kw)

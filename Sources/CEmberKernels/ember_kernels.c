@@ -106,3 +106,15 @@ void ember_bn_dx_f32(const float *g, const float *x, float *dx, long r0, long r1
 void ember_bn_sums_f32(const float *a, const float *x, long r0, long r1, long l, long c, const float *center, double *acc) {
     EMBER_DISPATCH(bn_sums, a, x, r0, r1, l, c, center, acc)
 }
+
+void ember_softmax_backward_rows_f32(const float *y, const float *g, float *dx, long rows, long cols, float scale) {
+    EMBER_DISPATCH(softmax_backward_rows_f32, y, g, dx, rows, cols, scale)
+}
+
+void ember_gelu_f32(const float *x, float *y, float *cdf, long n) {
+    EMBER_DISPATCH(gelu_f32, x, y, cdf, n)
+}
+
+void ember_gelu_backward_f32(const float *x, const float *g, const float *cdf, float *dx, long n) {
+    EMBER_DISPATCH(gelu_backward_f32, x, g, cdf, dx, n)
+}

@@ -42,13 +42,25 @@ private func leaves(_ f: SeqCase, _ names: [String]) -> [String: Tensor] {
         f.check(outputs: ["out": out, "attn": weights!], module: mha, inputs: ins)
     }
 
-    @Test(arguments: ["sdpa", "sdpa_bool", "sdpa_float", "sdpa_causal"])
+    @Test(arguments: ["sdpa", "sdpa_bool", "sdpa_float", "sdpa_causal", "sdpa_causal_rect"])
     func scaledDotProduct(_ name: String) {
         guard let f = seqCase("seq_attn", name) else { return }
         let ins = leaves(f, ["q", "k", "v", "attn_mask"])
         let out = scaledDotProductAttention(ins["q"]!, ins["k"]!, ins["v"]!, attnMask: ins["attn_mask"],
-                                            isCausal: name == "sdpa_causal", scale: name == "sdpa_float" ? 0.3 : nil)
+                                            isCausal: name.hasPrefix("sdpa_causal"), scale: name == "sdpa_float" ? 0.3 : nil)
         f.check(outputs: ["out": out], module: nil, inputs: ins)
+    }
+
+    /// Batch-first self-attention with a causal float mask and no weights: the fused path a GPT block takes.
+    @Test func causalSelfAttentionWithoutWeights() {
+        guard let f = seqCase("seq_attn", "mha_causal_noweights") else { return }
+        let mha = MultiheadAttention(embedDim: 16, numHeads: 4, batchFirst: true)
+        f.load(into: mha)
+        let ins = leaves(f, ["query", "attn_mask"])
+        let x = ins["query"]!
+        let (out, weights) = mha(x, x, x, needWeights: false, attnMask: ins["attn_mask"]!.detach())
+        #expect(weights == nil)
+        f.check(outputs: ["out": out], module: mha, inputs: ["query": x])
     }
 
     @Test func encoderLayers() {

@@ -41,4 +41,15 @@ void ember_bn_dx_f32(const float *g, const float *x, float *dx, long r0, long r1
 /// else:   acc[ch] += Σ a,                acc[c + ch] += Σ a·(x - center[ch]).
 void ember_bn_sums_f32(const float *a, const float *x, long r0, long r1, long l, long c, const float *center, double *acc);
 
+/// The softmax backward of each of `rows` contiguous rows of `cols`, given the softmax output
+/// `y` and the output gradient `g`: dx = scale * y * (g - sum(g * y)). `dx` may alias `g`.
+void ember_softmax_backward_rows_f32(const float *y, const float *g, float *dx, long rows, long cols, float scale);
+
+/// Exact GELU, y = x·Φ(x), with Φ from a Chebyshev erfc (relative error below 1.2e-7); Φ(x) is
+/// also written to `cdf` unless it is NULL.
+void ember_gelu_f32(const float *x, float *y, float *cdf, long n);
+
+/// GELU backward given Φ(x) from the forward pass: dx = g·(Φ(x) + x·φ(x)).
+void ember_gelu_backward_f32(const float *x, const float *g, const float *cdf, float *dx, long n);
+
 #endif

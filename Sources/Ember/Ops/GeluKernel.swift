@@ -9,7 +9,7 @@ import Glibc
 /// feed-forward block on the CPU. Here float32 takes Φ from the complementary error function
 /// in Numerical Recipes' Chebyshev form (`erfc(z) = t·exp(-z² + P(t))`, relative error below
 /// 1.2e-7 for every z ≥ 0, so GELU keeps its relative accuracy for negative inputs too),
-/// evaluated in blocks with the vector `exp`; float64 uses libm's `erfc`.
+/// forward and backward each one vectorized C pass (CEmberKernels); float64 uses libm's `erfc`.
 extension Tensor {
     /// GELU, exact (erf) form, `x·Φ(x)`: the values of `gelu()` to float32 rounding, computed by
     /// a vectorized kernel with a hand-written backward (PyTorch: `F.gelu(x, approximate='none')`).
@@ -62,45 +62,8 @@ private struct GeluForward: FloatVisitor {
         let fx = UnsafeMutableRawPointer(px).assumingMemoryBound(to: Float.self)
         let fo = UnsafeMutableRawPointer(po).assumingMemoryBound(to: Float.self)
         let fc = pc.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Float.self) }
-        Parallel.forRange((n + 255) / 256, grain: 32) { blocks in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512) { scratch in
-                let a = scratch.baseAddress!, t = a + 256
-                for block in blocks {
-                    let start = block * 256, count = Swift.min(256, n - start)
-                    let xs = fx + start, os = fo + start
-                    // erfc(z) = t·exp(-z² + P(t)), t = 1/(1 + z/2), z = |x|/√2.
-                    for j in 0..<count {
-                        let z = Swift.abs(xs[j]) * 0.70710678
-                        let tj = 1 / (1 + 0.5 * z)
-                        var p: Float = 0.17087277
-                        p = p * tj - 0.82215223
-                        p = p * tj + 1.48851587
-                        p = p * tj - 1.13520398
-                        p = p * tj + 0.27886807
-                        p = p * tj - 0.18628806
-                        p = p * tj + 0.09678418
-                        p = p * tj + 0.37409196
-                        p = p * tj + 1.00002368
-                        a[j] = -z * z - 1.26551223 + tj * p
-                        t[j] = tj
-                    }
-                    ember_exp_f32(a, a, count)
-                    if let fc {
-                        let cs = fc + start
-                        for j in 0..<count {
-                            let v = xs[j], e = 0.5 * t[j] * a[j]
-                            let phi = v >= 0 ? 1 - e : e
-                            cs[j] = phi
-                            os[j] = v * phi
-                        }
-                    } else {
-                        for j in 0..<count {
-                            let v = xs[j], e = 0.5 * t[j] * a[j]
-                            os[j] = v * (v >= 0 ? 1 - e : e)
-                        }
-                    }
-                }
-            }
+        Parallel.forRange(n, grain: 1 << 14) { r in
+            ember_gelu_f32(fx + r.lowerBound, fo + r.lowerBound, fc.map { $0 + r.lowerBound }, r.count)
         }
     }
 }
@@ -124,18 +87,9 @@ private struct GeluBackward: FloatVisitor {
         let fg = UnsafeMutableRawPointer(pg).assumingMemoryBound(to: Float.self)
         let fc = UnsafeMutableRawPointer(pc).assumingMemoryBound(to: Float.self)
         let fo = UnsafeMutableRawPointer(po).assumingMemoryBound(to: Float.self)
-        Parallel.forRange((n + 255) / 256, grain: 32) { blocks in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { scratch in
-                let b = scratch.baseAddress!
-                for block in blocks {
-                    let start = block * 256, count = Swift.min(256, n - start)
-                    let xs = fx + start
-                    for j in 0..<count { b[j] = -0.5 * xs[j] * xs[j] }
-                    ember_exp_f32(b, b, count)
-                    let gs = fg + start, cs = fc + start, os = fo + start
-                    for j in 0..<count { os[j] = gs[j] * (cs[j] + xs[j] * b[j] * 0.39894228) }
-                }
-            }
+        Parallel.forRange(n, grain: 1 << 14) { r in
+            let o = r.lowerBound
+            ember_gelu_backward_f32(fx + o, fg + o, fc + o, fo + o, r.count)
         }
     }
 }

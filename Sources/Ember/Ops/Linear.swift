@@ -21,7 +21,7 @@ extension Tensor {
         let rows = x2.shape[0]
         let out = Tensor(empty: [rows, outFeatures], dtype: dtype)
         if let bias {
-            withNoGrad { out.copyRaw(from: bias) }   // every row starts as the bias
+            out.fillRows(with: bias)   // every row starts as the bias
         }
         if inFeatures > 0 {
             gemm(GEMMOperand(x2, rows: rows, cols: inFeatures, rowStride: x2.strides[0], colStride: x2.strides[1]), offA: 0,
@@ -47,5 +47,22 @@ extension Tensor {
             }
         }
         return result
+    }
+}
+
+extension Tensor {
+    /// Copies `row` (1-d, `shape[1]` elements, same dtype) into every row of this contiguous
+    /// 2-d tensor, one memcpy per row; no autograd.
+    fileprivate func fillRows(with row: Tensor) {
+        guard row.isContiguous, isContiguous, row.dtype == dtype, dim == 2 else {
+            withNoGrad { copyRaw(from: row) }
+            return
+        }
+        let rows = shape[0], bytes = shape[1] * dtype.itemSize
+        guard rows > 0 && bytes > 0 else { return }
+        let src = UnsafeRawPointer(row.storage.data + row.offset * dtype.itemSize), dst = storage.data + offset * dtype.itemSize
+        Parallel.forRange(rows, grain: Swift.max(1, (1 << 16) / bytes)) { r in
+            for i in r { (dst + i * bytes).copyMemory(from: src, byteCount: bytes) }
+        }
     }
 }

@@ -54,6 +54,7 @@ extension Tensor {
         if needsGrad(self) {
             let so = SavedTensor(out, op: "\(op)", isOutput: true), sx = SavedTensor(self, op: "\(op)")
             record(log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", out, inputs: [self], file: file, line: line) { g in
+                if !log && !GradMode.isEnabled, let dx = Tensor.softmaxBackwardLastDim(so.value, g, d) { return [dx] }
                 let y = GradMode.isEnabled ? sx.value.softmaxImpl(d, log: log, file: file, line: line) : so.value
                 if log {
                     return [g - y.exp() * g.sum(dim: d, keepDim: true)]
@@ -62,6 +63,22 @@ extension Tensor {
             }
         }
         return out
+    }
+
+    /// `y·(g - Σ g·y)` over the last dim in one vectorized pass per row, for a float32 softmax
+    /// output `y` taken along its last dim `d`; nil where that does not apply.
+    private static func softmaxBackwardLastDim(_ y: Tensor, _ g: Tensor, _ d: Int) -> Tensor? {
+        guard y.dtype == .float32 && g.dtype == .float32 && d == y.dim - 1 && y.isContiguous && g.shape == y.shape else { return nil }
+        let gc = g.isContiguous ? g : g.convertedCopy()
+        let cols = y.shape[d], dx = Tensor(empty: y.shape, dtype: .float32)
+        guard cols > 0 else { return dx }
+        let rows = y.numel / cols
+        let py = y.pointer(Float.self), pg = gc.pointer(Float.self), pd = dx.pointer(Float.self)
+        Parallel.forRange(rows, grain: Swift.max(1, 8192 / cols)) { r in
+            let o = r.lowerBound * cols
+            ember_softmax_backward_rows_f32(py + o, pg + o, pd + o, r.count, cols, 1)
+        }
+        return dx
     }
 
     /// A transposed view with no autograd.

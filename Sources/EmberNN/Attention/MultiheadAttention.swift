@@ -130,8 +130,44 @@ open class MultiheadAttention: Module {
             let split = timeMajor ? [len, batch, numHeads, headDim] : [batch, len, numHeads, headDim]
             return t.reshape(split).permute(toHeads).reshape([batch * numHeads, len, headDim])
         }
+        var mask = attnMask.map { additive($0, q.dtype) }
+        if let m = mask {
+            let expected2 = [tgtLen, keyLen], expected3 = [batch * numHeads, tgtLen, keyLen]
+            nnCheck(m.shape == expected2 || m.shape == expected3, op, "the attn_mask should have shape \(expected2) or \(expected3), got \(m.shape)")
+            if m.dim == 2 { mask = m.unsqueeze(0) }
+        }
+        if let p = paddingMask {
+            nnCheck(p.shape == [batch, keyLen], op, "expecting key_padding_mask of shape \([batch, keyLen]), got \(p.shape)")
+        }
+        if biasK != nil {
+            mask = mask.map { padLast($0) }
+            paddingMask = paddingMask.map { padLast($0) }
+        }
+        if addZeroAttn {
+            mask = mask.map { padLast($0) }
+            paddingMask = paddingMask.map { padLast($0) }
+        }
+        let srcLen = keyLen + (biasK != nil ? 1 : 0) + (addZeroAttn ? 1 : 0)
+        if let p = paddingMask {
+            let perHead = additive(p, q.dtype).reshape([batch, 1, 1, srcLen]).expand([batch, numHeads, 1, srcLen])
+                .reshape([batch * numHeads, 1, srcLen])
+            mask = mask.map { $0 + perHead } ?? perHead
+        }
+        let dropping = training && dropout > 0
+        let fusable = !needWeights && !dropping && (q.dtype == .float32 || q.dtype == .float64)
+        let selfAttention = inProjWeight != nil && query === key && key === value && biasK == nil
+
+        if fusable && selfAttention && !addZeroAttn, let w = inProjWeight {
+            // One GEMM for q, k and v; the fused op reads the heads out of it and writes them
+            // merged, so there is no head split or merge copy and no [N·heads, L, S] temporary.
+            let packed = linear(q, weight: w, bias: inProjBias)
+            let merged = packed.packedSelfAttention(numHeads: numHeads, batchFirst: !timeMajor, mask: mask,
+                                                    scale: 1 / Double(headDim).squareRoot())
+            let output = outProj(merged)
+            return (batched ? output : output.squeeze(1), nil)
+        }
         var qh: Tensor, kh: Tensor, vh: Tensor
-        if let w = inProjWeight, query === key, key === value, biasK == nil {
+        if selfAttention, let w = inProjWeight {
             // Self-attention: one GEMM for q, k and v, then one copy into heads.
             let packed = linear(q, weight: w, bias: inProjBias)
             let split = timeMajor ? [tgtLen, batch, 3, numHeads, headDim] : [batch, tgtLen, 3, numHeads, headDim]
@@ -147,43 +183,31 @@ open class MultiheadAttention: Module {
             }
             qh = heads(pq); kh = heads(pk); vh = heads(pv)
         }
-        var mask = attnMask.map { additive($0, q.dtype) }
-        if let m = mask {
-            let expected2 = [tgtLen, keyLen], expected3 = [batch * numHeads, tgtLen, keyLen]
-            nnCheck(m.shape == expected2 || m.shape == expected3, op, "the attn_mask should have shape \(expected2) or \(expected3), got \(m.shape)")
-            if m.dim == 2 { mask = m.unsqueeze(0) }
-        }
-        if let p = paddingMask {
-            nnCheck(p.shape == [batch, keyLen], op, "expecting key_padding_mask of shape \([batch, keyLen]), got \(p.shape)")
-        }
-        if biasK != nil {
-            mask = mask.map { padLast($0) }
-            paddingMask = paddingMask.map { padLast($0) }
-        }
         if addZeroAttn {
             kh = Tensor.cat([kh, Tensor.zeros([batch * numHeads, 1, headDim], dtype: kh.dtype)], dim: 1)
             vh = Tensor.cat([vh, Tensor.zeros([batch * numHeads, 1, headDim], dtype: vh.dtype)], dim: 1)
-            mask = mask.map { padLast($0) }
-            paddingMask = paddingMask.map { padLast($0) }
-        }
-        let srcLen = kh.shape[1]
-        if let p = paddingMask {
-            let perHead = additive(p, q.dtype).reshape([batch, 1, 1, srcLen]).expand([batch, numHeads, 1, srcLen])
-                .reshape([batch * numHeads, 1, srcLen])
-            mask = mask.map { $0 + perHead } ?? perHead
         }
 
-        var scores = (qh / Double(headDim).squareRoot()).bmm(kh.transpose(1, 2))
-        if let mask { scores = scores + mask }
-        var weights = scores.softmax(dim: -1)
-        if training && dropout > 0 { weights = EmberNN.dropout(weights, p: dropout, training: true) }
+        let attended: Tensor, weights: Tensor?
+        if fusable {
+            // The fused op: no [N·heads, L, S] scores, weights or mask temporaries.
+            attended = qh.attention(key: kh, value: vh, mask: mask, scale: 1 / Double(headDim).squareRoot())
+            weights = nil
+        } else {
+            var scores = (qh / Double(headDim).squareRoot()).bmm(kh.transpose(1, 2))
+            if let mask { scores = scores + mask }
+            var w = scores.softmax(dim: -1)
+            if dropping { w = EmberNN.dropout(w, p: dropout, training: true) }
+            attended = w.bmm(vh)
+            weights = w
+        }
         // [N·heads, L, headDim] → [L, N, E] or [N, L, E] (one copy), then the output projection.
-        let merged = weights.bmm(vh).reshape([batch, numHeads, tgtLen, headDim])
+        let merged = attended.reshape([batch, numHeads, tgtLen, headDim])
             .permute(timeMajor ? [2, 0, 1, 3] : [0, 2, 1, 3])
             .reshape(timeMajor ? [tgtLen, batch, embedDim] : [batch, tgtLen, embedDim])
         var output = outProj(merged)
         if !batched { output = output.squeeze(1) }
-        guard needWeights else { return (output, nil) }
+        guard needWeights, let weights else { return (output, nil) }
         var w = weights.view([batch, numHeads, tgtLen, srcLen])
         if averageAttnWeights { w = w.sum(dim: 1) / Double(numHeads) }
         if !batched { w = w.squeeze(0) }

@@ -28,6 +28,9 @@ public func scaledDotProductAttention(
     nnCheck(dropoutP >= 0 && dropoutP <= 1, op, "dropoutP must lie in [0, 1], got \(dropoutP)", file: file, line: line)
     let l = query.shape[query.dim - 2], s = key.shape[key.dim - 2]
     let factor = scale ?? 1 / Double(e).squareRoot()
+    if dropoutP == 0, let fused = fusedAttention(query, key, value, attnMask: attnMask, isCausal: isCausal, scale: factor) {
+        return fused
+    }
     var scores = (query * factor).matmul(key.transpose(-2, -1))
     if isCausal {
         scores = scores.maskedFill(causalBlockedMask(l, s), -Double.infinity)
@@ -47,4 +50,39 @@ public func scaledDotProductAttention(
 /// (query `i` attends to keys `0...i`).
 func causalBlockedMask(_ l: Int, _ s: Int) -> Tensor {
     Tensor.arange(l).unsqueeze(1) .< Tensor.arange(s).unsqueeze(0)
+}
+
+/// The fused `Tensor.attention` op where it applies: float32/float64 inputs whose leading
+/// (batch) dims agree, and a mask of at most 2 dims or with the full batch shape; nil
+/// otherwise (the caller composes the op from primitives).
+private func fusedAttention(_ query: Tensor, _ key: Tensor, _ value: Tensor, attnMask: Tensor?, isCausal: Bool,
+                            scale: Double) -> Tensor? {
+    let dtype = query.dtype
+    guard (dtype == .float32 || dtype == .float64) && key.dtype == dtype && value.dtype == dtype else { return nil }
+    guard query.dim >= 3 && key.dim == query.dim && value.dim == query.dim else { return nil }
+    let lead = Array(query.shape.dropLast(2))
+    guard Array(key.shape.dropLast(2)) == lead && Array(value.shape.dropLast(2)) == lead else { return nil }
+    let l = query.shape[query.dim - 2], s = key.shape[key.dim - 2]
+    var mask: Tensor? = nil
+    if let attnMask {
+        guard attnMask.dtype == .bool || attnMask.dtype.isFloatingPoint else { return nil }
+        // A bool mask marks the positions that take part; as an additive mask, -inf elsewhere.
+        let additive = attnMask.dtype == .bool
+            ? Tensor.zeros(attnMask.shape, dtype: dtype).maskedFill(attnMask.logicalNot(), -Double.infinity)
+            : attnMask.to(dtype)
+        let shape = additive.shape
+        if shape.count <= 2 || shape.dropLast(2).allSatisfy({ $0 == 1 }) {
+            let last2 = Array(([1, 1] + shape).suffix(2))
+            guard (last2[0] == l || last2[0] == 1) && (last2[1] == s || last2[1] == 1) else { return nil }
+            mask = additive.reshape(last2)
+        } else if Array(shape.dropLast(2)) == lead {
+            mask = additive.reshape([-1] + Array(shape.suffix(2)))
+        } else {
+            return nil
+        }
+    }
+    let batch = lead.reduce(1, *)
+    func flat(_ t: Tensor) -> Tensor { t.reshape([batch] + Array(t.shape.suffix(2))) }
+    let out = flat(query).attention(key: flat(key), value: flat(value), mask: mask, isCausal: isCausal, scale: scale)
+    return out.reshape(lead + [l, value.shape[value.dim - 1]])
 }

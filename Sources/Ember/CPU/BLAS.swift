@@ -41,7 +41,9 @@ func gemm(
 /// threaded inside OpenBLAS. Smaller GEMMs issued back to back (an LSTM's per-timestep
 /// `[32, 256]·[256, 1024]`, 8M) measured faster on OpenBLAS's spinning threads on an idle
 /// machine than with a libdispatch wake-up per call; a Transformer's (67M and up) faster split.
-let splitGEMMThreshold = 1 << 24
+/// An isolated 256³ GEMM (16.8M) measured 16% slower split than on OpenBLAS's threads, so the
+/// line sits above it.
+let splitGEMMThreshold = 1 << 25
 
 /// A large GEMM as one single-threaded BLAS call per core on a block of C's rows (or columns,
 /// when C is wider than tall), so that the operand each block reads whole is the smaller one.

@@ -78,8 +78,7 @@ private struct MaxForward: FloatVisitor {
             for p in planes {
                 let src = px + p * g.inPlane, o = po + p * g.outPlane, i = pi.map { $0 + p * g.outPlane }
                 if dense && g.kH == 2 && g.kW == 2 && g.strideW == 2 && g.outW >= 8 && T.self == Float.self {
-                    maxPool2x2Stride2(UnsafeRawPointer(src).assumingMemoryBound(to: Float.self),
-                                      UnsafeMutableRawPointer(o).assumingMemoryBound(to: Float.self), i, g)
+                    maxPool2x2Stride2(floats(UnsafePointer(src)), floats(o), i, g)
                 } else if dense && g.kH == 2 && g.kW == 2 {
                     maxPool2x2(src, o, i, g)
                 } else if dense {

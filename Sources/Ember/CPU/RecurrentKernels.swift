@@ -48,8 +48,7 @@ struct RecurrentTape {
 @inline(__always)
 func expInPlace<T: FloatElement>(_ p: UnsafeMutablePointer<T>, _ n: Int) {
     if T.self == Float.self {
-        let f = UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
-        ember_exp_f32(f, f, n)
+        ember_exp_f32(floats(p), floats(p), n)
     } else {
         for j in 0..<n { p[j] = T.exp(p[j]) }
     }

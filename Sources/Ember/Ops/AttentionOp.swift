@@ -60,7 +60,7 @@ extension Tensor {
                 let m = saved.count > 3 ? saved[3].value : nil
                 let grads = compositeAttentionGrads(saved[0].value, saved[1].value, saved[2].value, m, isCausal, scale, g)
                 var out: [Tensor?] = [needQ ? grads.q : nil, needK ? grads.k : nil, needV ? grads.v : nil]
-                if let m { out.append(needMask ? grads.scores.sumTo(m.shape) : nil) }
+                if let m { out.append(needMask ? sumToShape(grads.scores, m.shape) : nil) }
                 return out
             }
             let gc = g.isContiguous ? g : g.convertedCopy()
@@ -135,7 +135,7 @@ extension Tensor {
                 let d = Tensor.stack([grads.q, grads.k, grads.v]).reshape([3, n, numHeads, l, headDim])
                     .permute(batchFirst ? [1, 3, 0, 2, 4] : [3, 1, 0, 2, 4]).reshape(inShape)
                 var out: [Tensor?] = [d]
-                if let m { out.append(needMask ? grads.scores.sumTo(m.shape) : nil) }
+                if let m { out.append(needMask ? sumToShape(grads.scores, m.shape) : nil) }
                 return out
             }
             let gc = g.isContiguous ? g : g.convertedCopy()
@@ -152,15 +152,6 @@ extension Tensor {
             return grads
         }
         return out
-    }
-
-    /// Sums a gradient of the broadcast shape down to `target` (leading dims dropped, size-1
-    /// dims summed with keepDim).
-    fileprivate func sumTo(_ target: [Int]) -> Tensor {
-        var t = self
-        while t.dim > target.count { t = t.sum(dim: 0) }
-        for (d, n) in target.enumerated() where n == 1 && t.shape[d] != 1 { t = t.sum(dim: d, keepDim: true) }
-        return t
     }
 }
 
@@ -230,12 +221,6 @@ private func forBatches(_ count: Int, _ body: (Range<Int>) -> Void) {
     }
 }
 
-/// `[rows, cols]` contiguous scratch matrix as a GEMM operand.
-private func scratchOperand(_ t: Tensor, rows: Int, cols: Int, transposed: Bool = false) -> GEMMOperand {
-    transposed ? GEMMOperand(t, rows: cols, cols: rows, rowStride: 1, colStride: cols)
-        : GEMMOperand(t, rows: rows, cols: cols, rowStride: cols, colStride: 1)
-}
-
 /// Per batch matrix: `P = softmax(scale·q·kᵀ + mask)` into `probs`, then `out = P·v`.
 private struct AttentionForward: FloatVisitor {
     let q: HeadLayout, k: HeadLayout, v: HeadLayout, out: HeadLayout
@@ -243,7 +228,7 @@ private struct AttentionForward: FloatVisitor {
     func visit<T: FloatElement>(_: T.Type) {
         let (l, s, e, ev, causal) = (d.l, d.s, d.e, d.ev, causal)
         let opQ = q.operand(), opKT = k.operand(transposed: true), opV = v.operand()
-        let opP = scratchOperand(probs, rows: l, cols: s)
+        let opP = HeadLayout.batched(probs, rows: l, cols: s).operand()
         let pp = probs.pointer(T.self)
         let pm = mask?.pointer(T.self)
         let ms = mask?.strides ?? [0, 0, 0]
@@ -264,27 +249,11 @@ private struct AttentionForward: FloatVisitor {
                             for j in 0..<s { row[j] += mr[j * st] }
                         }
                     }
-                    softmaxRow(row, visible)
+                    softmaxRows(row, row, rows: 1, cols: visible, log: false)
                 }
                 gemm(opP, offA: i * l * s, opV, offB: v.offset(i), out.tensor, offC: out.offset(i), ldc: out.ld, m: l, n: ev, k: s)
             }
         }
-    }
-
-    /// In-place softmax of `n` contiguous values, as `Tensor.softmax` computes it.
-    private func softmaxRow<T: FloatElement>(_ p: UnsafeMutablePointer<T>, _ n: Int) {
-        if T.self == Float.self {
-            let f = UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
-            ember_softmax_rows_f32(f, f, 1, n, 0)
-            return
-        }
-        var m = -T.infinity
-        for i in 0..<n where p[i] > m || p[i].isNaN { m = p[i] }
-        if m == -T.infinity { m = 0 }
-        var sum: T = 0
-        for i in 0..<n { p[i] = T.exp(p[i] - m); sum += p[i] }
-        let inv = 1 / sum
-        for i in 0..<n { p[i] *= inv }
     }
 }
 
@@ -297,7 +266,7 @@ private struct AttentionBackward: FloatVisitor {
     func visit<T: FloatElement>(_: T.Type) {
         let (l, s, e, ev) = (d.l, d.s, d.e, d.ev)
         let opG = g.operand(), opVT = v.operand(transposed: true), opK = k.operand(), opQ = q.operand()
-        let opPT = scratchOperand(probs, rows: l, cols: s, transposed: true)
+        let opPT = HeadLayout.batched(probs, rows: l, cols: s).operand(transposed: true)
         let pp = probs.pointer(T.self)
         let needScores = dq != nil || dk != nil
         forBatches(d.batch) { range in
@@ -310,9 +279,7 @@ private struct AttentionBackward: FloatVisitor {
                 gemm(opG, offA: g.offset(i), opVT, offB: v.offset(i), scratch, offC: 0, ldc: s, m: l, n: s, k: ev)
                 let ds = scratch.pointer(T.self), pr = pp + i * l * s
                 if T.self == Float.self {
-                    let fp = UnsafeMutableRawPointer(pr).assumingMemoryBound(to: Float.self)
-                    let fs = UnsafeMutableRawPointer(ds).assumingMemoryBound(to: Float.self)
-                    ember_softmax_backward_rows_f32(fp, fs, fs, l, s, Float(scale))
+                    ember_softmax_backward_rows_f32(floats(pr), floats(ds), floats(ds), l, s, Float(scale))
                 } else {
                     let sc = T(scale)
                     for r in 0..<l {
@@ -323,11 +290,11 @@ private struct AttentionBackward: FloatVisitor {
                     }
                 }
                 if let dq {
-                    gemm(scratchOperand(scratch, rows: l, cols: s), offA: 0, opK, offB: k.offset(i), dq.tensor, offC: dq.offset(i),
+                    gemm(HeadLayout.batched(scratch, rows: l, cols: s).operand(), offA: 0, opK, offB: k.offset(i), dq.tensor, offC: dq.offset(i),
                          ldc: dq.ld, m: l, n: e, k: s)
                 }
                 if let dk {
-                    gemm(scratchOperand(scratch, rows: l, cols: s, transposed: true), offA: 0, opQ, offB: q.offset(i), dk.tensor,
+                    gemm(HeadLayout.batched(scratch, rows: l, cols: s).operand(transposed: true), offA: 0, opQ, offB: q.offset(i), dk.tensor,
                          offC: dk.offset(i), ldc: dk.ld, m: s, n: e, k: l)
                 }
             }

@@ -59,9 +59,7 @@ private struct GeluForward: FloatVisitor {
             }
             return
         }
-        let fx = UnsafeMutableRawPointer(px).assumingMemoryBound(to: Float.self)
-        let fo = UnsafeMutableRawPointer(po).assumingMemoryBound(to: Float.self)
-        let fc = pc.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Float.self) }
+        let fx = floats(px), fo = floats(po), fc = pc.map { floats($0) }
         Parallel.forRange(n, grain: 1 << 14) { r in
             ember_gelu_f32(fx + r.lowerBound, fo + r.lowerBound, fc.map { $0 + r.lowerBound }, r.count)
         }
@@ -83,10 +81,7 @@ private struct GeluBackward: FloatVisitor {
             }
             return
         }
-        let fx = UnsafeMutableRawPointer(px).assumingMemoryBound(to: Float.self)
-        let fg = UnsafeMutableRawPointer(pg).assumingMemoryBound(to: Float.self)
-        let fc = UnsafeMutableRawPointer(pc).assumingMemoryBound(to: Float.self)
-        let fo = UnsafeMutableRawPointer(po).assumingMemoryBound(to: Float.self)
+        let fx = floats(px), fg = floats(pg), fc = floats(pc), fo = floats(po)
         Parallel.forRange(n, grain: 1 << 14) { r in
             let o = r.lowerBound
             ember_gelu_backward_f32(fx + o, fg + o, fc + o, fo + o, r.count)

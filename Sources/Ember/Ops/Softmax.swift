@@ -8,32 +8,35 @@ private struct SoftmaxKernel: FloatVisitor {
     func visit<T: FloatElement>(_: T.Type) {
         let px = x.pointer(T.self), po = out.pointer(T.self)
         let n = inner, log = self.log
-        if T.self == Float.self {
-            // The vectorized C kernel (see CEmberKernels).
-            let pf = x.pointer(Float.self), of = out.pointer(Float.self)
-            Parallel.forRange(outer, grain: Swift.max(1, 8192 / Swift.max(n, 1))) { rows in
-                ember_softmax_rows_f32(pf + rows.lowerBound * n, of + rows.lowerBound * n, rows.count, n, log ? 1 : 0)
-            }
-            return
-        }
         Parallel.forRange(outer, grain: Swift.max(1, 8192 / Swift.max(n, 1))) { rows in
-            for r in rows {
-                let p = px + r * n, o = po + r * n
-                var m = -T.infinity
-                for i in 0..<n where p[i] > m || p[i].isNaN { m = p[i] }
-                if m == -T.infinity { m = 0 }
-                var s: T = 0
-                for i in 0..<n { s += T.exp(p[i] - m) }
-                if log {
-                    // (x - m) - log s, not x - (m + log s): with large inputs the sum
-                    // m + log s would round away the digits of log s (as PyTorch avoids too).
-                    let logS = T.log(s)
-                    for i in 0..<n { o[i] = (p[i] - m) - logS }
-                } else {
-                    let inv = 1 / s
-                    for i in 0..<n { o[i] = T.exp(p[i] - m) * inv }
-                }
-            }
+            softmaxRows(px + rows.lowerBound * n, po + rows.lowerBound * n, rows: rows.count, cols: n, log: log)
+        }
+    }
+}
+
+/// Softmax (or log-softmax) of `rows` contiguous rows of `n` values from `px` into `po`,
+/// which may be `px`: the vectorized C kernel for float32 (see CEmberKernels), the same
+/// max-subtracted loops for other float types.
+func softmaxRows<T: FloatElement>(_ px: UnsafeMutablePointer<T>, _ po: UnsafeMutablePointer<T>, rows: Int, cols n: Int, log: Bool) {
+    if T.self == Float.self {
+        ember_softmax_rows_f32(floats(px), floats(po), rows, n, log ? 1 : 0)
+        return
+    }
+    for r in 0..<rows {
+        let p = px + r * n, o = po + r * n
+        var m = -T.infinity
+        for i in 0..<n where p[i] > m || p[i].isNaN { m = p[i] }
+        if m == -T.infinity { m = 0 }
+        var s: T = 0
+        for i in 0..<n { s += T.exp(p[i] - m) }
+        if log {
+            // (x - m) - log s, not x - (m + log s): with large inputs the sum
+            // m + log s would round away the digits of log s (as PyTorch avoids too).
+            let logS = T.log(s)
+            for i in 0..<n { o[i] = (p[i] - m) - logS }
+        } else {
+            let inv = 1 / s
+            for i in 0..<n { o[i] = T.exp(p[i] - m) * inv }
         }
     }
 }

@@ -2,6 +2,8 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#include <pthread.h>
+#include "lstm_run.h"
 
 // The same kernel source compiled three times: AVX-512, AVX2+FMA, and the x86-64 baseline.
 #pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx512vl,avx2,fma"))), apply_to = function)
@@ -10,6 +12,7 @@
 #include "kernels_impl.inc"
 #include "winograd_impl.inc"
 #include "batchnorm_impl.inc"
+#include "lstm_impl.inc"
 #undef VW
 #undef SUFFIX
 #pragma clang attribute pop
@@ -20,6 +23,7 @@
 #include "kernels_impl.inc"
 #include "winograd_impl.inc"
 #include "batchnorm_impl.inc"
+#include "lstm_impl.inc"
 #undef VW
 #undef SUFFIX
 #pragma clang attribute pop
@@ -29,6 +33,7 @@
 #include "kernels_impl.inc"
 #include "winograd_impl.inc"
 #include "batchnorm_impl.inc"
+#include "lstm_impl.inc"
 #undef VW
 #undef SUFFIX
 
@@ -117,4 +122,64 @@ void ember_gelu_f32(const float *x, float *y, float *cdf, long n) {
 
 void ember_gelu_backward_f32(const float *x, const float *g, const float *cdf, float *dx, long n) {
     EMBER_DISPATCH(gelu_backward_f32, x, g, cdf, dx, n)
+}
+
+static void lstm_worker(lstm_run *run, int w) {
+    switch (isa_level()) {
+    case 2: lstm_worker_avx512(run, w); break;
+    case 1: lstm_worker_avx2(run, w); break;
+    default: lstm_worker_base(run, w); break;
+    }
+}
+
+typedef struct { lstm_run *run; int worker; } lstm_thread_arg;
+
+static void *lstm_thread_main(void *p) {
+    lstm_thread_arg *a = p;
+    lstm_run *run = a->run;
+    while (!atomic_load_explicit(&run->go, memory_order_acquire)) sched_yield();
+    if (a->worker < run->workers) lstm_worker(run, a->worker);
+    return NULL;
+}
+
+/// Runs the workers of `run`: worker 0 on the calling thread, the others on threads of their
+/// own, with the hidden units split into blocks of 16 among those that could be started.
+/// One worker when the step is too small to share (below 2^17 multiply-adds).
+static int lstm_run_workers(lstm_run *run, long batch, long hidden, int threads) {
+    const long blocks = (hidden + 15) / 16;
+    long planned = threads < 1 ? 1 : threads;
+    if (planned > 64) planned = 64;
+    if (planned > blocks) planned = blocks;
+    if (batch * hidden * 4 * hidden < (1L << 17)) planned = 1;
+    pthread_t ids[64];
+    lstm_thread_arg args[64];
+    atomic_store(&run->arrived, 0);
+    atomic_store(&run->round, 0);
+    atomic_store(&run->failed, 0);
+    atomic_store(&run->go, 0);
+    int started = 1;
+    for (int w = 1; w < planned; w++) {
+        args[w].run = run;
+        args[w].worker = w;
+        if (pthread_create(&ids[w], NULL, lstm_thread_main, &args[w]) != 0) break;
+        started++;
+    }
+    run->workers = started;
+    for (long w = 0; w <= started; w++) run->unit_start[w] = blocks * w / started * 16 < hidden ? blocks * w / started * 16 : hidden;
+    atomic_store_explicit(&run->go, 1, memory_order_release);
+    lstm_worker(run, 0);
+    for (int w = 1; w < started; w++) pthread_join(ids[w], NULL);
+    return atomic_load(&run->failed) ? -1 : 0;
+}
+
+int ember_lstm_forward_f32(const ember_lstm_forward_args *args) {
+    lstm_run run = {0};
+    run.forward = args;
+    return lstm_run_workers(&run, args->batch, args->hidden, args->threads);
+}
+
+int ember_lstm_backward_f32(const ember_lstm_backward_args *args) {
+    lstm_run run = {0};
+    run.backward = args;
+    return lstm_run_workers(&run, args->batch, args->hidden, args->threads);
 }

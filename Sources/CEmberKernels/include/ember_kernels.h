@@ -52,4 +52,58 @@ void ember_gelu_f32(const float *x, float *y, float *cdf, long n);
 /// GELU backward given Φ(x) from the forward pass: dx = g·(Φ(x) + x·φ(x)).
 void ember_gelu_backward_f32(const float *x, const float *g, const float *cdf, float *dx, long n);
 
+/// The arguments of `ember_lstm_forward_f32`: one LSTM layer and direction over a time-major
+/// sequence, after the input projection. Time index t of step s is s, or steps-1-s when
+/// `reverse`. All buffers are contiguous float32.
+typedef struct {
+    long steps, batch, hidden;
+    /// W_hh, `[4H, H]` (gates i f g o stacked as PyTorch's weight_hh).
+    const float *whh;
+    /// b_ih + b_hh, `[4H]`, or NULL for none.
+    const float *bias;
+    /// `[T, B, 4H]`: on entry x·W_ihᵀ of every step, on return the activated gates i f g o.
+    float *gates;
+    /// `[T, B, H]` each: the hidden and cell state before every step. On entry the slot of the
+    /// first time index processed holds h0 and c0; the other slots are filled.
+    float *h_prev, *c_prev;
+    /// `[T, B, H]`: tanh of the new cell state; `[T, B, H]`: the output (zeros past a length).
+    float *tanh_c, *output;
+    /// `[B, H]`: the final states.
+    float *h_n, *c_n;
+    /// `[B]` valid steps per row, or NULL when every row has all of them: a row past its
+    /// length keeps its states and outputs zeros.
+    const long *lengths;
+    int reverse;
+    /// How many threads may work on it (the calling thread is one of them).
+    int threads;
+} ember_lstm_forward_args;
+
+/// The arguments of `ember_lstm_backward_f32` (the tape is what the forward call filled).
+typedef struct {
+    long steps, batch, hidden;
+    const float *whh;
+    /// `[T, B, 4H]` activated gates, `[T, B, H]` cell states before each step and tanh after.
+    const float *gates, *c_prev, *tanh_c;
+    /// `[T, B, H]` gradient of the output, or NULL for zeros.
+    const float *d_output;
+    /// `[B, H]` each: on entry the gradients of the final states (zeros for none), on return
+    /// those of the initial states (dh only when `need_dh0`).
+    float *dh, *dc;
+    /// `[T, B, 4H]`: the gradients of the gates' pre-activations (zeros past a length).
+    float *d_gates;
+    const long *lengths;
+    int reverse, need_dh0, threads;
+} ember_lstm_backward_args;
+
+/// The LSTM recurrence forward (PyTorch: the loop inside `torch._VF.lstm`): per step
+/// gates += h·W_hhᵀ + bias, activations, c' = f·c + i·g, h' = o·tanh(c'). Each of up to
+/// `threads` threads owns a range of hidden units, keeps its packed share of W_hh in its own
+/// cache, and computes those units' gates and states; they meet once per step.
+/// Returns 0, or -1 when memory for the packed weights could not be allocated.
+int ember_lstm_forward_f32(const ember_lstm_forward_args *args);
+
+/// The LSTM recurrence backward: per step (in reverse) the gates' gradients from dh, dc and
+/// the tape, then dh = d_gates·W_hh. Returns 0, or -1 when out of memory.
+int ember_lstm_backward_f32(const ember_lstm_backward_args *args);
+
 #endif

@@ -102,6 +102,14 @@ func recurrentForward<T: FloatElement>(
     let hCur = h0.map { $0.convertedCopy() } ?? Tensor.zeros([batch, hidden], dtype: dtype)
     let cCur = isLSTM ? (c0.map { $0.convertedCopy() } ?? Tensor.zeros([batch, hidden], dtype: dtype)) : nil
 
+    if isLSTM && T.self == Float.self, let cPrev, let tanhC, let cCur {
+        let first = geo.time(0) * batch * hidden
+        (hPrev.pointer(T.self) + first).update(from: hCur.pointer(T.self), count: batch * hidden)
+        (cPrev.pointer(T.self) + first).update(from: cCur.pointer(T.self), count: batch * hidden)
+        lstmRecurrenceForward(geo, whh: whh, bias: biasX.map { Float($0) }, gates: gates, hPrev: hPrev, cPrev: cPrev,
+                              tanhC: tanhC, output: output, hN: hCur, cN: cCur)
+        return (output, hCur, cCur, RecurrentTape(gates: gates, hiddenGates: nil, hPrev: hPrev, cPrev: cPrev, tanhC: tanhC))
+    }
     let pg = gates.pointer(T.self), ph = hCur.pointer(T.self), pout = output.pointer(T.self)
     let pc = cCur?.pointer(T.self), ptc = tanhC?.pointer(T.self), phg = hiddenGates?.pointer(T.self)
     let lengths = geo.lengths, cell = geo.cell
@@ -232,6 +240,10 @@ func recurrentBackward<T: FloatElement>(
     let dGX = Tensor(empty: [steps, batch, gw], dtype: dtype)
     let dGH = isGRU ? Tensor(empty: [steps, batch, gw], dtype: dtype) : dGX
 
+    if isLSTM && T.self == Float.self, let dc {
+        lstmRecurrenceBackward(geo, whh: whh, tape: tape, dOutput: dOutput, dh: dh, dc: dc, dGates: dGX, needH0: needs.h0)
+        return weightGradients(T.self, geo, tape: tape, x: x, wih: wih, dGX: dGX, dGH: dGH, dh: dh, dc: dc, needs: needs)
+    }
     let pdh = dh.pointer(T.self), pdc = dc?.pointer(T.self)
     let pdx = dGX.pointer(T.self), pdhg = dGH.pointer(T.self)
     let pa = tape.gates.pointer(T.self), pdo = dOutput?.pointer(T.self)
@@ -269,8 +281,19 @@ func recurrentBackward<T: FloatElement>(
         }
     }
 
+    return weightGradients(T.self, geo, tape: tape, x: x, wih: wih, dGX: dGX, dGH: dGH, dh: dh, dc: dc, needs: needs)
+}
+
+/// The gradients formed after the backward loop from the gates' gradients of every step
+/// (`dGX` for the input projection, `dGH` for the recurrent one: the same tensor except for a
+/// GRU), one GEMM each, and the initial states' gradients `dh` and `dc`.
+private func weightGradients<T: FloatElement>(
+    _: T.Type, _ geo: RecurrentGeometry, tape: RecurrentTape, x: Tensor, wih: Tensor,
+    dGX: Tensor, dGH: Tensor, dh: Tensor, dc: Tensor?, needs: RecurrentNeeds
+) -> RecurrentGrads {
+    let gw = geo.gateWidth, hidden = geo.hidden, dtype = x.dtype, isGRU = geo.cell == .gru
     var grads = RecurrentGrads()
-    let rows = steps * batch
+    let rows = geo.steps * geo.batch
     if needs.whh {
         let g = Tensor(empty: [gw, hidden], dtype: dtype)
         gemmContiguous(dGH, transA: true, tape.hPrev, g, m: gw, n: hidden, k: rows, beta: 0)

@@ -1,0 +1,56 @@
+// The state that the worker threads of one LSTM recurrence call share (lstm_impl.inc holds
+// the per-instruction-set workers, ember_kernels.c starts them).
+#ifndef EMBER_LSTM_RUN_H
+#define EMBER_LSTM_RUN_H
+#include "ember_kernels.h"
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+/// One call of the LSTM recurrence.
+typedef struct {
+    const ember_lstm_forward_args *forward;   // exactly one of forward and backward is set
+    const ember_lstm_backward_args *backward;
+    int workers;
+    /// Worker w owns hidden units unit_start[w] ..< unit_start[w + 1].
+    long unit_start[65];
+    /// A reusable barrier: arrivals in this round, and the round number.
+    _Atomic int arrived;
+    _Atomic long round;
+    /// Set when a worker could not allocate its buffers; read after a barrier.
+    _Atomic int failed;
+    /// Set once `workers` and `unit_start` are final; helper threads wait for it.
+    _Atomic int go;
+} lstm_run;
+
+/// Waits until every worker of `run` has arrived: spins briefly (a step takes tens of
+/// microseconds), then yields the core so that a descheduled worker can catch up.
+static inline void lstm_barrier_wait(lstm_run *run) {
+    if (run->workers == 1) return;
+    const long round = atomic_load_explicit(&run->round, memory_order_acquire);
+    if (atomic_fetch_add_explicit(&run->arrived, 1, memory_order_acq_rel) == run->workers - 1) {
+        atomic_store_explicit(&run->arrived, 0, memory_order_relaxed);
+        atomic_fetch_add_explicit(&run->round, 1, memory_order_release);
+        return;
+    }
+    for (long spins = 0; atomic_load_explicit(&run->round, memory_order_acquire) == round; spins++) {
+        if (spins < 20000) {
+#if defined(__x86_64__)
+            __builtin_ia32_pause();
+#endif
+        } else {
+            sched_yield();
+        }
+    }
+}
+
+/// Marks the run as failed (a worker is out of memory); the others see it after a barrier.
+static inline void lstm_fail(lstm_run *run) { atomic_store(&run->failed, 1); }
+
+/// `count` floats aligned to a cache line, or NULL.
+static inline float *lstm_alloc(long count) {
+    size_t bytes = ((size_t)(count > 0 ? count : 1) * sizeof(float) + 63) & ~(size_t)63;
+    return aligned_alloc(64, bytes);
+}
+
+#endif

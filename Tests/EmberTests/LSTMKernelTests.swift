@@ -1,0 +1,92 @@
+import Ember
+import EmberTestSupport
+import Testing
+
+/// The float32 LSTM recurrence runs in C (CEmberKernels' ember_lstm_*_f32: hidden units split
+/// across threads, packed W_hh, register-blocked product); float64 runs the generic Swift loop.
+/// The same layer in both dtypes must agree: outputs, final states and every gradient, for
+/// sizes that take one worker or several, hidden sizes that are not a multiple of the vector
+/// width, row counts that leave partial register tiles, reversed time and per-row lengths.
+@Suite struct LSTMKernelTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        let steps: Int, batch: Int, inputSize: Int, hidden: Int
+        let reverse: Bool
+        let lengths: [Int]?
+        let initialState: Bool
+        var testDescription: String {
+            "T\(steps) B\(batch) I\(inputSize) H\(hidden) reverse=\(reverse) lengths=\(lengths != nil) h0=\(initialState)"
+        }
+    }
+
+    static let cases: [Case] = [
+        // One worker: a step below 2^17 multiply-adds; 20 units = 5 panels forward, a partial one backward.
+        Case(steps: 4, batch: 3, inputSize: 5, hidden: 20, reverse: false, lengths: nil, initialState: true),
+        // Two or more workers with uneven unit ranges (40 units in blocks of 16), 70 rows (partial tiles).
+        Case(steps: 5, batch: 70, inputSize: 7, hidden: 40, reverse: false, lengths: nil, initialState: true),
+        Case(steps: 5, batch: 70, inputSize: 7, hidden: 40, reverse: true, lengths: nil, initialState: false),
+        Case(steps: 6, batch: 37, inputSize: 3, hidden: 72, reverse: false,
+             lengths: (0..<37).map { $0 % 7 }, initialState: true),
+        Case(steps: 6, batch: 37, inputSize: 3, hidden: 72, reverse: true,
+             lengths: (0..<37).map { ($0 * 5) % 7 }, initialState: false),
+        // The benchmark's shape: batch 32, hidden 256.
+        Case(steps: 3, batch: 32, inputSize: 64, hidden: 256, reverse: false, lengths: nil, initialState: false),
+    ]
+
+    @Test(arguments: cases)
+    func float32MatchesFloat64(_ c: Case) {
+        let gen = Generator(seed: 3)
+        let gates = 4 * c.hidden
+        func value(_ shape: [Int], _ scale: Double) -> Tensor { Tensor.randn(shape, dtype: .float64, generator: gen) * scale }
+        let scale = 1 / Double(c.hidden).squareRoot()
+        var values = [value([c.steps, c.batch, c.inputSize], 1), value([gates, c.inputSize], scale),
+                      value([gates, c.hidden], scale), value([gates], scale), value([gates], scale)]
+        if c.initialState { values += [value([c.batch, c.hidden], 0.5), value([c.batch, c.hidden], 0.5)] }
+        let gOut = value([c.steps, c.batch, c.hidden], 1), gH = value([c.batch, c.hidden], 1), gC = value([c.batch, c.hidden], 1)
+
+        func run(_ dtype: DType) -> (outputs: [Tensor], grads: [Tensor]) {
+            let leaves = values.map { $0.to(dtype).detach().requiresGrad_() }
+            let r = recurrentLayer(leaves[0], cell: .lstm, weightIH: leaves[1], weightHH: leaves[2],
+                                   biasIH: leaves[3], biasHH: leaves[4],
+                                   h0: c.initialState ? leaves[5] : nil, c0: c.initialState ? leaves[6] : nil,
+                                   lengths: c.lengths, reverse: c.reverse)
+            let loss = (r.output * gOut.to(dtype)).sum() + (r.hN * gH.to(dtype)).sum() + (r.cN! * gC.to(dtype)).sum()
+            loss.backward()
+            return ([r.output, r.hN, r.cN!].map { $0.detach().to(.float64) },
+                    leaves.map { $0.grad!.to(.float64) })
+        }
+        let single = run(.float32), double = run(.float64)
+        for (name, (a, b)) in zip(["output", "hN", "cN"], zip(single.outputs, double.outputs)) {
+            #expect(closeMismatch(a, b, rtol: 1e-4, atol: 1e-5) == nil, "\(name): \(closeMismatch(a, b, rtol: 1e-4, atol: 1e-5) ?? "")")
+        }
+        let names = ["input", "weight_ih", "weight_hh", "bias_ih", "bias_hh", "h0", "c0"]
+        for (name, (a, b)) in zip(names, zip(single.grads, double.grads)) {
+            #expect(closeMismatch(a, b, rtol: 1e-4, atol: 1e-4) == nil, "d\(name): \(closeMismatch(a, b, rtol: 1e-4, atol: 1e-4) ?? "")")
+        }
+    }
+
+    /// Rows past their length: zero output, the state of the last valid step, zero gradients
+    /// for the steps that were not run, in the C path as in the reference.
+    @Test func paddedRowsInTheParallelPath() {
+        let gen = Generator(seed: 5)
+        let steps = 4, batch = 40, hidden = 64
+        let x = Tensor.randn([steps, batch, 8], generator: gen).requiresGrad_()
+        let wih = (Tensor.randn([4 * hidden, 8], generator: gen) * 0.1).requiresGrad_()
+        let whh = (Tensor.randn([4 * hidden, hidden], generator: gen) * 0.1).requiresGrad_()
+        let lengths = (0..<batch).map { $0 % (steps + 1) }
+        let r = recurrentLayer(x, cell: .lstm, weightIH: wih, weightHH: whh, lengths: lengths)
+        let full = recurrentLayer(x.detach(), cell: .lstm, weightIH: wih.detach(), weightHH: whh.detach())
+        r.output.sum().backward()
+        for b in 0..<batch {
+            let len = lengths[b]
+            if len < steps {
+                #expect(r.output[len..., b].abs().max().item() == 0, "row \(b): output past its length")
+                #expect(x.grad![len..., b].abs().max().item() == 0, "row \(b): gradient past its length")
+            }
+            if len > 0 {
+                #expect(closeMismatch(r.hN[b], full.output[len - 1, b], rtol: 1e-5, atol: 1e-6) == nil, "row \(b): final state")
+            } else {
+                #expect(r.hN[b].abs().max().item() == 0, "row \(b): no steps, zero state")
+            }
+        }
+    }
+}

@@ -142,15 +142,21 @@ static void *lstm_thread_main(void *p) {
     return NULL;
 }
 
+/// The start of worker w's share when `count` items are split in blocks of 16 among `workers`.
+static long lstm_share_start(long count, long w, long workers) {
+    const long start = (count + 15) / 16 * w / workers * 16;
+    return start < count ? start : count;
+}
+
 /// Runs the workers of `run`: worker 0 on the calling thread, the others on threads of their
-/// own, with the hidden units split into blocks of 16 among those that could be started.
-/// One worker when the step is too small to share (below 2^17 multiply-adds).
-static int lstm_run_workers(lstm_run *run, long batch, long hidden, int threads) {
+/// own, with the hidden units (and input features) split into blocks of 16 among those that
+/// could be started. One worker when a step is too small to share (below 2^17 multiply-adds).
+static int lstm_run_workers(lstm_run *run, long batch, long hidden, long input_size, int threads) {
     const long blocks = (hidden + 15) / 16;
     long planned = threads < 1 ? 1 : threads;
     if (planned > 64) planned = 64;
     if (planned > blocks) planned = blocks;
-    if (batch * hidden * 4 * hidden < (1L << 17)) planned = 1;
+    if (batch * (hidden + input_size) * 4 * hidden < (1L << 17)) planned = 1;
     pthread_t ids[64];
     lstm_thread_arg args[64];
     atomic_store(&run->arrived, 0);
@@ -165,7 +171,10 @@ static int lstm_run_workers(lstm_run *run, long batch, long hidden, int threads)
         started++;
     }
     run->workers = started;
-    for (long w = 0; w <= started; w++) run->unit_start[w] = blocks * w / started * 16 < hidden ? blocks * w / started * 16 : hidden;
+    for (long w = 0; w <= started; w++) {
+        run->unit_start[w] = lstm_share_start(hidden, w, started);
+        run->input_start[w] = lstm_share_start(input_size, w, started);
+    }
     atomic_store_explicit(&run->go, 1, memory_order_release);
     lstm_worker(run, 0);
     for (int w = 1; w < started; w++) pthread_join(ids[w], NULL);
@@ -175,11 +184,11 @@ static int lstm_run_workers(lstm_run *run, long batch, long hidden, int threads)
 int ember_lstm_forward_f32(const ember_lstm_forward_args *args) {
     lstm_run run = {0};
     run.forward = args;
-    return lstm_run_workers(&run, args->batch, args->hidden, args->threads);
+    return lstm_run_workers(&run, args->batch, args->hidden, args->input_size, args->threads);
 }
 
 int ember_lstm_backward_f32(const ember_lstm_backward_args *args) {
     lstm_run run = {0};
     run.backward = args;
-    return lstm_run_workers(&run, args->batch, args->hidden, args->threads);
+    return lstm_run_workers(&run, args->batch, args->hidden, args->input_size, args->threads);
 }

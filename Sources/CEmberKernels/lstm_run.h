@@ -14,6 +14,8 @@ typedef struct {
     int workers;
     /// Worker w owns hidden units unit_start[w] ..< unit_start[w + 1].
     long unit_start[65];
+    /// Backward: worker w also owns input features input_start[w] ..< input_start[w + 1].
+    long input_start[65];
     /// A reusable barrier: arrivals in this round, and the round number.
     _Atomic int arrived;
     _Atomic long round;

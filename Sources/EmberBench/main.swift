@@ -19,6 +19,7 @@ let workloads: [String: (Bool) -> Void] = [
     "conv": ConvBench.run,
     "convparts": ConvPartsBench.run,
     "lstm": LSTMBench.run,
+    "lstmparts": LSTMPartsBench.run,
     "gpt": GPTBench.run,
     "data": DataBench.run,
 ]

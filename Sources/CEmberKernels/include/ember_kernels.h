@@ -53,19 +53,23 @@ void ember_gelu_f32(const float *x, float *y, float *cdf, long n);
 void ember_gelu_backward_f32(const float *x, const float *g, const float *cdf, float *dx, long n);
 
 /// The arguments of `ember_lstm_forward_f32`: one LSTM layer and direction over a time-major
-/// sequence, after the input projection. Time index t of step s is s, or steps-1-s when
+/// sequence, input projection included. Time index t of step s is s, or steps-1-s when
 /// `reverse`. All buffers are contiguous float32.
 typedef struct {
-    long steps, batch, hidden;
-    /// W_hh, `[4H, H]` (gates i f g o stacked as PyTorch's weight_hh).
-    const float *whh;
+    long steps, batch, hidden, input_size;
+    /// W_hh `[4H, H]` and W_ih `[4H, I]` (gates i f g o stacked as PyTorch's weights).
+    const float *whh, *wih;
     /// b_ih + b_hh, `[4H]`, or NULL for none.
     const float *bias;
-    /// `[T, B, 4H]`: on entry x·W_ihᵀ of every step, on return the activated gates i f g o.
+    /// `[T, B, H + I]`: row (t, b) holds the hidden state before step t, then the input at
+    /// step t. On entry the inputs and the hidden state of the first time index processed
+    /// (h0) are set; the other hidden states are filled in.
+    float *hx;
+    /// `[T, B, H]`: the cell state before every step; on entry the first time index's slot
+    /// holds c0.
+    float *c_prev;
+    /// `[T, B, 4H]`: the activated gates i f g o of every step.
     float *gates;
-    /// `[T, B, H]` each: the hidden and cell state before every step. On entry the slot of the
-    /// first time index processed holds h0 and c0; the other slots are filled.
-    float *h_prev, *c_prev;
     /// `[T, B, H]`: tanh of the new cell state; `[T, B, H]`: the output (zeros past a length).
     float *tanh_c, *output;
     /// `[B, H]`: the final states.
@@ -80,8 +84,8 @@ typedef struct {
 
 /// The arguments of `ember_lstm_backward_f32` (the tape is what the forward call filled).
 typedef struct {
-    long steps, batch, hidden;
-    const float *whh;
+    long steps, batch, hidden, input_size;
+    const float *whh, *wih;
     /// `[T, B, 4H]` activated gates, `[T, B, H]` cell states before each step and tanh after.
     const float *gates, *c_prev, *tanh_c;
     /// `[T, B, H]` gradient of the output, or NULL for zeros.
@@ -91,19 +95,26 @@ typedef struct {
     float *dh, *dc;
     /// `[T, B, 4H]`: the gradients of the gates' pre-activations (zeros past a length).
     float *d_gates;
+    /// `[T, B, I]`: the input's gradient, or NULL when not wanted.
+    float *dx;
+    /// `[4H]`: the bias gradient (the sum of d_gates over steps and rows), or NULL.
+    float *d_bias;
     const long *lengths;
     int reverse, need_dh0, threads;
 } ember_lstm_backward_args;
 
-/// The LSTM recurrence forward (PyTorch: the loop inside `torch._VF.lstm`): per step
-/// gates += h·W_hhᵀ + bias, activations, c' = f·c + i·g, h' = o·tanh(c'). Each of up to
-/// `threads` threads owns a range of hidden units, keeps its packed share of W_hh in its own
-/// cache, and computes those units' gates and states; they meet once per step.
+/// The LSTM layer forward (PyTorch: the loop inside `torch._VF.lstm`): per step
+/// gates = [h, x]·[W_hh, W_ih]ᵀ + bias, activations, c' = f·c + i·g, h' = o·tanh(c'). Each
+/// of up to `threads` threads owns a range of hidden units, keeps its packed share of the
+/// weights in its own cache, and computes those units' gates and states; they meet once per
+/// step.
 /// Returns 0, or -1 when memory for the packed weights could not be allocated.
 int ember_lstm_forward_f32(const ember_lstm_forward_args *args);
 
-/// The LSTM recurrence backward: per step (in reverse) the gates' gradients from dh, dc and
-/// the tape, then dh = d_gates·W_hh. Returns 0, or -1 when out of memory.
+/// The LSTM layer backward: per step (in reverse) the gates' gradients from dh, dc and the
+/// tape, then [dh, dx] = d_gates·[W_hh, W_ih], each thread owning a range of hidden units
+/// and of input features. The weight gradients are left to one GEMM over all steps
+/// (d_gatesᵀ·hx). Returns 0, or -1 when out of memory.
 int ember_lstm_backward_f32(const ember_lstm_backward_args *args);
 
 #endif

@@ -1,27 +1,54 @@
 import CEmberKernels
 
-/// The float32 LSTM recurrence in C (CEmberKernels' `ember_lstm_forward_f32` and
-/// `ember_lstm_backward_f32`): the per-step loop of `recurrentForward` / `recurrentBackward`
-/// for an LSTM, with each core owning a range of hidden units and its packed share of W_hh,
-/// the recurrent product and the cell's elementwise work done together per step, and the
-/// cores meeting once per step. The input projection and the weight gradients stay one GEMM
-/// each over all steps (RecurrentKernels.swift).
+/// The float32 LSTM layer in C (CEmberKernels' `ember_lstm_forward_f32` and
+/// `ember_lstm_backward_f32`): each core owns a range of hidden units and its packed share of
+/// [W_hh, W_ih]; per step it computes its units' gates from the previous hidden state and the
+/// step's input in one product, applies the cell while the gates are in cache, and meets the
+/// other cores once. Backward per step forms the gates' gradients, then [dh, dx] in one
+/// product; the weight gradients are one GEMM over all steps, d_gatesᵀ·[h, x].
+///
+/// The hidden states and inputs share one buffer `hx` `[T, B, H + I]` (row: the hidden state
+/// before the step, then the step's input), so that the forward product and the weight
+/// gradient each read one matrix.
 
-/// Runs the recurrence forward. `gates` holds x·W_ihᵀ of every step (overwritten by the
-/// activations); the slot `geo.time(0)` of `hPrev` and `cPrev` holds h0 and c0.
-func lstmRecurrenceForward(_ geo: RecurrentGeometry, whh: Tensor, bias: [Float], gates: Tensor,
-                           hPrev: Tensor, cPrev: Tensor, tanhC: Tensor, output: Tensor, hN: Tensor, cN: Tensor) {
-    let status = bias.withUnsafeBufferPointer { bias in
+/// Runs the layer forward; returns the output `[T, B, H]`, the final states and the tape.
+/// `x` is `[T·B, I]`, the weights `[4H, I]` and `[4H, H]`, `bias` b_ih + b_hh; all contiguous.
+func lstmLayerForward(_ geo: RecurrentGeometry, x: Tensor, wih: Tensor, whh: Tensor, bias: [Float]?,
+                      h0: Tensor?, c0: Tensor?) -> (output: Tensor, hN: Tensor, cN: Tensor, tape: RecurrentTape) {
+    let steps = geo.steps, batch = geo.batch, hidden = geo.hidden, inputSize = geo.inputSize
+    let width = hidden + inputSize, state = batch * hidden
+    let hx = Tensor(empty: [steps, batch, width], dtype: .float32)
+    let cPrev = Tensor(empty: [steps, batch, hidden], dtype: .float32)
+    let gates = Tensor(empty: [steps, batch, 4 * hidden], dtype: .float32)
+    let tanhC = Tensor(empty: [steps, batch, hidden], dtype: .float32)
+    let output = Tensor(empty: [steps, batch, hidden], dtype: .float32)
+    let hN = Tensor(empty: [batch, hidden], dtype: .float32), cN = Tensor(empty: [batch, hidden], dtype: .float32)
+
+    let phx = hx.pointer(Float.self), px = x.pointer(Float.self)
+    for row in 0..<(steps * batch) {
+        (phx + row * width + hidden).update(from: px + row * inputSize, count: inputSize)
+    }
+    let first = geo.time(0)
+    for b in 0..<batch {
+        let h = phx + (first * batch + b) * width
+        if let h0 { h.update(from: h0.pointer(Float.self) + b * hidden, count: hidden) } else { h.update(repeating: 0, count: hidden) }
+    }
+    let c = cPrev.pointer(Float.self) + first * state
+    if let c0 { c.update(from: c0.pointer(Float.self), count: state) } else { c.update(repeating: 0, count: state) }
+
+    let status = withOptionalBuffer(bias) { bias in
         withLengths(geo) { lengths in
             var args = ember_lstm_forward_args()
-            args.steps = geo.steps
-            args.batch = geo.batch
-            args.hidden = geo.hidden
+            args.steps = steps
+            args.batch = batch
+            args.hidden = hidden
+            args.input_size = inputSize
             args.whh = UnsafePointer(whh.pointer(Float.self))
-            args.bias = bias.baseAddress
-            args.gates = gates.pointer(Float.self)
-            args.h_prev = hPrev.pointer(Float.self)
+            args.wih = UnsafePointer(wih.pointer(Float.self))
+            args.bias = bias
+            args.hx = phx
             args.c_prev = cPrev.pointer(Float.self)
+            args.gates = gates.pointer(Float.self)
             args.tanh_c = tanhC.pointer(Float.self)
             args.output = output.pointer(Float.self)
             args.h_n = hN.pointer(Float.self)
@@ -32,19 +59,31 @@ func lstmRecurrenceForward(_ geo: RecurrentGeometry, whh: Tensor, bias: [Float],
             return ember_lstm_forward_f32(&args)
         }
     }
-    if status != 0 { emberFailure("recurrentLayer", "out of memory for the LSTM's packed weights (hidden_size \(geo.hidden))", file: #fileID, line: #line) }
+    if status != 0 { outOfMemory(geo) }
+    let tape = RecurrentTape(gates: gates, hiddenGates: nil, hPrev: hx.narrow(2, start: 0, length: hidden),
+                             cPrev: cPrev, tanhC: tanhC, hx: hx)
+    return (output, hN, cN, tape)
 }
 
-/// Runs the recurrence backward: fills `dGates` `[T, B, 4H]`; `dh` and `dc` go from the final
-/// states' gradients to the initial states' (dh only when `needH0`).
-func lstmRecurrenceBackward(_ geo: RecurrentGeometry, whh: Tensor, tape: RecurrentTape, dOutput: Tensor?,
-                            dh: Tensor, dc: Tensor, dGates: Tensor, needH0: Bool) {
+/// Runs the layer backward from the gradients of the output `[T, B, H]` and the final states
+/// `[B, H]` (contiguous, or nil for zeros).
+func lstmLayerBackward(_ geo: RecurrentGeometry, tape: RecurrentTape, wih: Tensor, whh: Tensor,
+                       dOutput: Tensor?, dhN: Tensor?, dcN: Tensor?, needs: RecurrentNeeds) -> RecurrentGrads {
+    let steps = geo.steps, batch = geo.batch, hidden = geo.hidden, inputSize = geo.inputSize
+    let rows = steps * batch, gw = 4 * hidden
+    let dh = dhN?.convertedCopy() ?? Tensor.zeros([batch, hidden], dtype: .float32)
+    let dc = dcN?.convertedCopy() ?? Tensor.zeros([batch, hidden], dtype: .float32)
+    let dGates = Tensor(empty: [steps, batch, gw], dtype: .float32)
+    let dx = needs.x ? Tensor(empty: [rows, inputSize], dtype: .float32) : nil
+    let dBias = needs.bih || needs.bhh ? Tensor(empty: [gw], dtype: .float32) : nil
     let status = withLengths(geo) { lengths in
         var args = ember_lstm_backward_args()
-        args.steps = geo.steps
-        args.batch = geo.batch
-        args.hidden = geo.hidden
+        args.steps = steps
+        args.batch = batch
+        args.hidden = hidden
+        args.input_size = inputSize
         args.whh = UnsafePointer(whh.pointer(Float.self))
+        args.wih = UnsafePointer(wih.pointer(Float.self))
         args.gates = UnsafePointer(tape.gates.pointer(Float.self))
         args.c_prev = UnsafePointer(tape.cPrev!.pointer(Float.self))
         args.tanh_c = UnsafePointer(tape.tanhC!.pointer(Float.self))
@@ -52,17 +91,49 @@ func lstmRecurrenceBackward(_ geo: RecurrentGeometry, whh: Tensor, tape: Recurre
         args.dh = dh.pointer(Float.self)
         args.dc = dc.pointer(Float.self)
         args.d_gates = dGates.pointer(Float.self)
+        args.dx = dx?.pointer(Float.self)
+        args.d_bias = dBias?.pointer(Float.self)
         args.lengths = lengths
         args.reverse = geo.reverse ? 1 : 0
-        args.need_dh0 = needH0 ? 1 : 0
+        args.need_dh0 = needs.h0 ? 1 : 0
         args.threads = Int32(Parallel.workers)
         return ember_lstm_backward_f32(&args)
     }
-    if status != 0 { emberFailure("recurrentLayer", "out of memory for the LSTM's packed weights (hidden_size \(geo.hidden))", file: #fileID, line: #line) }
+    if status != 0 { outOfMemory(geo) }
+
+    var grads = RecurrentGrads()
+    if needs.whh || needs.wih, let hx = tape.hx {
+        // [dW_hh, dW_ih] = d_gatesᵀ · [h, x] over all steps, in one GEMM.
+        let both = Tensor(empty: [gw, hidden + inputSize], dtype: .float32)
+        gemmContiguous(dGates, transA: true, hx, both, m: gw, n: hidden + inputSize, k: rows, beta: 0)
+        withNoGrad {
+            if needs.whh { grads.whh = both.narrow(1, start: 0, length: hidden).contiguous() }
+            if needs.wih { grads.wih = both.narrow(1, start: hidden, length: inputSize).contiguous() }
+        }
+    }
+    grads.x = dx
+    if let dBias {
+        if needs.bih { grads.bih = dBias }
+        if needs.bhh { grads.bhh = needs.bih ? dBias.convertedCopy() : dBias }
+    }
+    if needs.h0 { grads.h0 = dh }
+    if needs.c0 { grads.c0 = dc }
+    return grads
+}
+
+private func outOfMemory(_ geo: RecurrentGeometry) -> Never {
+    emberFailure("recurrentLayer", "out of memory for the LSTM's packed weights (hidden_size \(geo.hidden), input_size \(geo.inputSize))",
+                 file: #fileID, line: #line)
 }
 
 /// Calls `body` with the lengths as a C array, or nil when every row has all steps.
 private func withLengths<R>(_ geo: RecurrentGeometry, _ body: (UnsafePointer<Int>?) -> R) -> R {
     guard let lengths = geo.lengths else { return body(nil) }
     return lengths.withUnsafeBufferPointer { body($0.baseAddress) }
+}
+
+/// Calls `body` with the array's storage, or nil.
+private func withOptionalBuffer<R>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    guard let values else { return body(nil) }
+    return values.withUnsafeBufferPointer { body($0.baseAddress) }
 }

@@ -42,6 +42,9 @@ struct RecurrentTape {
     /// LSTM only: the cell state before each time step, and tanh of the cell state after it.
     let cPrev: Tensor?
     let tanhC: Tensor?
+    /// Float32 LSTM only (LSTMRecurrence.swift): `[T, B, H + I]`, each row the hidden state
+    /// before the step and then the step's input; `hPrev` is a view of its first H columns.
+    var hx: Tensor? = nil
 }
 
 /// `exp` of `n` contiguous values in place: the vector kernel for float32, libm otherwise.
@@ -87,6 +90,11 @@ func recurrentForward<T: FloatElement>(
     let steps = geo.steps, batch = geo.batch, hidden = geo.hidden, gw = geo.gateWidth
     let dtype = x.dtype
     let isLSTM = geo.cell == .lstm, isGRU = geo.cell == .gru
+    if isLSTM && T.self == Float.self {
+        let bias = bih == nil && bhh == nil ? nil : combinedBias(bih, bhh, width: gw, Float.self)
+        let r = lstmLayerForward(geo, x: x, wih: wih, whh: whh, bias: bias, h0: h0, c0: c0)
+        return (r.output, r.hN, r.cN, r.tape)
+    }
     // Input projection of every step at once; the biases are added in the elementwise pass
     // (GRU keeps b_hh apart: it sits inside r ⊙ (W_hn h + b_hn)).
     let gates = Tensor(empty: [steps, batch, gw], dtype: dtype)
@@ -101,15 +109,6 @@ func recurrentForward<T: FloatElement>(
     let output = Tensor(empty: [steps, batch, hidden], dtype: dtype)
     let hCur = h0.map { $0.convertedCopy() } ?? Tensor.zeros([batch, hidden], dtype: dtype)
     let cCur = isLSTM ? (c0.map { $0.convertedCopy() } ?? Tensor.zeros([batch, hidden], dtype: dtype)) : nil
-
-    if isLSTM && T.self == Float.self, let cPrev, let tanhC, let cCur {
-        let first = geo.time(0) * batch * hidden
-        (hPrev.pointer(T.self) + first).update(from: hCur.pointer(T.self), count: batch * hidden)
-        (cPrev.pointer(T.self) + first).update(from: cCur.pointer(T.self), count: batch * hidden)
-        lstmRecurrenceForward(geo, whh: whh, bias: biasX.map { Float($0) }, gates: gates, hPrev: hPrev, cPrev: cPrev,
-                              tanhC: tanhC, output: output, hN: hCur, cN: cCur)
-        return (output, hCur, cCur, RecurrentTape(gates: gates, hiddenGates: nil, hPrev: hPrev, cPrev: cPrev, tanhC: tanhC))
-    }
     let pg = gates.pointer(T.self), ph = hCur.pointer(T.self), pout = output.pointer(T.self)
     let pc = cCur?.pointer(T.self), ptc = tanhC?.pointer(T.self), phg = hiddenGates?.pointer(T.self)
     let lengths = geo.lengths, cell = geo.cell
@@ -235,15 +234,13 @@ func recurrentBackward<T: FloatElement>(
     let steps = geo.steps, batch = geo.batch, hidden = geo.hidden, gw = geo.gateWidth
     let dtype = x.dtype
     let isLSTM = geo.cell == .lstm, isGRU = geo.cell == .gru
+    if isLSTM && T.self == Float.self {
+        return lstmLayerBackward(geo, tape: tape, wih: wih, whh: whh, dOutput: dOutput, dhN: dhN, dcN: dcN, needs: needs)
+    }
     let dh = dhN?.convertedCopy() ?? Tensor.zeros([batch, hidden], dtype: dtype)
     let dc = isLSTM ? (dcN?.convertedCopy() ?? Tensor.zeros([batch, hidden], dtype: dtype)) : nil
     let dGX = Tensor(empty: [steps, batch, gw], dtype: dtype)
     let dGH = isGRU ? Tensor(empty: [steps, batch, gw], dtype: dtype) : dGX
-
-    if isLSTM && T.self == Float.self, let dc {
-        lstmRecurrenceBackward(geo, whh: whh, tape: tape, dOutput: dOutput, dh: dh, dc: dc, dGates: dGX, needH0: needs.h0)
-        return weightGradients(T.self, geo, tape: tape, x: x, wih: wih, dGX: dGX, dGH: dGH, dh: dh, dc: dc, needs: needs)
-    }
     let pdh = dh.pointer(T.self), pdc = dc?.pointer(T.self)
     let pdx = dGX.pointer(T.self), pdhg = dGH.pointer(T.self)
     let pa = tape.gates.pointer(T.self), pdo = dOutput?.pointer(T.self)

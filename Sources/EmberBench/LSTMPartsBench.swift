@@ -1,0 +1,33 @@
+import Ember
+import EmberNN
+
+/// Workload `lstmparts` (not in `bench/run.py`'s list; Ember only): where the `lstm`
+/// workload's training step goes, in wall milliseconds per call at its shapes (sequence 64,
+/// batch 32, LSTM 64 → 256): the layer forward without grad, the layer forward + backward,
+/// and the output layer with its loss (Linear 256 → 96, cross-entropy) forward + backward.
+enum LSTMPartsBench {
+    static func run(quick: Bool) {
+        let plan = quick ? TimingPlan(warmup: 0.2, target: 0.5) : TimingPlan(warmup: 0.5, target: 2)
+        let steps = LSTMBench.steps, batch = LSTMBench.batch, hidden = LSTMBench.hidden, vocab = 96
+        let lstm = LSTM(LSTMBench.embed, hidden)
+        let fc = Linear(hidden, vocab)
+        let x = Tensor.randn([steps, batch, LSTMBench.embed]).requiresGrad_()
+        let gy = Tensor.randn([steps, batch, hidden])
+        let features = Tensor.randn([steps * batch, hidden]).requiresGrad_()
+        let targets = Tensor((0..<(steps * batch)).map { Int64($0 % vocab) }, shape: [steps * batch])
+        let cases: [(String, () -> Void)] = [
+            ("LSTM layer forward (no grad)", { blackHole(withNoGrad { lstm(x).output }) }),
+            ("LSTM layer forward + backward", {
+                lstm(x).output.backward(gradient: gy)
+                lstm.zeroGrad(); x.grad = nil
+            }),
+            ("Linear + cross-entropy forward + backward", {
+                crossEntropy(fc(features), targets).backward()
+                fc.zeroGrad(); features.grad = nil
+            }),
+        ]
+        for (name, body) in cases {
+            report("lstmparts", name, .ember, "ms/call", secondsPerCall(plan, body) * 1e3)
+        }
+    }
+}

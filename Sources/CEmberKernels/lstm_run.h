@@ -12,10 +12,15 @@ typedef struct {
     const ember_lstm_forward_args *forward;   // exactly one of forward and backward is set
     const ember_lstm_backward_args *backward;
     int workers;
-    /// Worker w owns hidden units unit_start[w] ..< unit_start[w + 1].
-    long unit_start[65];
-    /// Backward: worker w also owns input features input_start[w] ..< input_start[w + 1].
-    long input_start[65];
+    /// 1 when the workers split the batch rows (each runs whole rows through all steps, with
+    /// no need to meet), 0 when they split the hidden units (and meet once per step).
+    int split_rows;
+    /// Worker w owns rows row_lo[w] ..< row_hi[w], hidden units unit_lo[w] ..< unit_hi[w], and
+    /// backward the input features input_lo[w] ..< input_hi[w] (either the rows are split
+    /// and the units and features whole, or the other way round).
+    long row_lo[64], row_hi[64], unit_lo[64], unit_hi[64], input_lo[64], input_hi[64];
+    /// Backward: worker w's bias gradient (float64, its units' four gates, gate-major).
+    double *bias_parts[64];
     /// A reusable barrier: arrivals in this round, and the round number.
     _Atomic int arrived;
     _Atomic long round;
@@ -44,6 +49,12 @@ static inline void lstm_barrier_wait(lstm_run *run) {
             sched_yield();
         }
     }
+}
+
+/// Where the workers meet between steps when they split the units (every worker needs all
+/// of the previous step's units); nothing when they split the rows.
+static inline void lstm_step_barrier(lstm_run *run) {
+    if (!run->split_rows) lstm_barrier_wait(run);
 }
 
 /// Marks the run as failed (a worker is out of memory); the others see it after a barrier.

@@ -2,8 +2,9 @@ import Ember
 import EmberTestSupport
 import Testing
 
-/// The float32 LSTM recurrence runs in C (CEmberKernels' ember_lstm_*_f32: hidden units split
-/// across threads, packed W_hh, register-blocked product); float64 runs the generic Swift loop.
+/// The float32 LSTM layer runs in C (CEmberKernels' ember_lstm_*_f32: batch rows or hidden units
+/// split across threads, packed [W_hh, W_ih], register-blocked product, dx and the bias
+/// gradient in the backward loop); float64 runs the generic Swift loop.
 /// The same layer in both dtypes must agree: outputs, final states and every gradient, for
 /// sizes that take one worker or several, hidden sizes that are not a multiple of the vector
 /// width, row counts that leave partial register tiles, reversed time and per-row lengths.
@@ -21,7 +22,12 @@ import Testing
     static let cases: [Case] = [
         // One worker: a step below 2^17 multiply-adds; 20 units = 5 panels forward, a partial one backward.
         Case(steps: 4, batch: 3, inputSize: 5, hidden: 20, reverse: false, lengths: nil, initialState: true),
-        // Two or more workers with uneven unit ranges (40 units in blocks of 16), 70 rows (partial tiles).
+        // Two workers splitting the units (fewer than 16 rows each) forward and backward,
+        // 72 units in blocks of 16 and 9 input features split unevenly.
+        Case(steps: 5, batch: 20, inputSize: 9, hidden: 72, reverse: false, lengths: nil, initialState: true),
+        Case(steps: 5, batch: 20, inputSize: 9, hidden: 72, reverse: true,
+             lengths: (0..<20).map { ($0 * 3) % 6 }, initialState: false),
+        // Forward splitting the rows (35 each), backward the units (40 in blocks of 16); partial tiles.
         Case(steps: 5, batch: 70, inputSize: 7, hidden: 40, reverse: false, lengths: nil, initialState: true),
         Case(steps: 5, batch: 70, inputSize: 7, hidden: 40, reverse: true, lengths: nil, initialState: false),
         Case(steps: 6, batch: 37, inputSize: 3, hidden: 72, reverse: false,

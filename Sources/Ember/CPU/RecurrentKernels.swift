@@ -10,6 +10,10 @@ import CEmberKernels
 /// the vector `exp`). Backward walks the steps in reverse with one elementwise pass and one
 /// `[B, G·H] × [G·H, H]` GEMM per step, then forms the weight gradients with one GEMM each
 /// over all steps. Rows past a sequence's length keep their state and output zeros.
+///
+/// A float32 LSTM takes the C loop of LSTMRecurrence.swift instead (threads sharing each
+/// step, input projection fused into the step's product); these loops serve float64, GRU and
+/// the plain RNNs.
 
 /// Shapes and options of one layer run.
 struct RecurrentGeometry {

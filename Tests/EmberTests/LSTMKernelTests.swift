@@ -34,6 +34,11 @@ import Testing
              lengths: (0..<37).map { $0 % 7 }, initialState: true),
         Case(steps: 6, batch: 37, inputSize: 3, hidden: 72, reverse: true,
              lengths: (0..<37).map { ($0 * 5) % 7 }, initialState: false),
+        // More steps than the 16 whose gate gradients are gathered before each weight-gradient
+        // update: full and partial groups, both time directions.
+        Case(steps: 37, batch: 20, inputSize: 5, hidden: 40, reverse: true,
+             lengths: (0..<20).map { 37 - ($0 * 7) % 30 }, initialState: true),
+        Case(steps: 33, batch: 40, inputSize: 6, hidden: 48, reverse: false, lengths: nil, initialState: false),
         // The benchmark's shape: batch 32, hidden 256.
         Case(steps: 3, batch: 32, inputSize: 64, hidden: 256, reverse: false, lengths: nil, initialState: false),
     ]

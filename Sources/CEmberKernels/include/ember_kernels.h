@@ -99,6 +99,11 @@ typedef struct {
     float *dx;
     /// `[4H]`: the bias gradient (the sum of d_gates over steps and rows), or NULL.
     float *d_bias;
+    /// `[4H, H]` and `[4H, I]`: the weight gradients (d_gatesᵀ·h and d_gatesᵀ·x over all
+    /// steps), each NULL when not wanted; formed in the loop from `hx`, the forward's
+    /// `[T, B, H + I]` buffer, a few steps at a time while their gate gradients are in cache.
+    float *d_whh, *d_wih;
+    const float *hx;
     const long *lengths;
     int reverse, need_dh0, threads;
 } ember_lstm_backward_args;
@@ -113,8 +118,8 @@ int ember_lstm_forward_f32(const ember_lstm_forward_args *args);
 
 /// The LSTM layer backward: per step (in reverse) the gates' gradients from dh, dc and the
 /// tape, then [dh, dx] = d_gates·[W_hh, W_ih], each thread owning a range of hidden units
-/// and of input features. The weight gradients are left to one GEMM over all steps
-/// (d_gatesᵀ·hx). Returns 0, or -1 when out of memory.
+/// and of input features; every few steps each thread adds those steps' share to the weight
+/// gradients of its units' gates. Returns 0, or -1 when out of memory.
 int ember_lstm_backward_f32(const ember_lstm_backward_args *args);
 
 #endif

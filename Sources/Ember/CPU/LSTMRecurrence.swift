@@ -5,11 +5,12 @@ import CEmberKernels
 /// [W_hh, W_ih]; per step it computes its units' gates from the previous hidden state and the
 /// step's input in one product, applies the cell while the gates are in cache, and meets the
 /// other cores once. Backward per step forms the gates' gradients, then [dh, dx] in one
-/// product; the weight gradients are one GEMM over all steps, d_gatesᵀ·[h, x].
+/// product, and every 16 steps adds d_gatesᵀ·[h, x] of those steps to the weight gradients
+/// of its units' gates while the gate gradients are still in cache.
 ///
 /// The hidden states and inputs share one buffer `hx` `[T, B, H + I]` (row: the hidden state
 /// before the step, then the step's input), so that the forward product and the weight
-/// gradient each read one matrix.
+/// gradients each read one matrix.
 
 /// Runs the layer forward; returns the output `[T, B, H]`, the final states and the tape.
 /// `x` is `[T·B, I]`, the weights `[4H, I]` and `[4H, H]`, `bias` b_ih + b_hh; all contiguous.
@@ -76,6 +77,8 @@ func lstmLayerBackward(_ geo: RecurrentGeometry, tape: RecurrentTape, wih: Tenso
     let dGates = Tensor(empty: [steps, batch, gw], dtype: .float32)
     let dx = needs.x ? Tensor(empty: [rows, inputSize], dtype: .float32) : nil
     let dBias = needs.bih || needs.bhh ? Tensor(empty: [gw], dtype: .float32) : nil
+    let dWhh = needs.whh ? Tensor(empty: [gw, hidden], dtype: .float32) : nil
+    let dWih = needs.wih ? Tensor(empty: [gw, inputSize], dtype: .float32) : nil
     let status = withLengths(geo) { lengths in
         var args = ember_lstm_backward_args()
         args.steps = steps
@@ -93,6 +96,9 @@ func lstmLayerBackward(_ geo: RecurrentGeometry, tape: RecurrentTape, wih: Tenso
         args.d_gates = dGates.pointer(Float.self)
         args.dx = dx?.pointer(Float.self)
         args.d_bias = dBias?.pointer(Float.self)
+        args.d_whh = dWhh?.pointer(Float.self)
+        args.d_wih = dWih?.pointer(Float.self)
+        args.hx = tape.hx.map { UnsafePointer($0.pointer(Float.self)) }
         args.lengths = lengths
         args.reverse = geo.reverse ? 1 : 0
         args.need_dh0 = needs.h0 ? 1 : 0
@@ -102,15 +108,8 @@ func lstmLayerBackward(_ geo: RecurrentGeometry, tape: RecurrentTape, wih: Tenso
     if status != 0 { outOfMemory(geo) }
 
     var grads = RecurrentGrads()
-    if needs.whh || needs.wih, let hx = tape.hx {
-        // [dW_hh, dW_ih] = d_gatesᵀ · [h, x] over all steps, in one GEMM.
-        let both = Tensor(empty: [gw, hidden + inputSize], dtype: .float32)
-        gemmContiguous(dGates, transA: true, hx, both, m: gw, n: hidden + inputSize, k: rows, beta: 0)
-        withNoGrad {
-            if needs.whh { grads.whh = both.narrow(1, start: 0, length: hidden).contiguous() }
-            if needs.wih { grads.wih = both.narrow(1, start: hidden, length: inputSize).contiguous() }
-        }
-    }
+    grads.whh = dWhh
+    grads.wih = dWih
     grads.x = dx
     if let dBias {
         if needs.bih { grads.bih = dBias }

@@ -75,6 +75,24 @@ import Testing
         }
     }
 
+    /// An empty sequence runs no step: empty output, the initial states as final states, and
+    /// their gradients passed straight through.
+    @Test func emptySequence() {
+        let gen = Generator(seed: 9)
+        let hidden = 48, batch = 40
+        let x = Tensor.randn([0, batch, 8], generator: gen)
+        let wih = Tensor.randn([4 * hidden, 8], generator: gen), whh = Tensor.randn([4 * hidden, hidden], generator: gen)
+        let h0 = Tensor.randn([batch, hidden], generator: gen).requiresGrad_()
+        let c0 = Tensor.randn([batch, hidden], generator: gen).requiresGrad_()
+        let r = recurrentLayer(x, cell: .lstm, weightIH: wih, weightHH: whh, h0: h0, c0: c0)
+        #expect(r.output.shape == [0, batch, hidden])
+        #expect(closeMismatch(r.hN, h0, rtol: 0, atol: 0) == nil)
+        #expect(closeMismatch(r.cN!, c0, rtol: 0, atol: 0) == nil)
+        (r.hN.sum() + r.cN!.sum() * 2).backward()
+        #expect(closeMismatch(h0.grad!, Tensor.ones([batch, hidden]), rtol: 0, atol: 0) == nil)
+        #expect(closeMismatch(c0.grad!, Tensor.ones([batch, hidden]) * 2, rtol: 0, atol: 0) == nil)
+    }
+
     /// Rows past their length: zero output, the state of the last valid step, zero gradients
     /// for the steps that were not run, in the C path as in the reference.
     @Test func paddedRowsInTheParallelPath() {

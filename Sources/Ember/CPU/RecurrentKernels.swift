@@ -94,7 +94,7 @@ func recurrentForward<T: FloatElement>(
     let steps = geo.steps, batch = geo.batch, hidden = geo.hidden, gw = geo.gateWidth
     let dtype = x.dtype
     let isLSTM = geo.cell == .lstm, isGRU = geo.cell == .gru
-    if isLSTM && T.self == Float.self {
+    if isLSTM && T.self == Float.self && steps > 0 {
         let bias = bih == nil && bhh == nil ? nil : combinedBias(bih, bhh, width: gw, Float.self)
         let r = lstmLayerForward(geo, x: x, wih: wih, whh: whh, bias: bias, h0: h0, c0: c0)
         return (r.output, r.hN, r.cN, r.tape)
@@ -238,7 +238,7 @@ func recurrentBackward<T: FloatElement>(
     let steps = geo.steps, batch = geo.batch, hidden = geo.hidden, gw = geo.gateWidth
     let dtype = x.dtype
     let isLSTM = geo.cell == .lstm, isGRU = geo.cell == .gru
-    if isLSTM && T.self == Float.self {
+    if tape.hx != nil {  // the forward ran the float32 LSTM loop
         return lstmLayerBackward(geo, tape: tape, wih: wih, whh: whh, dOutput: dOutput, dhN: dhN, dcN: dcN, needs: needs)
     }
     let dh = dhN?.convertedCopy() ?? Tensor.zeros([batch, hidden], dtype: dtype)

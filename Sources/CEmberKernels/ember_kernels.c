@@ -160,6 +160,7 @@ static int lstm_run_workers(lstm_run *run, long batch, long hidden, long input_s
     if (planned > 64) planned = 64;
     if (batch * (hidden + input_size) * 4 * hidden < (1L << 17)) planned = 1;
     const int split_rows = run->forward != NULL && batch / planned >= 16;
+    (void)isa_level();  // decided here, before any helper thread reads it
     const long limit = split_rows ? batch : (hidden + 15) / 16;
     if (planned > limit) planned = limit;
     pthread_t ids[64];
@@ -186,25 +187,31 @@ static int lstm_run_workers(lstm_run *run, long batch, long hidden, long input_s
         run->input_lo[w] = rows ? 0 : lstm_share_start(input_size, 16, w, started);
         run->input_hi[w] = rows ? input_size : lstm_share_start(input_size, 16, w + 1, started);
     }
+    if (run->split_rows) {
+        const long k_len = hidden + input_size;
+        run->shared_packed = lstm_alloc((4 * hidden + 15) / 16 * 16 * k_len);
+        if (!run->shared_packed) lstm_fail(run);
+    }
     atomic_store_explicit(&run->go, 1, memory_order_release);
     lstm_worker(run, 0);
     for (int w = 1; w < started; w++) pthread_join(ids[w], NULL);
+    free(run->shared_packed);
     return atomic_load(&run->failed) ? -1 : 0;
 }
 
 int ember_lstm_forward_f32(const ember_lstm_forward_args *args) {
     lstm_run run = {0};
     run.forward = args;
-    return lstm_run_workers(&run, args->batch, args->hidden, args->input_size, args->threads);
+    return lstm_run_workers(&run, args->layer.batch, args->layer.hidden, args->layer.input_size, args->threads);
 }
 
 int ember_lstm_backward_f32(const ember_lstm_backward_args *args) {
     lstm_run run = {0};
     run.backward = args;
-    int status = lstm_run_workers(&run, args->batch, args->hidden, args->input_size, args->threads);
+    int status = lstm_run_workers(&run, args->layer.batch, args->layer.hidden, args->layer.input_size, args->threads);
     if (args->d_bias) {
         // Each worker summed its rows for its units; add the parts per unit.
-        const long gw = 4 * args->hidden;
+        const long gw = 4 * args->layer.hidden;
         double *total = calloc((size_t)gw, sizeof(double));
         if (!total) status = -1;
         for (int w = 0; w < run.workers; w++) {
@@ -213,7 +220,7 @@ int ember_lstm_backward_f32(const ember_lstm_backward_args *args) {
             if (!part) continue;
             if (total)
                 for (int q = 0; q < 4; q++)
-                    for (long u = 0; u < units; u++) total[q * args->hidden + u0 + u] += part[q * units + u];
+                    for (long u = 0; u < units; u++) total[q * args->layer.hidden + u0 + u] += part[q * units + u];
             free(run.bias_parts[w]);
         }
         if (total) for (long j = 0; j < gw; j++) args->d_bias[j] = (float)total[j];

@@ -26,8 +26,11 @@ typedef struct {
     _Atomic long round;
     /// Set when a worker could not allocate its buffers; read after a barrier.
     _Atomic int failed;
-    /// Set once `workers` and `unit_start` are final; helper threads wait for it.
+    /// Set once `workers` and the ranges are final; helper threads wait for it.
     _Atomic int go;
+    /// Forward with the rows split: the packed weights all workers read, `[ceil(4H/16)·16,
+    /// H + I]` floats (enough for any vector width).
+    float *shared_packed;
 } lstm_run;
 
 /// Waits until every worker of `run` has arrived: spins briefly (a step takes tens of
@@ -41,7 +44,7 @@ static inline void lstm_barrier_wait(lstm_run *run) {
         return;
     }
     for (long spins = 0; atomic_load_explicit(&run->round, memory_order_acquire) == round; spins++) {
-        if (spins < 20000) {
+        if (spins < 4000) {
 #if defined(__x86_64__)
             __builtin_ia32_pause();
 #endif

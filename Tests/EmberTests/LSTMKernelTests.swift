@@ -14,8 +14,10 @@ import Testing
         let reverse: Bool
         let lengths: [Int]?
         let initialState: Bool
+        /// Whether the input needs a gradient (without it and h0, the last step forms no product).
+        var inputGrad = true
         var testDescription: String {
-            "T\(steps) B\(batch) I\(inputSize) H\(hidden) reverse=\(reverse) lengths=\(lengths != nil) h0=\(initialState)"
+            "T\(steps) B\(batch) I\(inputSize) H\(hidden) reverse=\(reverse) lengths=\(lengths != nil) h0=\(initialState) dx=\(inputGrad)"
         }
     }
 
@@ -27,7 +29,8 @@ import Testing
         Case(steps: 5, batch: 20, inputSize: 9, hidden: 72, reverse: false, lengths: nil, initialState: true),
         Case(steps: 5, batch: 20, inputSize: 9, hidden: 72, reverse: true,
              lengths: (0..<20).map { ($0 * 3) % 6 }, initialState: false),
-        // Forward splitting the rows (35 each), backward the units (40 in blocks of 16); partial tiles.
+        // On 2 cores: forward splitting the rows (35 each), backward the units (40 in blocks of
+        // 16); partial tiles. (Which split a case takes depends on the core count.)
         Case(steps: 5, batch: 70, inputSize: 7, hidden: 40, reverse: false, lengths: nil, initialState: true),
         Case(steps: 5, batch: 70, inputSize: 7, hidden: 40, reverse: true, lengths: nil, initialState: false),
         Case(steps: 6, batch: 37, inputSize: 3, hidden: 72, reverse: false,
@@ -39,6 +42,9 @@ import Testing
         Case(steps: 37, batch: 20, inputSize: 5, hidden: 40, reverse: true,
              lengths: (0..<20).map { 37 - ($0 * 7) % 30 }, initialState: true),
         Case(steps: 33, batch: 40, inputSize: 6, hidden: 48, reverse: false, lengths: nil, initialState: false),
+        // Weight gradients only (no dx, no dh0); no input features at all.
+        Case(steps: 21, batch: 40, inputSize: 6, hidden: 48, reverse: true, lengths: nil, initialState: false, inputGrad: false),
+        Case(steps: 4, batch: 20, inputSize: 0, hidden: 40, reverse: false, lengths: nil, initialState: true),
         // The benchmark's shape: batch 32, hidden 256.
         Case(steps: 3, batch: 32, inputSize: 64, hidden: 256, reverse: false, lengths: nil, initialState: false),
     ]
@@ -55,7 +61,10 @@ import Testing
         let gOut = value([c.steps, c.batch, c.hidden], 1), gH = value([c.batch, c.hidden], 1), gC = value([c.batch, c.hidden], 1)
 
         func run(_ dtype: DType) -> (outputs: [Tensor], grads: [Tensor]) {
-            let leaves = values.map { $0.to(dtype).detach().requiresGrad_() }
+            let leaves = values.enumerated().map { i, v in
+                let leaf = v.to(dtype).detach()
+                return i == 0 && !c.inputGrad ? leaf : leaf.requiresGrad_()
+            }
             let r = recurrentLayer(leaves[0], cell: .lstm, weightIH: leaves[1], weightHH: leaves[2],
                                    biasIH: leaves[3], biasHH: leaves[4],
                                    h0: c.initialState ? leaves[5] : nil, c0: c.initialState ? leaves[6] : nil,
@@ -63,7 +72,7 @@ import Testing
             let loss = (r.output * gOut.to(dtype)).sum() + (r.hN * gH.to(dtype)).sum() + (r.cN! * gC.to(dtype)).sum()
             loss.backward()
             return ([r.output, r.hN, r.cN!].map { $0.detach().to(.float64) },
-                    leaves.map { $0.grad!.to(.float64) })
+                    leaves.map { $0.grad?.to(.float64) ?? Tensor.zeros([0]) })
         }
         let single = run(.float32), double = run(.float64)
         for (name, (a, b)) in zip(["output", "hN", "cN"], zip(single.outputs, double.outputs)) {

@@ -52,13 +52,18 @@ void ember_gelu_f32(const float *x, float *y, float *cdf, long n);
 /// GELU backward given Φ(x) from the forward pass: dx = g·(Φ(x) + x·φ(x)).
 void ember_gelu_backward_f32(const float *x, const float *g, const float *cdf, float *dx, long n);
 
-/// The arguments of `ember_lstm_forward_f32`: one LSTM layer and direction over a time-major
-/// sequence, input projection included. Time index t of step s is s, or steps-1-s when
-/// `reverse`. All buffers are contiguous float32.
+/// One LSTM layer and direction over a time-major sequence: T steps, batch B, hidden size H,
+/// input size I, and the weights W_hh `[4H, H]` and W_ih `[4H, I]` (gates i f g o stacked as
+/// PyTorch's weight_hh and weight_ih). All buffers of the LSTM calls are contiguous float32.
 typedef struct {
     long steps, batch, hidden, input_size;
-    /// W_hh `[4H, H]` and W_ih `[4H, I]` (gates i f g o stacked as PyTorch's weights).
     const float *whh, *wih;
+} ember_lstm_layer;
+
+/// The arguments of `ember_lstm_forward_f32` (input projection included). Time index t of
+/// step s is s, or steps-1-s when `reverse`.
+typedef struct {
+    ember_lstm_layer layer;
     /// b_ih + b_hh, `[4H]`, or NULL for none.
     const float *bias;
     /// `[T, B, H + I]`: row (t, b) holds the hidden state before step t, then the input at
@@ -84,8 +89,7 @@ typedef struct {
 
 /// The arguments of `ember_lstm_backward_f32` (the tape is what the forward call filled).
 typedef struct {
-    long steps, batch, hidden, input_size;
-    const float *whh, *wih;
+    ember_lstm_layer layer;
     /// `[T, B, 4H]` activated gates, `[T, B, H]` cell states before each step and tanh after.
     const float *gates, *c_prev, *tanh_c;
     /// `[T, B, H]` gradient of the output, or NULL for zeros.
@@ -109,10 +113,11 @@ typedef struct {
 } ember_lstm_backward_args;
 
 /// The LSTM layer forward (PyTorch: the loop inside `torch._VF.lstm`): per step
-/// gates = [h, x]·[W_hh, W_ih]ᵀ + bias, activations, c' = f·c + i·g, h' = o·tanh(c'). Each
-/// of up to `threads` threads owns a range of hidden units, keeps its packed share of the
-/// weights in its own cache, and computes those units' gates and states; they meet once per
-/// step.
+/// gates = [h, x]·[W_hh, W_ih]ᵀ + bias, activations, c' = f·c + i·g, h' = o·tanh(c'). With at
+/// least 16 batch rows per thread, each of up to `threads` threads runs its own rows through
+/// every step; otherwise each owns a range of hidden units, keeps its packed share of the
+/// weights in its own cache, computes those units' gates and states, and the threads meet
+/// once per step. Needs `steps` ≥ 1 (h_n and c_n are written by the last step).
 /// Returns 0, or -1 when memory for the packed weights could not be allocated.
 int ember_lstm_forward_f32(const ember_lstm_forward_args *args);
 

@@ -40,12 +40,7 @@ func lstmLayerForward(_ geo: RecurrentGeometry, x: Tensor, wih: Tensor, whh: Ten
     let status = withOptionalBuffer(bias) { bias in
         withLengths(geo) { lengths in
             var args = ember_lstm_forward_args()
-            args.steps = steps
-            args.batch = batch
-            args.hidden = hidden
-            args.input_size = inputSize
-            args.whh = UnsafePointer(whh.pointer(Float.self))
-            args.wih = UnsafePointer(wih.pointer(Float.self))
+            args.layer = layerShape(geo, wih: wih, whh: whh)
             args.bias = bias
             args.hx = phx
             args.c_prev = cPrev.pointer(Float.self)
@@ -81,12 +76,7 @@ func lstmLayerBackward(_ geo: RecurrentGeometry, tape: RecurrentTape, wih: Tenso
     let dWih = needs.wih ? Tensor(empty: [gw, inputSize], dtype: .float32) : nil
     let status = withLengths(geo) { lengths in
         var args = ember_lstm_backward_args()
-        args.steps = steps
-        args.batch = batch
-        args.hidden = hidden
-        args.input_size = inputSize
-        args.whh = UnsafePointer(whh.pointer(Float.self))
-        args.wih = UnsafePointer(wih.pointer(Float.self))
+        args.layer = layerShape(geo, wih: wih, whh: whh)
         args.gates = UnsafePointer(tape.gates.pointer(Float.self))
         args.c_prev = UnsafePointer(tape.cPrev!.pointer(Float.self))
         args.tanh_c = UnsafePointer(tape.tanhC!.pointer(Float.self))
@@ -118,6 +108,12 @@ func lstmLayerBackward(_ geo: RecurrentGeometry, tape: RecurrentTape, wih: Tenso
     if needs.h0 { grads.h0 = dh }
     if needs.c0 { grads.c0 = dc }
     return grads
+}
+
+/// The layer's sizes and weights as the C calls take them.
+private func layerShape(_ geo: RecurrentGeometry, wih: Tensor, whh: Tensor) -> ember_lstm_layer {
+    ember_lstm_layer(steps: geo.steps, batch: geo.batch, hidden: geo.hidden, input_size: geo.inputSize,
+                     whh: UnsafePointer(whh.pointer(Float.self)), wih: UnsafePointer(wih.pointer(Float.self)))
 }
 
 private func outOfMemory(_ geo: RecurrentGeometry) -> Never {

@@ -35,7 +35,8 @@ struct RecurrentGeometry {
     var rowGrain: Int { Swift.max(1, 65536 / Swift.max(gateWidth, 1)) }
 }
 
-/// What the forward pass keeps for backward (all contiguous, time-major `[T, B, ·]`).
+/// What the forward pass keeps for backward (time-major `[T, B, ·]`, contiguous except
+/// `hPrev` of a float32 LSTM, a view of `hx`).
 struct RecurrentTape {
     /// Activated gates: LSTM `i f g o`, GRU `r z n`, RNN the new hidden state.
     let gates: Tensor

@@ -66,3 +66,41 @@ private struct ScatterAddKernel: ArithmeticVisitor {
         }
     }
 }
+
+/// `out[i] = src[index[i]]` along dim 0 of a contiguous `src` into a contiguous `out`, one
+/// row copy per index (the `indexSelect(0, _)` an embedding lookup does), `index` contiguous.
+struct RowGatherKernel: ElementVisitor {
+    let src: Tensor, index: Tensor, out: Tensor, file: StaticString, line: UInt
+    func visit<T: TensorElement>(_: T.Type) {
+        let rows = src.shape[0], width = rows == 0 ? 0 : src.numel / rows
+        let ps = src.pointer(T.self), pi = index.pointer(Int64.self), po = out.pointer(T.self)
+        for i in 0..<index.numel {
+            let ix = rowIndex(pi[i], rows, "indexSelect", file, line)
+            (po + i * width).update(from: ps + ix * width, count: width)
+        }
+    }
+}
+
+/// `out[index[i]] += src[i]` along dim 0, `out`, `src` and `index` contiguous (the
+/// `indexAdd(0, _, _)` of an embedding's backward), adding whole rows.
+struct RowScatterAddKernel: ArithmeticVisitor {
+    let src: Tensor, index: Tensor, out: Tensor, file: StaticString, line: UInt
+    func visit<T: ArithmeticElement>(_: T.Type) {
+        let rows = out.shape[0], width = rows == 0 ? 0 : out.numel / rows
+        let ps = src.pointer(T.self), pi = index.pointer(Int64.self), po = out.pointer(T.self)
+        for i in 0..<index.numel {
+            let ix = rowIndex(pi[i], rows, "indexAdd", file, line)
+            let o = po + ix * width, s = ps + i * width
+            for j in 0..<width { o[j] = T.add(o[j], s[j]) }
+        }
+    }
+}
+
+/// A row index with negative values counted from the end, trapping when out of range.
+@inline(__always)
+private func rowIndex(_ value: Int64, _ rows: Int, _ op: StaticString, _ file: StaticString, _ line: UInt) -> Int {
+    var ix = Int(value)
+    if ix < 0 { ix += rows }
+    if ix < 0 || ix >= rows { emberFailure(op, "index \(value) is out of bounds for dimension 0 with size \(rows)", file: file, line: line) }
+    return ix
+}

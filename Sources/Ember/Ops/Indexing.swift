@@ -69,14 +69,18 @@ extension Tensor {
         check(index.dim <= 1, "indexSelect", "index must be 0-d or 1-d, got shape \(index.shape)", file: file, line: line)
         let d = normalizeDim(dim, rank: self.dim, "indexSelect", file: file, line: line)
         let idx = index.reshapeRawCopy([index.numel])
-        // Broadcast the index along every other dim and gather.
-        var viewShape = [Int](repeating: 1, count: self.dim)
-        viewShape[d] = idx.numel
         var outShape = shape
         outShape[d] = idx.numel
-        let full = idx.reshapeRaw(viewShape).broadcastRaw(outShape)
         let out = Tensor(empty: outShape, dtype: dtype)
-        dtype.visit(GatherKernel(src: self, index: full, out: out, dim: d, file: file, line: line))
+        if d == 0 && isContiguous {
+            dtype.visit(RowGatherKernel(src: self, index: idx, out: out, file: file, line: line))
+        } else {
+            // Broadcast the index along every other dim and gather.
+            var viewShape = [Int](repeating: 1, count: self.dim)
+            viewShape[d] = idx.numel
+            let full = idx.reshapeRaw(viewShape).broadcastRaw(outShape)
+            dtype.visit(GatherKernel(src: self, index: full, out: out, dim: d, file: file, line: line))
+        }
         if needsGrad(self) {
             let inShape = shape
             record("IndexSelectBackward0", out, inputs: [self], file: file, line: line) { g in
@@ -97,11 +101,19 @@ extension Tensor {
         checkIndex(index, "indexAdd", file: file, line: line)
         let d = normalizeDim(dim, rank: self.dim, "indexAdd", file: file, line: line)
         check(source.dim == self.dim && source.shape[d] == index.numel, "indexAdd", "source \(source.shape) must match self \(shape) with \(index.numel) entries in dim \(dim)", file: file, line: line)
-        var viewShape = [Int](repeating: 1, count: self.dim)
-        viewShape[d] = index.numel
-        let full = index.reshapeRawCopy(viewShape).broadcastRaw(source.shape)
         let src = alpha == 1 ? source : withNoGrad { source * alpha }
-        let out = scatterImpl(d, full, src, accumulate: true, file: file, line: line)
+        let out: Tensor
+        if d == 0 && (dtype == .float32 || dtype == .float64) && src.dtype == dtype && src.shape.dropFirst() == shape.dropFirst() {
+            // Whole rows: a contiguous copy of self with each source row added to its row.
+            out = convertedCopy()
+            dtype.visitArithmetic(RowScatterAddKernel(src: src.reshapeRawCopy(src.shape), index: index.reshapeRawCopy([index.numel]),
+                                                      out: out, file: file, line: line))
+        } else {
+            var viewShape = [Int](repeating: 1, count: self.dim)
+            viewShape[d] = index.numel
+            let full = index.reshapeRawCopy(viewShape).broadcastRaw(source.shape)
+            out = scatterImpl(d, full, src, accumulate: true, file: file, line: line)
+        }
         if needsGrad(self, source) {
             let idx = index.reshapeRawCopy([index.numel])
             record("IndexAddBackward0", out, inputs: [self, source], file: file, line: line) { g in

@@ -308,8 +308,9 @@ def results_markdown(path, workloads, rows, info, invocation):
           "Ember vs PyTorch 1.13 on CPU, produced by `make bench` (bench/run.py). Median over",
           "repeated processes, spread min-max; ratio = Ember / PyTorch throughput (for µs:",
           "PyTorch / Ember), above 1 means Ember is faster; limit = cblas_sgemm called directly",
-          "(GEMM) or copy bandwidth of the same bytes (elementwise). Each workload's rows come from",
-          "the run listed for it below (`--write-results` replaces only the workloads it ran).", "",
+          "(GEMM), copy bandwidth of the same bytes (elementwise), or the step's multiply-adds at",
+          "the 1024^3 matmul rate (lstm); its source column says which. Each workload's rows come",
+          "from the run listed for it below (`--write-results` replaces only the workloads it ran).", "",
           f"Machine: {m['cpu']}, {m['cores']} cores  ",
           f"Versions: {v['swift'] or 'swift ?'}; torch {v['torch'] or 'absent'} ({v['torch_threads'] or '?'} threads)", ""]
     md += kept_runs + [run_line, ""]

@@ -125,11 +125,7 @@ void ember_gelu_backward_f32(const float *x, const float *g, const float *cdf, f
 }
 
 static void lstm_worker(lstm_run *run, int w) {
-    switch (isa_level()) {
-    case 2: lstm_worker_avx512(run, w); break;
-    case 1: lstm_worker_avx2(run, w); break;
-    default: lstm_worker_base(run, w); break;
-    }
+    EMBER_DISPATCH(lstm_worker, run, w)
 }
 
 typedef struct { lstm_run *run; int worker; } lstm_thread_arg;

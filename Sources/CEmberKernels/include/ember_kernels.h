@@ -82,6 +82,12 @@ typedef struct {
     /// `[B]` valid steps per row, or NULL when every row has all of them: a row past its
     /// length keeps its states and outputs zeros.
     const long *lengths;
+    /// Precomputed input gates, or NULL: `[R, 4H]` rows of W_ih·x (+ bias), and for every row
+    /// (t, b) of the sequence (`[T·B]`) the row of `x_gates` to add to its pre-activations.
+    /// Used when the input is a lookup into a table (an embedding): the projection is then
+    /// computed once per distinct table row, and the layer runs with `input_size` 0.
+    const float *x_gates;
+    const long *x_gate_rows;
     int reverse;
     /// How many threads may work on it (the calling thread is one of them).
     int threads;
@@ -109,6 +115,10 @@ typedef struct {
     float *d_whh, *d_wih;
     const float *hx;
     const long *lengths;
+    /// With the forward's `x_gate_rows`: `[R, 4H]`, zeros on entry; each row's gate gradients
+    /// are added to row x_gate_rows[(t, b)] (the gradient of the forward's `x_gates`), or NULL.
+    float *d_x_gates;
+    const long *x_gate_rows;
     int reverse, need_dh0, threads;
 } ember_lstm_backward_args;
 

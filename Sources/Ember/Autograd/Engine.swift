@@ -27,14 +27,29 @@ enum Engine {
         for (r, g) in zip(roots, grads) { accumulatePending(r, g, createGraph: createGraph) }
 
         let capture = captureAt.map { Set($0.map(ObjectIdentifier.init)) }
+        for n in captureAt ?? [] { n.isCaptureTarget = true }
+        defer { for n in captureAt ?? [] { n.isCaptureTarget = false } }
         var captured: [ObjectIdentifier: Tensor] = [:]
         // A node becomes ready exactly once: when its last incoming edge has delivered.
         var ready: [Node] = []
         ready.reserveCapacity(16)
         for r in roots where r.dependencies == 0 && !ready.contains(where: { $0 === r }) { ready.append(r) }
         GradMode.withDisabled(!createGraph) {
+            // The nodes after `node` no longer wait for it.
+            func release(_ node: Node) {
+                for i in 0..<node.edgeCount {
+                    guard let edge = node.edge(i) else { continue }
+                    edge.dependencies -= 1
+                    if edge.dependencies == 0 { ready.append(edge) }
+                }
+            }
             while let node = ready.popLast() {
-                guard var grad = node.pendingGrad else { continue }
+                guard var grad = node.pendingGrad else {
+                    // Every edge into this node delivered nil (an op whose gradient went
+                    // around it): nothing flows on, but the nodes after it are still released.
+                    release(node)
+                    continue
+                }
                 node.pendingGrad = nil
                 for hook in node.preHooks { if let g = hook(grad) { grad = g } }
                 if node.isAccumulator, let leaf = node.variable {
@@ -53,12 +68,11 @@ enum Engine {
                 let inputGrads = fn(grad)
                 if !retainGraph { node.backwardFn = nil }
                 if GradMode.anomalyDetection { checkAnomaly(node, inputGrads) }
-                for i in 0..<node.edgeCount {
-                    guard let edge = node.edge(i) else { continue }
-                    if i < inputGrads.count, let g = inputGrads[i] { accumulatePending(edge, g, createGraph: createGraph) }
-                    edge.dependencies -= 1
-                    if edge.dependencies == 0 { ready.append(edge) }
+                for i in 0..<min(node.edgeCount, inputGrads.count) {
+                    guard let edge = node.edge(i), let g = inputGrads[i] else { continue }
+                    accumulatePending(edge, g, createGraph: createGraph)
                 }
+                release(node)
             }
         }
         return captureAt?.map { captured[ObjectIdentifier($0)] } ?? []

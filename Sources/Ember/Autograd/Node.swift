@@ -30,6 +30,14 @@ public final class Node: @unchecked Sendable {
     @exclusivity(unchecked) var visitEpoch = 0
     @exclusivity(unchecked) var dependencies = 0
     @exclusivity(unchecked) var pendingGrad: Tensor?
+    /// True while a `grad(outputs:inputs:)` pass returns the gradient arriving at this node.
+    @exclusivity(unchecked) var isCaptureTarget = false
+
+    /// Whether a backward pass needs the gradient that arrives here for itself, not only for
+    /// the nodes behind it: it is returned by `grad(outputs:inputs:)`, or seen by a hook
+    /// (`registerHook`, `retainGrad`). An op that could send its gradient past this node
+    /// straight to the leaves behind it must then send it here.
+    package var gradientIsObserved: Bool { isCaptureTarget || !preHooks.isEmpty }
 
     init(name: String, edges: [Node?], file: StaticString, line: UInt, backward: @escaping (Tensor) -> [Tensor?]) {
         self.name = name

@@ -14,9 +14,13 @@ import CEmberKernels
 
 /// Runs the layer forward; returns the output `[T, B, H]`, the final states and the tape.
 /// `x` is `[T·B, I]`, the weights `[4H, I]` and `[4H, H]`, `bias` b_ih + b_hh; all contiguous.
+/// With `tableInput` the input part of the gates (bias included) comes from there instead,
+/// and `x` and `bias` are not read.
 func lstmLayerForward(_ geo: RecurrentGeometry, x: Tensor, wih: Tensor, whh: Tensor, bias: [Float]?,
-                      h0: Tensor?, c0: Tensor?) -> (output: Tensor, hN: Tensor, cN: Tensor, tape: RecurrentTape) {
-    let steps = geo.steps, batch = geo.batch, hidden = geo.hidden, inputSize = geo.inputSize
+                      h0: Tensor?, c0: Tensor?, tableInput: LSTMTableInput? = nil)
+    -> (output: Tensor, hN: Tensor, cN: Tensor, tape: RecurrentTape) {
+    let steps = geo.steps, batch = geo.batch, hidden = geo.hidden
+    let inputSize = tableInput == nil ? geo.inputSize : 0
     let width = hidden + inputSize, state = batch * hidden
     let hx = Tensor(empty: [steps, batch, width], dtype: .float32)
     let cPrev = Tensor(empty: [steps, batch, hidden], dtype: .float32)
@@ -26,7 +30,7 @@ func lstmLayerForward(_ geo: RecurrentGeometry, x: Tensor, wih: Tensor, whh: Ten
     let hN = Tensor(empty: [batch, hidden], dtype: .float32), cN = Tensor(empty: [batch, hidden], dtype: .float32)
 
     let phx = hx.pointer(Float.self), px = x.pointer(Float.self)
-    for row in 0..<(steps * batch) {
+    for row in 0..<(steps * batch) where inputSize > 0 {
         (phx + row * width + hidden).update(from: px + row * inputSize, count: inputSize)
     }
     let first = geo.time(0)
@@ -37,11 +41,14 @@ func lstmLayerForward(_ geo: RecurrentGeometry, x: Tensor, wih: Tensor, whh: Ten
     let c = cPrev.pointer(Float.self) + first * state
     if let c0 { c.update(from: c0.pointer(Float.self), count: state) } else { c.update(repeating: 0, count: state) }
 
-    let status = withOptionalBuffer(bias) { bias in
+    let status = withOptionalBuffer(tableInput == nil ? bias : nil) { bias in
         withLengths(geo) { lengths in
+          withTableRows(tableInput) { tableRows in
             var args = ember_lstm_forward_args()
-            args.layer = layerShape(geo, wih: wih, whh: whh)
+            args.layer = layerShape(geo, inputSize: inputSize, wih: wih, whh: whh)
             args.bias = bias
+            args.x_gates = tableInput.map { UnsafePointer($0.gates.pointer(Float.self)) }
+            args.x_gate_rows = tableRows
             args.hx = phx
             args.c_prev = cPrev.pointer(Float.self)
             args.gates = gates.pointer(Float.self)
@@ -53,6 +60,7 @@ func lstmLayerForward(_ geo: RecurrentGeometry, x: Tensor, wih: Tensor, whh: Ten
             args.reverse = geo.reverse ? 1 : 0
             args.threads = Int32(Parallel.workers)
             return ember_lstm_forward_f32(&args)
+          }
         }
     }
     if status != 0 { outOfMemory(geo) }
@@ -62,21 +70,28 @@ func lstmLayerForward(_ geo: RecurrentGeometry, x: Tensor, wih: Tensor, whh: Ten
 }
 
 /// Runs the layer backward from the gradients of the output `[T, B, H]` and the final states
-/// `[B, H]` (contiguous, or nil for zeros).
+/// `[B, H]` (contiguous, or nil for zeros). With `tableInput` (the forward's), the input's
+/// gradients come from the gradient of its gates (see `LSTMTableInput.gradients`).
 func lstmLayerBackward(_ geo: RecurrentGeometry, tape: RecurrentTape, wih: Tensor, whh: Tensor,
-                       dOutput: Tensor?, dhN: Tensor?, dcN: Tensor?, needs: RecurrentNeeds) -> RecurrentGrads {
-    let steps = geo.steps, batch = geo.batch, hidden = geo.hidden, inputSize = geo.inputSize
+                       dOutput: Tensor?, dhN: Tensor?, dcN: Tensor?, needs: RecurrentNeeds,
+                       tableInput: LSTMTableInput? = nil) -> RecurrentGrads {
+    let steps = geo.steps, batch = geo.batch, hidden = geo.hidden
+    let inputSize = tableInput == nil ? geo.inputSize : 0
     let rows = steps * batch, gw = 4 * hidden
     let dh = dhN?.convertedCopy() ?? Tensor.zeros([batch, hidden], dtype: .float32)
     let dc = dcN?.convertedCopy() ?? Tensor.zeros([batch, hidden], dtype: .float32)
     let dGates = Tensor(empty: [steps, batch, gw], dtype: .float32)
-    let dx = needs.x ? Tensor(empty: [rows, inputSize], dtype: .float32) : nil
+    let dx = needs.x && tableInput == nil ? Tensor(empty: [rows, inputSize], dtype: .float32) : nil
     let dBias = needs.bih || needs.bhh ? Tensor(empty: [gw], dtype: .float32) : nil
     let dWhh = needs.whh ? Tensor(empty: [gw, hidden], dtype: .float32) : nil
-    let dWih = needs.wih ? Tensor(empty: [gw, inputSize], dtype: .float32) : nil
+    let dWih = needs.wih && tableInput == nil ? Tensor(empty: [gw, inputSize], dtype: .float32) : nil
+    let dTableGates = tableInput.map { Tensor.zeros($0.gates.shape, dtype: .float32) }
     let status = withLengths(geo) { lengths in
+      withTableRows(tableInput) { tableRows in
         var args = ember_lstm_backward_args()
-        args.layer = layerShape(geo, wih: wih, whh: whh)
+        args.layer = layerShape(geo, inputSize: inputSize, wih: wih, whh: whh)
+        args.d_x_gates = dTableGates?.pointer(Float.self)
+        args.x_gate_rows = tableRows
         args.gates = UnsafePointer(tape.gates.pointer(Float.self))
         args.c_prev = UnsafePointer(tape.cPrev!.pointer(Float.self))
         args.tanh_c = UnsafePointer(tape.tanhC!.pointer(Float.self))
@@ -94,6 +109,7 @@ func lstmLayerBackward(_ geo: RecurrentGeometry, tape: RecurrentTape, wih: Tenso
         args.need_dh0 = needs.h0 ? 1 : 0
         args.threads = Int32(Parallel.workers)
         return ember_lstm_backward_f32(&args)
+      }
     }
     if status != 0 { outOfMemory(geo) }
 
@@ -101,6 +117,9 @@ func lstmLayerBackward(_ geo: RecurrentGeometry, tape: RecurrentTape, wih: Tenso
     grads.whh = dWhh
     grads.wih = dWih
     grads.x = dx
+    if let tableInput, let dTableGates {
+        tableInput.gradients(dGates: dTableGates, stepGates: dGates, wih: wih, needs: needs, into: &grads)
+    }
     if let dBias {
         if needs.bih { grads.bih = dBias }
         if needs.bhh { grads.bhh = needs.bih ? dBias.convertedCopy() : dBias }
@@ -110,9 +129,10 @@ func lstmLayerBackward(_ geo: RecurrentGeometry, tape: RecurrentTape, wih: Tenso
     return grads
 }
 
-/// The layer's sizes and weights as the C calls take them.
-private func layerShape(_ geo: RecurrentGeometry, wih: Tensor, whh: Tensor) -> ember_lstm_layer {
-    ember_lstm_layer(steps: geo.steps, batch: geo.batch, hidden: geo.hidden, input_size: geo.inputSize,
+/// The layer's sizes and weights as the C calls take them (`inputSize` 0 when the input's
+/// gates come from a table).
+private func layerShape(_ geo: RecurrentGeometry, inputSize: Int, wih: Tensor, whh: Tensor) -> ember_lstm_layer {
+    ember_lstm_layer(steps: geo.steps, batch: geo.batch, hidden: geo.hidden, input_size: inputSize,
                      whh: UnsafePointer(whh.pointer(Float.self)), wih: UnsafePointer(wih.pointer(Float.self)))
 }
 
@@ -125,6 +145,12 @@ private func outOfMemory(_ geo: RecurrentGeometry) -> Never {
 private func withLengths<R>(_ geo: RecurrentGeometry, _ body: (UnsafePointer<Int>?) -> R) -> R {
     guard let lengths = geo.lengths else { return body(nil) }
     return lengths.withUnsafeBufferPointer { body($0.baseAddress) }
+}
+
+/// Calls `body` with the table row of every (t, b) as a C array, or nil without a table input.
+private func withTableRows<R>(_ input: LSTMTableInput?, _ body: (UnsafePointer<Int>?) -> R) -> R {
+    guard let input else { return body(nil) }
+    return input.rowOf.withUnsafeBufferPointer { body($0.baseAddress) }
 }
 
 /// Calls `body` with the array's storage, or nil.

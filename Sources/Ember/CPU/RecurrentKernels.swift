@@ -223,11 +223,15 @@ private func rnnPointwise<T: FloatElement>(_ g: UnsafeMutablePointer<T>, _ bias:
 /// Gradients of one layer run; nil where not asked for.
 struct RecurrentGrads {
     var x, wih, whh, bih, bhh, h0, c0: Tensor?
+    /// The table's gradient when the input was a table lookup (`LSTMTableInput`).
+    var table: Tensor?
 }
 
 /// Which gradients `recurrentBackward` should form.
 struct RecurrentNeeds {
     var x = false, wih = false, whh = false, bih = false, bhh = false, h0 = false, c0 = false
+    /// With an `LSTMTableInput`: the table's gradient.
+    var table = false
 }
 
 /// Runs the layer backward from the gradients of the output `[T, B, H]` and final states

@@ -70,6 +70,20 @@ public func recurrentLayer(
     lengths: [Int]? = nil, reverse: Bool = false,
     file: StaticString = #fileID, line: UInt = #line
 ) -> RecurrentLayerOutput {
+    recurrentLayer(input, cell: cell, weightIH: weightIH, weightHH: weightHH, biasIH: biasIH, biasHH: biasHH,
+                   h0: h0, c0: c0, lengths: lengths, reverse: reverse, inputRows: nil, file: file, line: line)
+}
+
+/// `recurrentLayer` for an input that is a lookup of table rows (`inputRows`, time-major, as
+/// `GatheredRows.timeMajor` gives; nil for any input): a float32 LSTM then projects each
+/// distinct table row once (`LSTMTableInput`), and its backward sends the input's gradient
+/// straight to the table, unless something observes the input's own gradient.
+package func recurrentLayer(
+    _ input: Tensor, cell: RecurrentCell, weightIH: Tensor, weightHH: Tensor,
+    biasIH: Tensor?, biasHH: Tensor?, h0: Tensor?, c0: Tensor?,
+    lengths: [Int]?, reverse: Bool, inputRows: GatheredRows?,
+    file: StaticString, line: UInt
+) -> RecurrentLayerOutput {
     let op: StaticString = "recurrentLayer"
     check(input.dim == 3, op, "expected a time-major input of shape [T, B, input_size], got \(input.shape)", file: file, line: line)
     let steps = input.shape[0], batch = input.shape[1], inputSize = input.shape[2]
@@ -101,8 +115,21 @@ public func recurrentLayer(
                                 lengths: lengths, reverse: reverse)
     let x = raw(input), wih = raw(weightIH), whh = raw(weightHH)
     let bih = biasIH.map(raw), bhh = biasHH.map(raw)
-    let forward = dtype.visitFloat(RecurrentForwardKernel(geo: geo, x: x, wih: wih, whh: whh, bih: bih, bhh: bhh,
+    let table = inputRows.flatMap { rows in
+        lstmCanReadTable(rows, cell: cell, dtype: dtype, steps: steps, batch: batch, inputSize: inputSize) ? rows.table : nil
+    }
+    let tableInput = table.map { table in
+        LSTMTableInput(table: raw(table), index: inputRows!.index, wih: wih,
+                       bias: bih == nil && bhh == nil ? nil : combinedBias(bih, bhh, width: 4 * hidden, Float.self))
+    }
+    let forward: (output: Tensor, hN: Tensor, cN: Tensor?, tape: RecurrentTape)
+    if let tableInput {
+        let r = lstmLayerForward(geo, x: x, wih: wih, whh: whh, bias: nil, h0: h0.map(raw), c0: c0.map(raw), tableInput: tableInput)
+        forward = (r.output, r.hN, r.cN, r.tape)
+    } else {
+        forward = dtype.visitFloat(RecurrentForwardKernel(geo: geo, x: x, wih: wih, whh: whh, bih: bih, bhh: bhh,
                                                           h0: h0.map(raw), c0: c0.map(raw)))
+    }
     let result = RecurrentLayerOutput(output: forward.output, hN: forward.hN, cN: forward.cN)
 
     var inputs = [input, weightIH, weightHH]
@@ -122,19 +149,36 @@ public func recurrentLayer(
     let inputShape = input.shape
     let box = RecurrentGradBox()
     let tape = forward.tape
-    let main = Node(name: cell.nodeName, edges: inputs.map { $0.gradEdge }, file: file, line: line) { _ in
+    // With a table input the input's gradient goes straight to the table (one more edge),
+    // unless the input's own gradient is wanted when backward runs (see `routeThroughInput`).
+    // (The input's gradient only ever reaches the table through the input, so the table
+    // takes part only when the input requires grad.)
+    let gradTable = input.requiresGrad ? table : nil
+    let edges = inputs.map { $0.gradEdge } + (gradTable.map { [$0.gradEdge] } ?? [])
+    let main = Node(name: cell.nodeName, edges: edges, file: file, line: line) { _ in
         if GradMode.isEnabled {
             emberFailure(op, "gradients of gradients (createGraph: true) are not available through the fused \(cell) layer; its backward is hand-written", file: file, line: line)
         }
         for s in saved { _ = s.value }  // traps if an input was modified in place since forward
         let (dOut, dhN, dcN) = box.take()
-        let g = dtype.visitFloat(RecurrentBackwardKernel(geo: geo, tape: tape, x: x, wih: wih, whh: whh,
+        var needs = needs
+        let g: RecurrentGrads
+        if let tableInput {
+            let throughInput = needs.x && routeThroughInput(input, table: gradTable!)
+            needs.table = needs.x && !throughInput
+            needs.x = throughInput
+            g = lstmLayerBackward(geo, tape: tape, wih: wih, whh: whh, dOutput: dOut.map(raw), dhN: dhN.map(raw),
+                                  dcN: dcN.map(raw), needs: needs, tableInput: tableInput)
+        } else {
+            g = dtype.visitFloat(RecurrentBackwardKernel(geo: geo, tape: tape, x: x, wih: wih, whh: whh,
                                                          dOutput: dOut.map(raw), dhN: dhN.map(raw), dcN: dcN.map(raw), needs: needs))
+        }
         var grads: [Tensor?] = [g.x?.view(inputShape), g.wih, g.whh]
         if hasBIH { grads.append(g.bih) }
         if hasBHH { grads.append(g.bhh) }
         if hasH0 { grads.append(g.h0) }
         if hasC0 { grads.append(g.c0) }
+        if gradTable != nil { grads.append(g.table) }
         return grads
     }
     let token = Tensor.zeros([1], dtype: dtype)
@@ -142,6 +186,25 @@ public func recurrentLayer(
     attachOutput(result.hN, main, token, file: file, line: line) { box.hN = $0 }
     if let cN = result.cN { attachOutput(cN, main, token, file: file, line: line) { box.cN = $0 } }
     return result
+}
+
+/// Whether a float32 LSTM can read its input's gates from the table that `rows` records:
+/// a float32 table of the input's width, one in-range index per (t, b).
+private func lstmCanReadTable(_ rows: GatheredRows, cell: RecurrentCell, dtype: DType, steps: Int, batch: Int, inputSize: Int) -> Bool {
+    let table = rows.table
+    guard cell == .lstm, dtype == .float32, table.dtype == .float32, table.dim == 2, table.shape[1] == inputSize,
+          steps > 0, batch > 0, rows.index.count == steps * batch else { return false }
+    let count = table.shape[0]
+    return rows.index.allSatisfy { $0 >= 0 && $0 < count }
+}
+
+/// Whether the gradient of a layer's table-lookup input (which requires grad) must be formed
+/// and sent to the input itself rather than straight to the table: when backward observes the input's gradient
+/// (`grad(outputs:inputs:)` asks for it, a hook or `retainGrad` sees it), when the input is
+/// a leaf of its own, or when the table takes no gradient but the input does.
+private func routeThroughInput(_ input: Tensor, table: Tensor) -> Bool {
+    guard let node = input.gradFn else { return true }
+    return node.gradientIsObserved || !table.requiresGrad
 }
 
 /// The gradients that reach the layer's three outputs, handed to its one backward node.

@@ -38,6 +38,8 @@ public final class Tensor: @unchecked Sendable {
     /// Hooks on a leaf's gradient (see `registerHook`); kept on the tensor because its
     /// accumulator node lives only as long as a graph does.
     @exclusivity(unchecked) var leafHooks: [(Tensor) -> Tensor?] = []
+    /// Set when this tensor is a lookup of whole rows of a table (see `GatheredRows`).
+    @exclusivity(unchecked) var gatheredRowsRecord: GatheredRows?
 
     /// Wraps a storage with an explicit layout. Used by kernels and views.
     init(storage: Storage, shape: [Int], strides: [Int], offset: Int = 0, dtype: DType) {

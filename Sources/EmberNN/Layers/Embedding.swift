@@ -100,7 +100,11 @@ public func embedding(_ ids: Tensor, weight: Tensor, paddingIdx: Int? = nil, max
         let keep = (flat .!= Double(paddingIdx)).unsqueeze(1)
         out = Tensor.where(keep, rows, rows.detach())
     }
-    return out.reshape(ids.shape + [weight.shape[1]])
+    let result = out.reshape(ids.shape + [weight.shape[1]])
+    // Without padding rows every output row is a table row; an LSTM reading this output
+    // projects each distinct row once instead of every row (see `GatheredRows`).
+    if out === rows { GatheredRows.mark(result, table: weight, index: values.map { Int($0) }) }
+    return result
 }
 
 /// Scales the listed rows of `weight`, in place without gradient, to `normType`-norm at

@@ -180,6 +180,8 @@ open class RNNBase: Module {
             nnCheck(lengths.allSatisfy { $0 >= 0 && $0 <= steps }, name, "lengths must lie in 0...\(steps) (the padded sequence length), got \(lengths)")
         }
 
+        // An embedding's output: the first layer can project each distinct table row once.
+        var inputRows = input.gatheredRows?.timeMajor(steps: steps, batch: batch, batchFirst: batched && batchFirst)
         var layerInput = x
         var hs: [Tensor] = [], cs: [Tensor] = []
         let perDirection = slots.count / layersTimesDirections
@@ -191,12 +193,13 @@ open class RNNBase: Module {
                 let weights = LayerWeights(ih: p[0], hh: p[1], biasIH: bias ? p[2] : nil, biasHH: bias ? p[3] : nil,
                                            hr: projSize > 0 ? p[p.count - 1] : nil)
                 let r = runLayer(layerInput, weights, h0: hx?.select(0, index), c0: cx?.select(0, index),
-                                 lengths: lengths, reverse: direction == 1)
+                                 lengths: lengths, reverse: direction == 1, inputRows: inputRows)
                 outputs.append(r.output)
                 hs.append(r.h)
                 if let c = r.c { cs.append(c) }
             }
             layerInput = outputs.count == 1 ? outputs[0] : Tensor.cat(outputs, dim: 2)
+            inputRows = nil
             if layer < numLayers - 1 && dropout > 0 && training {
                 layerInput = EmberNN.dropout(layerInput, p: dropout, training: true)
             }
@@ -217,14 +220,16 @@ open class RNNBase: Module {
         let ih: Tensor, hh: Tensor, biasIH: Tensor?, biasHH: Tensor?, hr: Tensor?
     }
 
-    /// One layer and direction over a time-major `[T, B, ·]` input.
-    func runLayer(_ x: Tensor, _ w: LayerWeights, h0: Tensor?, c0: Tensor?, lengths: [Int]?, reverse: Bool)
-        -> (output: Tensor, h: Tensor, c: Tensor?) {
+    /// One layer and direction over a time-major `[T, B, ·]` input (`inputRows`: the table
+    /// rows it was looked up from, time-major, if it is an embedding's output).
+    func runLayer(_ x: Tensor, _ w: LayerWeights, h0: Tensor?, c0: Tensor?, lengths: [Int]?, reverse: Bool,
+                  inputRows: GatheredRows?) -> (output: Tensor, h: Tensor, c: Tensor?) {
         if let hr = w.hr {
             return projectedLSTMLayer(x, w, hr: hr, h0: h0, c0: c0, lengths: lengths, reverse: reverse)
         }
         let r = recurrentLayer(x, cell: mode, weightIH: w.ih, weightHH: w.hh, biasIH: w.biasIH, biasHH: w.biasHH,
-                               h0: h0, c0: c0, lengths: lengths, reverse: reverse)
+                               h0: h0, c0: c0, lengths: lengths, reverse: reverse, inputRows: inputRows,
+                               file: #fileID, line: #line)
         return (r.output, r.hN, r.cN)
     }
 }

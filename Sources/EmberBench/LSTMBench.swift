@@ -50,7 +50,11 @@ enum LSTMBench {
         }
     }
 
-    static func run(quick: Bool) {
+    static func run(quick: Bool) { run(quick: quick, phases: false) }
+
+    /// Workload `lstm`, or with `phases` workload `lstmphases` (Ember only, not in
+    /// `bench/run.py`'s list): where the training step's time goes.
+    static func run(quick: Bool, phases: Bool) {
         let plan = quick ? TimingPlan(warmup: 0.2, target: 0.5) : TimingPlan(warmup: 1, target: 4)
         let text = corpus()
         let symbols = Array(Set(text)).sorted()
@@ -83,6 +87,10 @@ enum LSTMBench {
             optimizer.step()
             blackHole(loss)
         }
+        if phases {
+            reportPhases(model: model, optimizer: optimizer, vocab: vocab, batchWindows: batchWindows)
+            return
+        }
         let trainStep = secondsPerCall(plan, step)
         let tokens = Double(steps * batch)
         report("lstm", "char LM train step", .ember, "tokens/s", tokens / trainStep)
@@ -97,17 +105,57 @@ enum LSTMBench {
         report("lstm", "char LM forward (no grad)", .ember, "tokens/s", tokens / forward)
     }
 
+    /// Prints, per phase of the training step (making the batch, embedding, LSTM forward,
+    /// output layer, loss, zeroGrad, backward, Adam), the mean wall and process CPU
+    /// milliseconds over 100 steps after 20 warm-up steps. CPU above wall means the phase
+    /// used both cores.
+    static func reportPhases(model: CharLM, optimizer: Adam, vocab: Int, batchWindows: () -> (x: Tensor, y: Tensor)) {
+        func seconds(_ clock: clockid_t) -> Double {
+            var t = timespec()
+            clock_gettime(clock, &t)
+            return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+        }
+        let names = ["batch", "embedding", "lstm forward", "fc forward", "ce forward", "zeroGrad", "backward", "adam"]
+        var wall = [Double](repeating: 0, count: names.count), cpu = wall
+        let measured = 100, warmup = 20
+        for step in 0..<(measured + warmup) {
+            var phase = 0
+            var w0 = seconds(CLOCK_MONOTONIC), c0 = seconds(CLOCK_PROCESS_CPUTIME_ID)
+            func mark() {
+                let w = seconds(CLOCK_MONOTONIC), c = seconds(CLOCK_PROCESS_CPUTIME_ID)
+                if step >= warmup { wall[phase] += w - w0; cpu[phase] += c - c0 }
+                phase += 1
+                w0 = w; c0 = c
+            }
+            let (x, y) = batchWindows(); mark()
+            let e = model.emb(x); mark()
+            let (o, _) = model.lstm(e); mark()
+            let logits = model.fc(o).reshape([steps * batch, vocab]); mark()
+            let loss = crossEntropy(logits, y); mark()
+            optimizer.zeroGrad(); mark()
+            loss.backward(); mark()
+            optimizer.step(); mark()
+        }
+        for (i, name) in names.enumerated() {
+            print(name.padding(toLength: 14, withPad: " ", startingAt: 0), String(format: "wall %7.3f ms   cpu %7.3f ms", wall[i] / Double(measured) * 1e3, cpu[i] / Double(measured) * 1e3))
+        }
+        print("total         ", String(format: "wall %7.3f ms   cpu %7.3f ms", wall.reduce(0, +) / Double(measured) * 1e3, cpu.reduce(0, +) / Double(measured) * 1e3))
+    }
+
     /// Seconds per step if every multiply-add of the step ran at the rate of a large matrix
-    /// product on all cores (Ember's 1024³ float32 `matmul`, split across the cores): the input
-    /// projection, the recurrent product forward and backward, the weight and input gradients,
-    /// and the output layer's three products. The elementwise work, the loss and the optimizer
-    /// are taken as free, so no implementation of the step can beat it.
+    /// product on all cores (Ember's 1024³ float32 `matmul`, split across the cores): the
+    /// recurrent product forward and backward and W_hh's gradient, the input projection with
+    /// its two gradients counted once per symbol (the least any implementation must do: the
+    /// LSTM's input is an embedding row, so W_ih·x takes `vocab` distinct values, which is how
+    /// Ember computes it), and the output layer's three products. The elementwise work, the
+    /// loss and the optimizer are taken as free, so no implementation of the step can beat it.
     static func gemmFloor(_ plan: TimingPlan, vocab: Int) -> Double {
         let rows = Double(steps * batch), gates = Double(4 * hidden)
-        let lstmForward = rows * gates * Double(embed + hidden)
-        let lstmBackward = 2 * lstmForward  // [dh, dx] per step, and [dW_hh, dW_ih]
+        let recurrent = rows * gates * Double(hidden)
+        let inputProjection = Double(vocab) * gates * Double(embed)
+        let lstm = 3 * (recurrent + inputProjection)  // forward, [dh, d_input], [dW_hh, dW_ih]
         let output = 3 * rows * Double(hidden * vocab)
-        let multiplyAdds = lstmForward + lstmBackward + output
+        let multiplyAdds = lstm + output
         let n = 1024
         let a = Tensor.randn([n, n]), b = Tensor.randn([n, n])
         let seconds = secondsPerCall(plan) { blackHole(a.matmul(b)) }

@@ -20,6 +20,7 @@ let workloads: [String: (Bool) -> Void] = [
     "convparts": ConvPartsBench.run,
     "lstm": LSTMBench.run,
     "lstmparts": LSTMPartsBench.run,
+    "lstmphases": { LSTMBench.run(quick: $0, phases: true) },
     "gpt": GPTBench.run,
     "data": DataBench.run,
 ]

@@ -34,7 +34,11 @@ struct LSTMTableInput {
         let src = table.pointer(Float.self), dst = rows.pointer(Float.self)
         for (u, id) in tableRows.enumerated() { (dst + u * width).update(from: src + id * width, count: width) }
         let gates = Tensor(empty: [distinct, gw], dtype: .float32)
-        gemmContiguous(rows, wih, transB: true, gates, m: distinct, n: gw, k: width, beta: 0)
+        // These products are small (96 × 1024 × 64 for a character model): one thread, so that
+        // OpenBLAS's threads are not woken to spin beside the recurrence's workers.
+        BLASThreads.withSingleThread {
+            gemmContiguous(rows, wih, transB: true, gates, m: distinct, n: gw, k: width, beta: 0)
+        }
         if let bias {
             let g = gates.pointer(Float.self)
             for u in 0..<distinct {
@@ -53,6 +57,10 @@ struct LSTMTableInput {
     /// `[V, I]` but for each distinct row's `dGates·W_ih`); and when `needs.x` the input's own
     /// gradient, every step's gate gradients `stepGates` `[T, B, 4H]` times W_ih.
     func gradients(dGates: Tensor, stepGates: Tensor, wih: Tensor, needs: RecurrentNeeds, into grads: inout RecurrentGrads) {
+        BLASThreads.withSingleThread { formGradients(dGates: dGates, stepGates: stepGates, wih: wih, needs: needs, into: &grads) }
+    }
+
+    private func formGradients(dGates: Tensor, stepGates: Tensor, wih: Tensor, needs: RecurrentNeeds, into grads: inout RecurrentGrads) {
         let distinct = rows.shape[0], width = rows.shape[1], gw = wih.shape[0]
         if needs.wih {
             let dWih = Tensor(empty: [gw, width], dtype: .float32)

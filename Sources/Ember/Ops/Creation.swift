@@ -22,13 +22,13 @@ private struct FillFromArray<E: TensorLiteralElement>: ElementVisitor {
     let values: [E], out: Tensor
     func visit<T: TensorElement>(_: T.Type) {
         let p = out.pointer(T.self)
-        if let ints = values as? [Int], T.self == Int64.self {
-            let q = out.pointer(Int64.self)
-            for (i, v) in ints.enumerated() { q[i] = Int64(v) }
-            return
-        }
-        if let same = values as? [T] {
-            for (i, v) in same.enumerated() { p[i] = v }
+        // Same element type (or Swift's Int into int64, the same 8 bytes): one copy. The type
+        // tests compare metatypes; casting the array (`values as? [T]`) would check every
+        // element, which made building a 2048-id batch take ~0.4 ms.
+        if E.self == T.self || (E.self == Int.self && T.self == Int64.self && MemoryLayout<Int>.size == 8) {
+            values.withUnsafeBytes { raw in
+                if let base = raw.baseAddress { UnsafeMutableRawPointer(p).copyMemory(from: base, byteCount: raw.count) }
+            }
             return
         }
         for (i, v) in values.enumerated() { p[i] = T(double: v.literalDouble) }

@@ -145,17 +145,18 @@ static long lstm_share_start(long count, long block, long w, long workers) {
 }
 
 /// Runs the workers of `run`: worker 0 on the calling thread, the others on threads of their
-/// own. The forward pass splits the batch rows when each worker gets at least 16 (whole rows
-/// through all steps, no meeting; measured 7.6 vs 8.1 ms for the `lstm` benchmark's layer);
-/// otherwise, and always backward (whose split of the units keeps each worker's share of the
-/// weights within its core's L2 cache, measured faster), the hidden units and input features
-/// are split in blocks of 16 and the workers meet once per step. One worker when a step is
-/// too small to share (below 2^17 multiply-adds).
+/// own. With at least 16 batch rows per worker the workers split the rows: forward, whole rows
+/// through all steps with no meeting (measured 7.6 vs 8.1 ms for the `lstm` benchmark's
+/// layer); backward, the rows for the recurrence and the hidden units for the weight and bias
+/// gradients, meeting once per group of 16 steps (12.1-12.8 vs 12.5-13.4 ms for that layer fed
+/// by an embedding, and less CPU time). Otherwise the hidden units and input features are split
+/// in blocks of 16 and the workers meet once per step. One worker when a step is too small to
+/// share (below 2^17 multiply-adds).
 static int lstm_run_workers(lstm_run *run, long batch, long hidden, long input_size, int threads) {
     long planned = threads < 1 ? 1 : threads;
     if (planned > 64) planned = 64;
     if (batch * (hidden + input_size) * 4 * hidden < (1L << 17)) planned = 1;
-    const int split_rows = run->forward != NULL && batch / planned >= 16;
+    const int split_rows = batch / planned >= 16;
     (void)isa_level();  // decided here, before any helper thread reads it
     const long limit = split_rows ? batch : (hidden + 15) / 16;
     if (planned > limit) planned = limit;
@@ -176,16 +177,21 @@ static int lstm_run_workers(lstm_run *run, long batch, long hidden, long input_s
     run->split_rows = split_rows && started > 1;
     for (long w = 0; w < started; w++) {
         const int rows = run->split_rows;
+        // Backward with the rows split still shares the units out, for the weight gradients.
+        const int units = !rows || run->backward;
         run->row_lo[w] = rows ? lstm_share_start(batch, 1, w, started) : 0;
         run->row_hi[w] = rows ? lstm_share_start(batch, 1, w + 1, started) : batch;
-        run->unit_lo[w] = rows ? 0 : lstm_share_start(hidden, 16, w, started);
-        run->unit_hi[w] = rows ? hidden : lstm_share_start(hidden, 16, w + 1, started);
+        run->unit_lo[w] = units ? lstm_share_start(hidden, 16, w, started) : 0;
+        run->unit_hi[w] = units ? lstm_share_start(hidden, 16, w + 1, started) : hidden;
         run->input_lo[w] = rows ? 0 : lstm_share_start(input_size, 16, w, started);
         run->input_hi[w] = rows ? input_size : lstm_share_start(input_size, 16, w + 1, started);
     }
     if (run->split_rows) {
-        const long k_len = hidden + input_size;
-        run->shared_packed = lstm_alloc((4 * hidden + 15) / 16 * 16 * k_len);
+        // Forward: [W_hh, W_ih] for all gate columns; backward: the columns of W_hh and W_ih
+        // (4H rows each), padded to whole panels of any vector width.
+        const long count = run->forward ? (4 * hidden + 15) / 16 * 16 * (hidden + input_size)
+                                        : (hidden + input_size + 15) / 16 * 16 * 4 * hidden;
+        run->shared_packed = lstm_alloc(count);
         if (!run->shared_packed) lstm_fail(run);
     }
     atomic_store_explicit(&run->go, 1, memory_order_release);

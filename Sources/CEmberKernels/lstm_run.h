@@ -17,7 +17,8 @@ typedef struct {
     int split_rows;
     /// Worker w owns rows row_lo[w] ..< row_hi[w], hidden units unit_lo[w] ..< unit_hi[w], and
     /// backward the input features input_lo[w] ..< input_hi[w] (either the rows are split
-    /// and the units and features whole, or the other way round).
+    /// and the units and features whole, or the other way round; backward with the rows split
+    /// still splits the units, whose weight and bias gradients each worker forms).
     long row_lo[64], row_hi[64], unit_lo[64], unit_hi[64], input_lo[64], input_hi[64];
     /// Backward: worker w's bias gradient (float64, its units' four gates, gate-major).
     double *bias_parts[64];

@@ -2,8 +2,8 @@ import Ember
 import EmberTestSupport
 import Testing
 
-/// The float32 LSTM layer runs in C (CEmberKernels' ember_lstm_*_f32: batch rows or hidden units
-/// split across threads, packed [W_hh, W_ih], register-blocked product, dx and the bias
+/// The float32 LSTM layer runs in C (CEmberKernels' ember_lstm_*_f32: batch rows (from 32 rows
+/// with two threads) or hidden units split across threads, packed [W_hh, W_ih], register-blocked product, dx and the bias
 /// gradient in the backward loop); float64 runs the generic Swift loop.
 /// The same layer in both dtypes must agree: outputs, final states and every gradient, for
 /// sizes that take one worker or several, hidden sizes that are not a multiple of the vector

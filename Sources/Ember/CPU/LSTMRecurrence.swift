@@ -1,12 +1,13 @@
 import CEmberKernels
 
 /// The float32 LSTM layer in C (CEmberKernels' `ember_lstm_forward_f32` and
-/// `ember_lstm_backward_f32`): each core owns a range of hidden units and its packed share of
-/// [W_hh, W_ih]; per step it computes its units' gates from the previous hidden state and the
-/// step's input in one product, applies the cell while the gates are in cache, and meets the
-/// other cores once. Backward per step forms the gates' gradients, then [dh, dx] in one
-/// product, and every 16 steps adds d_gatesᵀ·[h, x] of those steps to the weight gradients
-/// of its units' gates while the gate gradients are still in cache.
+/// `ember_lstm_backward_f32`): each core owns a range of batch rows (16 or more each) or of
+/// hidden units, with packed [W_hh, W_ih]; per step it computes its gates from the previous
+/// hidden state and the step's input in one product and applies the cell while the gates are
+/// in cache (cores that split the units meet once per step). Backward per step forms the
+/// gates' gradients, then [dh, dx] in one product, and every 16 steps each core adds
+/// d_gatesᵀ·[h, x] of those steps to the weight gradients of its units' gates while the gate
+/// gradients are still in cache.
 ///
 /// The hidden states and inputs share one buffer `hx` `[T, B, H + I]` (row: the hidden state
 /// before the step, then the step's input), so that the forward product and the weight

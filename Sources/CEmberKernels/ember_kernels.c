@@ -148,7 +148,7 @@ static long lstm_share_start(long count, long block, long w, long workers) {
 /// own. With at least 16 batch rows per worker the workers split the rows: forward, whole rows
 /// through all steps with no meeting (measured 7.6 vs 8.1 ms for the `lstm` benchmark's
 /// layer); backward, the rows for the recurrence and the hidden units for the weight and bias
-/// gradients, meeting once per group of 16 steps (12.1-12.8 vs 12.5-13.4 ms for that layer fed
+/// gradients, meeting once per group of 8 steps (11.7-12.9 vs 12.5-13.4 ms for that layer fed
 /// by an embedding, and less CPU time). Otherwise the hidden units and input features are split
 /// in blocks of 16 and the workers meet once per step. One worker when a step is too small to
 /// share (below 2^17 multiply-adds).

@@ -134,8 +134,8 @@ int ember_lstm_forward_f32(const ember_lstm_forward_args *args);
 /// The LSTM layer backward: per step (in reverse) the gates' gradients from dh, dc and the
 /// tape, then [dh, dx] = d_gates·[W_hh, W_ih]. With at least 16 batch rows per thread each
 /// thread runs its own rows through the steps; otherwise each owns a range of hidden units and
-/// of input features, and the threads meet once per step. Every 16 steps each thread adds
-/// those steps' share of its units to the weight and bias gradients (and `d_x_gates`).
+/// of input features, and the threads meet once per step. Every 8 or 16 steps each thread
+/// adds those steps' share of its units to the weight and bias gradients (and `d_x_gates`).
 /// Returns 0, or -1 when out of memory.
 int ember_lstm_backward_f32(const ember_lstm_backward_args *args);
 

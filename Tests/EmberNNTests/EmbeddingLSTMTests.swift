@@ -122,6 +122,34 @@ import Testing
         assertClose(dTable, refTable, rtol: 1e-4, atol: 1e-5, "grad(outputs:inputs:) of the table")
     }
 
+    @Test func theLookupsGradientIsThereWhenObservedBatchFirst() {
+        // A batch-first LSTM transposes the embedding's output before the layer reads it.
+        let m = Model(seed: 11, batchFirst: true)
+        let ref = m.emb(m.ids).clone()
+        ref.retainGrad()
+        m.lstm(ref).output.sum().backward()
+        let refInput = ref.grad!, refTable = m.emb.weight.grad!
+        m.emb.zeroGrad(); m.lstm.zeroGrad()
+
+        let x = m.emb(m.ids)
+        x.retainGrad()
+        m.lstm(x).output.sum().backward()
+        assertClose(x.grad!, refInput, rtol: 1e-4, atol: 1e-5, "retained input gradient, batch first")
+        assertClose(m.emb.weight.grad!, refTable, rtol: 1e-4, atol: 1e-5, "table gradient, batch first")
+
+        let z = m.emb(m.ids)
+        let dz = grad(outputs: [m.lstm(z).output.sum()], inputs: [z])[0]!
+        assertClose(dz, refInput, rtol: 1e-4, atol: 1e-5, "grad(outputs:inputs:), batch first")
+
+        // Looked up without grad, then made a leaf of its own: its gradient goes to it.
+        let leaf = withNoGrad { m.emb(m.ids) }
+        leaf.requiresGrad_()
+        m.emb.zeroGrad()
+        m.lstm(leaf).output.sum().backward()
+        assertClose(leaf.grad!, refInput, rtol: 1e-4, atol: 1e-5, "leaf input gradient")
+        #expect(m.emb.weight.grad == nil)
+    }
+
     @Test func otherUsesOfTheInputStillReachTheTable() {
         let m = Model(seed: 5)
         func loss(_ x: Tensor) -> Tensor { m.lstm(x).output.sum() + (x * x).sum() }

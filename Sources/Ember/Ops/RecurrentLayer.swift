@@ -164,7 +164,7 @@ package func recurrentLayer(
         var needs = needs
         let g: RecurrentGrads
         if let tableInput {
-            let throughInput = needs.x && routeThroughInput(input, table: gradTable!)
+            let throughInput = needs.x && routeThroughInput(input, rows: inputRows!, table: gradTable!)
             needs.table = needs.x && !throughInput
             needs.x = throughInput
             g = lstmLayerBackward(geo, tape: tape, wih: wih, whh: whh, dOutput: dOut.map(raw), dhN: dhN.map(raw),
@@ -199,12 +199,14 @@ private func lstmCanReadTable(_ rows: GatheredRows, cell: RecurrentCell, dtype: 
 }
 
 /// Whether the gradient of a layer's table-lookup input (which requires grad) must be formed
-/// and sent to the input itself rather than straight to the table: when backward observes the input's gradient
-/// (`grad(outputs:inputs:)` asks for it, a hook or `retainGrad` sees it), when the input is
-/// a leaf of its own, or when the table takes no gradient but the input does.
-private func routeThroughInput(_ input: Tensor, table: Tensor) -> Bool {
-    guard let node = input.gradFn else { return true }
-    return node.gradientIsObserved || !table.requiresGrad
+/// and sent to the input itself rather than straight to the table: when backward observes
+/// the gradient of the input or of the lookup it was made from (the embedding's output, which
+/// a batch-first LSTM transposes first): `grad(outputs:inputs:)` asks for it, a hook or
+/// `retainGrad` sees it; when either is a leaf of its own; or when the table takes no
+/// gradient but the input does.
+private func routeThroughInput(_ input: Tensor, rows: GatheredRows, table: Tensor) -> Bool {
+    guard let node = input.gradFn, let source = rows.sourceNode else { return true }
+    return node.gradientIsObserved || source.gradientIsObserved || !table.requiresGrad
 }
 
 /// The gradients that reach the layer's three outputs, handed to its one backward node.

@@ -11,15 +11,19 @@ package final class GatheredRows {
     package let table: Tensor
     /// For every row of the tensor (its leading dimensions flattened, row-major), the table row.
     package let index: [Int]
+    /// The node that made the tensor (nil for a tensor made without grad): where hooks,
+    /// `retainGrad` and `grad(outputs:inputs:)` look for the tensor's own gradient.
+    package let sourceNode: Node?
     /// The storage versions of the table and of the tensor when the note was made.
     private let tableVersion: Int
     private let ownVersion: Int?
 
     /// A note for a tensor with storage version `ownVersion` (nil: a rearranged copy of a
     /// note, not attached to a tensor).
-    private init(table: Tensor, index: [Int], tableVersion: Int, ownVersion: Int?) {
+    private init(table: Tensor, index: [Int], sourceNode: Node?, tableVersion: Int, ownVersion: Int?) {
         self.table = table
         self.index = index
+        self.sourceNode = sourceNode
         self.tableVersion = tableVersion
         self.ownVersion = ownVersion
     }
@@ -32,19 +36,21 @@ package final class GatheredRows {
     /// The same rows reordered for a time-major `[T, B]` layout: `batchFirst` when the
     /// tensor's leading dimensions are `[B, T]`.
     package func timeMajor(steps: Int, batch: Int, batchFirst: Bool) -> GatheredRows {
-        guard batchFirst else { return GatheredRows(table: table, index: index, tableVersion: tableVersion, ownVersion: nil) }
+        guard batchFirst else {
+            return GatheredRows(table: table, index: index, sourceNode: sourceNode, tableVersion: tableVersion, ownVersion: nil)
+        }
         var reordered = [Int](repeating: 0, count: steps * batch)
         for b in 0..<batch {
             for t in 0..<steps { reordered[t * batch + b] = index[b * steps + t] }
         }
-        return GatheredRows(table: table, index: reordered, tableVersion: tableVersion, ownVersion: nil)
+        return GatheredRows(table: table, index: reordered, sourceNode: sourceNode, tableVersion: tableVersion, ownVersion: nil)
     }
 
     /// Notes on `tensor` that its rows are rows `index` of the 2-D `table`.
     package static func mark(_ tensor: Tensor, table: Tensor, index: [Int]) {
         guard table.dim == 2, tensor.numel == index.count * table.shape[1] else { return }
-        tensor.gatheredRowsRecord = GatheredRows(table: table, index: index, tableVersion: table.storage.version,
-                                                 ownVersion: tensor.storage.version)
+        tensor.gatheredRowsRecord = GatheredRows(table: table, index: index, sourceNode: tensor.gradFn,
+                                                 tableVersion: table.storage.version, ownVersion: tensor.storage.version)
     }
 }
 

@@ -12,8 +12,9 @@ typedef struct {
     const ember_lstm_forward_args *forward;   // exactly one of forward and backward is set
     const ember_lstm_backward_args *backward;
     int workers;
-    /// 1 when the workers split the batch rows (each runs whole rows through all steps, with
-    /// no need to meet), 0 when they split the hidden units (and meet once per step).
+    /// 1 when the workers split the batch rows (each runs whole rows through all steps: forward
+    /// they never meet, backward once per group of steps), 0 when they split the hidden units
+    /// (and meet once per step).
     int split_rows;
     /// Worker w owns rows row_lo[w] ..< row_hi[w], hidden units unit_lo[w] ..< unit_hi[w], and
     /// backward the input features input_lo[w] ..< input_hi[w] (either the rows are split
@@ -29,8 +30,8 @@ typedef struct {
     _Atomic int failed;
     /// Set once `workers` and the ranges are final; helper threads wait for it.
     _Atomic int go;
-    /// Forward with the rows split: the packed weights all workers read, `[ceil(4H/16)·16,
-    /// H + I]` floats (enough for any vector width).
+    /// With the rows split, the packed weights all workers read: forward `[ceil(4H/16)·16,
+    /// H + I]` floats, backward `[ceil((H + I)/16)·16, 4H]` (enough for any vector width).
     float *shared_packed;
 } lstm_run;
 

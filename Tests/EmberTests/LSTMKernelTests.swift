@@ -45,6 +45,12 @@ import Testing
         // Weight gradients only (no dx, no dh0); no input features at all.
         Case(steps: 21, batch: 40, inputSize: 6, hidden: 48, reverse: true, lengths: nil, initialState: false, inputGrad: false),
         Case(steps: 4, batch: 20, inputSize: 0, hidden: 40, reverse: false, lengths: nil, initialState: true),
+        // The rows split on any machine (16 rows per worker and more): both directions, per-row
+        // lengths (0 to 19) and several groups of weight-gradient steps, the last one partial.
+        Case(steps: 19, batch: 16 * Parallel.workers + 3, inputSize: 6, hidden: 40, reverse: false,
+             lengths: (0..<(16 * Parallel.workers + 3)).map { ($0 * 7) % 20 }, initialState: true),
+        Case(steps: 19, batch: 16 * Parallel.workers + 3, inputSize: 6, hidden: 40, reverse: true,
+             lengths: (0..<(16 * Parallel.workers + 3)).map { ($0 * 7) % 20 }, initialState: false),
         // The benchmark's shape: batch 32, hidden 256.
         Case(steps: 3, batch: 32, inputSize: 64, hidden: 256, reverse: false, lengths: nil, initialState: false),
     ]

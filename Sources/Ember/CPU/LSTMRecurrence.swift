@@ -5,7 +5,7 @@ import CEmberKernels
 /// hidden units, with packed [W_hh, W_ih]; per step it computes its gates from the previous
 /// hidden state and the step's input in one product and applies the cell while the gates are
 /// in cache (cores that split the units meet once per step). Backward per step forms the
-/// gates' gradients, then [dh, dx] in one product, and every 16 steps each core adds
+/// gates' gradients, then [dh, dx] in one product, and every 8 or 16 steps each core adds
 /// d_gatesᵀ·[h, x] of those steps to the weight gradients of its units' gates while the gate
 /// gradients are still in cache.
 ///

@@ -113,11 +113,12 @@ package func recurrentLayer(
     func raw(_ t: Tensor) -> Tensor { t.isContiguous ? t : t.convertedCopy() }
     let geo = RecurrentGeometry(cell: cell, steps: steps, batch: batch, inputSize: inputSize, hidden: hidden,
                                 lengths: lengths, reverse: reverse)
-    let x = raw(input), wih = raw(weightIH), whh = raw(weightHH)
-    let bih = biasIH.map(raw), bhh = biasHH.map(raw)
     let table = inputRows.flatMap { rows in
         lstmCanReadTable(rows, cell: cell, dtype: dtype, steps: steps, batch: batch, inputSize: inputSize) ? rows.table : nil
     }
+    // Reading the table, the layer never reads the input's values: no contiguous copy.
+    let x = table == nil ? raw(input) : input, wih = raw(weightIH), whh = raw(weightHH)
+    let bih = biasIH.map(raw), bhh = biasHH.map(raw)
     let tableInput = table.map { table in
         LSTMTableInput(table: raw(table), index: inputRows!.index, wih: wih,
                        bias: bih == nil && bhh == nil ? nil : combinedBias(bih, bhh, width: 4 * hidden, Float.self))

@@ -4,8 +4,9 @@
 /// An op that multiplies such a tensor by a matrix can instead multiply each distinct table
 /// row once (the LSTM's input projection does, see `recurrentLayer`): a character-level
 /// model's 2048 input rows per batch are rows of a 96-row table. The note holds only while
-/// neither the tensor nor the table has been written in place since it was made;
-/// `Tensor.gatheredRows` checks that. PyTorch has no such note (its LSTM multiplies every row).
+/// neither the tensor nor the table has been written in place since it was made, and while
+/// the tensor is still the lookup's output (not detached in place); `Tensor.gatheredRows`
+/// checks that. PyTorch has no such note (its LSTM multiplies every row).
 package final class GatheredRows {
     /// The table `[rows, width]` the rows were read from.
     package let table: Tensor
@@ -28,9 +29,10 @@ package final class GatheredRows {
         self.ownVersion = ownVersion
     }
 
-    /// Whether the rows still equal the table's rows: neither has been written in place.
+    /// Whether the note still holds for `tensor`: neither it nor the table has been written in
+    /// place, and it is still the output of the lookup (`detach_()` has not cut it from it).
     fileprivate func isCurrent(for tensor: Tensor) -> Bool {
-        table.storage.version == tableVersion && tensor.storage.version == ownVersion
+        table.storage.version == tableVersion && tensor.storage.version == ownVersion && tensor.gradFn === sourceNode
     }
 
     /// The same rows reordered for a time-major `[T, B]` layout: `batchFirst` when the

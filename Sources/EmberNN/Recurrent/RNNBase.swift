@@ -180,8 +180,10 @@ open class RNNBase: Module {
             nnCheck(lengths.allSatisfy { $0 >= 0 && $0 <= steps }, name, "lengths must lie in 0...\(steps) (the padded sequence length), got \(lengths)")
         }
 
-        // An embedding's output: the first layer can project each distinct table row once.
-        var inputRows = input.gatheredRows?.timeMajor(steps: steps, batch: batch, batchFirst: batched && batchFirst)
+        // An embedding's output: the first layer of an LSTM without projections can project
+        // each distinct table row once.
+        var inputRows = mode == .lstm && projSize == 0
+            ? input.gatheredRows?.timeMajor(steps: steps, batch: batch, batchFirst: batched && batchFirst) : nil
         var layerInput = x
         var hs: [Tensor] = [], cs: [Tensor] = []
         let perDirection = slots.count / layersTimesDirections

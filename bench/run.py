@@ -309,7 +309,7 @@ def results_markdown(path, workloads, rows, info, invocation):
           "repeated processes, spread min-max; ratio = Ember / PyTorch throughput (for µs:",
           "PyTorch / Ember), above 1 means Ember is faster; limit = cblas_sgemm called directly",
           "(GEMM), copy bandwidth of the same bytes (elementwise), or the step's multiply-adds at",
-          "the 1024^3 matmul rate (lstm); its source column says which. Each workload's rows come",
+          "the 1024^3 matmul rate (lstm, the input projection counted once per symbol); its source column says which. Each workload's rows come",
           "from the run listed for it below (`--write-results` replaces only the workloads it ran).", "",
           f"Machine: {m['cpu']}, {m['cores']} cores  ",
           f"Versions: {v['swift'] or 'swift ?'}; torch {v['torch'] or 'absent'} ({v['torch_threads'] or '?'} threads)", ""]

@@ -21,11 +21,12 @@ struct LSTMTableInput {
 
     /// `table` `[V, I]` contiguous float32; `index` the table row of every (t, b);
     /// `wih` `[4H, I]` contiguous; `bias` b_ih + b_hh or nil.
-    init(table: Tensor, index: [Int], wih: Tensor, bias: [Float]?) {
+    init(table: Tensor, index: [Int64], wih: Tensor, bias: [Float]?) {
         let count = table.shape[0], width = table.shape[1], gw = wih.shape[0]
         var slot = [Int](repeating: -1, count: count)
         var tableRows: [Int] = [], rowOf = [Int](repeating: 0, count: index.count)
-        for (r, id) in index.enumerated() {
+        for (r, value) in index.enumerated() {
+            let id = Int(value)
             if slot[id] < 0 { slot[id] = tableRows.count; tableRows.append(id) }
             rowOf[r] = slot[id]
         }

@@ -195,7 +195,7 @@ private func lstmCanReadTable(_ rows: GatheredRows, cell: RecurrentCell, dtype: 
     let table = rows.table
     guard cell == .lstm, dtype == .float32, table.dtype == .float32, table.dim == 2, table.shape[1] == inputSize,
           steps > 0, batch > 0, rows.index.count == steps * batch else { return false }
-    let count = table.shape[0]
+    let count = Int64(table.shape[0])
     return rows.index.allSatisfy { $0 >= 0 && $0 < count }
 }
 

@@ -10,8 +10,9 @@
 package final class GatheredRows {
     /// The table `[rows, width]` the rows were read from.
     package let table: Tensor
-    /// For every row of the tensor (its leading dimensions flattened, row-major), the table row.
-    package let index: [Int]
+    /// For every row of the tensor (its leading dimensions flattened, row-major), the table
+    /// row: the lookup's own int64 ids, kept as they are (no copy per lookup).
+    package let index: [Int64]
     /// The node that made the tensor (nil for a tensor made without grad): where hooks,
     /// `retainGrad` and `grad(outputs:inputs:)` look for the tensor's own gradient.
     package let sourceNode: Node?
@@ -21,7 +22,7 @@ package final class GatheredRows {
 
     /// A note for a tensor with storage version `ownVersion` (nil: a rearranged copy of a
     /// note, not attached to a tensor).
-    private init(table: Tensor, index: [Int], sourceNode: Node?, tableVersion: Int, ownVersion: Int?) {
+    private init(table: Tensor, index: [Int64], sourceNode: Node?, tableVersion: Int, ownVersion: Int?) {
         self.table = table
         self.index = index
         self.sourceNode = sourceNode
@@ -41,7 +42,7 @@ package final class GatheredRows {
         guard batchFirst else {
             return GatheredRows(table: table, index: index, sourceNode: sourceNode, tableVersion: tableVersion, ownVersion: nil)
         }
-        var reordered = [Int](repeating: 0, count: steps * batch)
+        var reordered = [Int64](repeating: 0, count: steps * batch)
         for b in 0..<batch {
             for t in 0..<steps { reordered[t * batch + b] = index[b * steps + t] }
         }
@@ -49,7 +50,7 @@ package final class GatheredRows {
     }
 
     /// Notes on `tensor` that its rows are rows `index` of the 2-D `table`.
-    package static func mark(_ tensor: Tensor, table: Tensor, index: [Int]) {
+    package static func mark(_ tensor: Tensor, table: Tensor, index: [Int64]) {
         guard table.dim == 2, tensor.numel == index.count * table.shape[1] else { return }
         tensor.gatheredRowsRecord = GatheredRows(table: table, index: index, sourceNode: tensor.gradFn,
                                                  tableVersion: table.storage.version, ownVersion: tensor.storage.version)

@@ -103,7 +103,7 @@ public func embedding(_ ids: Tensor, weight: Tensor, paddingIdx: Int? = nil, max
     let result = out.reshape(ids.shape + [weight.shape[1]])
     // Without padding rows every output row is a table row; an LSTM reading this output
     // projects each distinct row once instead of every row (see `GatheredRows`).
-    if out === rows { GatheredRows.mark(result, table: weight, index: values.map { Int($0) }) }
+    if out === rows { GatheredRows.mark(result, table: weight, index: values) }
     return result
 }
 

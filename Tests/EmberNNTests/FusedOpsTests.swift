@@ -79,6 +79,10 @@ import Testing
             (3, 5, 5, 4, 6, nil, false), (3, 5, 7, 4, 6, nil, true), (4, 6, 6, 8, 8, nil, true),
             (3, 5, 7, 4, 6, [5, 7], false), (3, 5, 7, 4, 3, [3, 1, 7], false), (2, 4, 4, 4, 4, [2, 4, 4], false),
             (5, 33, 40, 16, 16, nil, true),
+            // Causal attention runs in blocks of 32 query rows: several blocks, a partial last
+            // block, more keys than queries (key blocks no query sees) and more queries than keys.
+            (2, 70, 70, 8, 8, nil, true), (2, 40, 100, 8, 5, nil, true), (2, 100, 40, 8, 8, nil, true),
+            (2, 64, 64, 8, 8, [64, 64], false),
         ]
         for (b, l, s, e, ev, maskShape, causal) in cases {
             let label = "B\(b) L\(l) S\(s) mask \(maskShape.map { "\($0)" } ?? "none") causal \(causal)"
@@ -105,6 +109,31 @@ import Testing
         #expect(values[0].isNaN && values[1].isNaN && values[2] == 1 && values[3] == 1)
     }
 
+    /// A float (or bool) mask that is exactly the causal mask gives what `isCausal` gives, and
+    /// what adding the mask gives; a mask that differs in one entry is applied as a mask.
+    @Test func causalMaskMatchesIsCausal() {
+        let g = Generator(seed: 11)
+        let (b, l, e) = (3, 70, 8)
+        let q = Tensor.randn([b, l, e], generator: g), k = Tensor.randn([b, l, e], generator: g), v = Tensor.randn([b, l, e], generator: g)
+        let causalMask = Transformer.generateSquareSubsequentMask(l)
+        var nearlyCausal = causalMask.toArray()
+        nearlyCausal[l * 40 + 3] = -Float.infinity   // query 40 may not see key 3 either
+        let other = Tensor(nearlyCausal, shape: [l, l])
+        for (name, mask) in [("causal", causalMask), ("causal, one more blocked", other)] {
+            let inputs = [q, k, v].map { $0.detach().requiresGrad_() }
+            let fused = inputs[0].attention(key: inputs[1], value: inputs[2], mask: mask, scale: 0.3)
+            let refs = [q, k, v].map { $0.detach().requiresGrad_() }
+            let composite = compositeAttention(refs[0], refs[1], refs[2], mask: mask, causal: false, scale: 0.3)
+            assertClose(fused, composite, rtol: 1e-5, atol: 1e-6, "forward \(name)")
+            let weights = Tensor.randn([b, l, e], generator: g)
+            (fused * weights).sum().backward()
+            (composite * weights).sum().backward()
+            for (x, y) in zip(inputs, refs) { assertClose(x.grad!, y.grad!, rtol: 1e-4, atol: 1e-5, "grad \(name)") }
+        }
+        let byIndex = q.attention(key: k, value: v, isCausal: true, scale: 0.3)
+        assertClose(q.attention(key: k, value: v, mask: causalMask, scale: 0.3), byIndex, rtol: 1e-6, atol: 1e-7, "mask vs isCausal")
+    }
+
     @Test func attentionGradcheck() {
         let g = Generator(seed: 7)
         let inputs = [Tensor.randn([2, 3, 4], dtype: .float64, generator: g).requiresGrad_(),
@@ -122,6 +151,12 @@ import Testing
             let second = gradgradcheck(f, inputs: inputs)
             #expect(second.passed, "\(name) second order: \(second)")
         }
+        // Causal attention over more than one block of query rows (and more keys than queries).
+        let long = [Tensor.randn([1, 35, 2], dtype: .float64, generator: g).requiresGrad_(),
+                    Tensor.randn([1, 67, 2], dtype: .float64, generator: g).requiresGrad_(),
+                    Tensor.randn([1, 67, 2], dtype: .float64, generator: g).requiresGrad_()]
+        let blocked = gradcheck({ $0[0].attention(key: $0[1], value: $0[2], isCausal: true, scale: 0.7) }, inputs: long)
+        #expect(blocked.passed, "causal, several blocks: \(blocked)")
         // A mask that requires grad gets the gradient of the scores, summed over broadcast dims.
         let m = Tensor.randn([1, 3, 5], dtype: .float64, generator: g).requiresGrad_()
         let withMask = gradcheck({ $0[0].attention(key: $0[1], value: $0[2], mask: $0[3], scale: 0.5) }, inputs: inputs + [m])
@@ -157,6 +192,7 @@ import Testing
         let cases: [(Int, Int, Int, Int, Bool, [Int]?, Bool)] = [
             (2, 5, 8, 2, true, nil, true), (3, 4, 12, 3, false, nil, false), (2, 6, 8, 4, true, [1, 6, 6], false),
             (2, 5, 8, 2, false, [4, 1, 5], false), (1, 9, 4, 1, false, nil, true), (4, 20, 16, 4, true, [20, 20], false),
+            (2, 75, 16, 2, true, nil, true), (3, 66, 8, 2, false, nil, true),
         ]
         for (n, l, e, heads, batchFirst, maskShape, causal) in cases {
             let label = "N\(n) L\(l) E\(e) heads \(heads) batchFirst \(batchFirst) mask \(maskShape.map { "\($0)" } ?? "none") causal \(causal)"

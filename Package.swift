@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(name: "EmberBench", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberTrain", "CBLAS"], path: "Sources/EmberBench"),
         .testTarget(
             name: "EmberTests",
-            dependencies: ["Ember", "EmberTestSupport"]
+            dependencies: ["Ember", "EmberTestSupport", "CEmberKernels"]
         ),
         .testTarget(name: "EmberNNTests", dependencies: ["Ember", "EmberNN", "EmberTestSupport"]),
         .testTarget(name: "EmberDataTests", dependencies: ["Ember", "EmberData", "EmberTestSupport"]),

@@ -413,7 +413,8 @@ def gpt(quick, plan):
     """Mirror of Sources/EmberBench/GPTBench.swift: token and learned position embeddings
     (d_model 128), 4 pre-norm TransformerEncoderLayers (4 heads, feed-forward 512, GELU,
     dropout 0, causal mask), LayerNorm and a Linear head; context 128, batch 32,
-    cross-entropy, backward and torch.optim.SGD on windows of the GPL-3 text."""
+    cross-entropy, backward and a torch.optim.AdamW step (lr 1e-3, weight decay 0.01) on
+    windows of the GPL-3 text."""
     import torch.nn as nn
     import torch.nn.functional as F
     plan = dict(warmup=0.5, target=1.0, batches=5) if quick else dict(warmup=2.0, target=8.0, batches=5)
@@ -443,7 +444,7 @@ def gpt(quick, plan):
             return self.head(self.norm(x))
 
     model = MiniGPT()
-    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
     g = torch.Generator().manual_seed(1)
     offsets = torch.arange(context + 1)
 

@@ -1,15 +1,21 @@
 #include "ember_kernels.h"
 #include <math.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 #include <pthread.h>
 #include "lstm_run.h"
+
+// The blocks of k and of columns of `ember_gemm_f32` (gemm_impl.inc).
+#define EMBER_GEMM_KC 256
+#define EMBER_GEMM_NC 512
 
 // The same kernel source compiled three times: AVX-512, AVX2+FMA, and the x86-64 baseline.
 #pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx512vl,avx2,fma"))), apply_to = function)
 #define VW 16
 #define SUFFIX _avx512
 #include "kernels_impl.inc"
+#include "gemm_impl.inc"
 #include "winograd_impl.inc"
 #include "batchnorm_impl.inc"
 #include "lstm_impl.inc"
@@ -122,6 +128,34 @@ void ember_gelu_f32(const float *x, float *y, float *cdf, long n) {
 
 void ember_gelu_backward_f32(const float *x, const float *g, const float *cdf, float *dx, long n) {
     EMBER_DISPATCH(gelu_backward_f32, x, g, cdf, dx, n)
+}
+
+/// Each thread's buffer for a packed block of a transposed B, made on its first use and
+/// freed when the thread exits.
+static pthread_key_t gemm_pack_key;
+static pthread_once_t gemm_pack_once = PTHREAD_ONCE_INIT;
+static void gemm_pack_key_make(void) { pthread_key_create(&gemm_pack_key, free); }
+
+static float *gemm_pack_buffer(void) {
+    pthread_once(&gemm_pack_once, gemm_pack_key_make);
+    float *pack = pthread_getspecific(gemm_pack_key);
+    if (!pack) {
+        pack = aligned_alloc(64, sizeof(float) * EMBER_GEMM_KC * EMBER_GEMM_NC);
+        if (pack && pthread_setspecific(gemm_pack_key, pack) != 0) { free(pack); pack = NULL; }
+    }
+    return pack;
+}
+
+int ember_gemm_f32(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
+                   const float *b, long ldb, int accumulate, float *c, long ldc) {
+    if (isa_level() != 2 || m <= 0 || n <= 0 || k <= 0 || n % 16 != 0) return 0;
+    if ((double)m * (double)n * (double)k > (double)(1L << 28)) return 0;
+    float *pack = NULL;
+    if (trans_b) {
+        if (m < 64 || !(pack = gemm_pack_buffer())) return 0;
+    }
+    gemm_f32_avx512(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, accumulate, c, ldc, pack);
+    return 1;
 }
 
 static void lstm_worker(lstm_run *run, int w) {

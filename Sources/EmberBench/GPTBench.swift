@@ -1,5 +1,6 @@
 import Ember
 import EmberNN
+import EmberOptim
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,8 +8,9 @@ import Glibc
 /// Workload `gpt`: a small GPT's training step in tokens/s (higher is better): token and
 /// learned position embeddings (d_model 128), 4 pre-norm `TransformerEncoderLayer`s (4 heads,
 /// feed-forward 512, GELU, dropout 0, causal mask), a final `LayerNorm` and a `Linear` head;
-/// context 128, batch 32, cross-entropy, backward and a plain SGD update under `withNoGrad`
-/// (the PyTorch side uses the same `nn` layers and `torch.optim.SGD`); windows of the GPL-3 text.
+/// context 128, batch 32, cross-entropy, backward and an AdamW step (lr 1e-3, weight decay
+/// 0.01; the PyTorch side uses the same `nn` layers and `torch.optim.AdamW`); windows of the
+/// GPL-3 text.
 enum GPTBench {
     static let context = 128, batch = 32, dModel = 128, heads = 4, layers = 4, feedForward = 512
 
@@ -48,9 +50,8 @@ enum GPTBench {
         let data = text.map { Int64(index[Int($0)]) }
         let vocab = symbols.count
         let model = MiniGPT(vocab: vocab)
-        let params = model.parameters()
+        let optimizer = AdamW(model.parameters(), lr: 1e-3, weightDecay: 0.01)
         var rng = SplitMix(state: 1)
-        let lr = 0.1
 
         func batchWindows() -> (x: Tensor, y: Tensor) {
             var xs = [Int64](repeating: 0, count: batch * context), ys = xs
@@ -67,11 +68,9 @@ enum GPTBench {
         let step = {
             let (x, y) = batchWindows()
             let loss = crossEntropy(model(x).reshape([batch * context, vocab]), y)
-            model.zeroGrad()
+            optimizer.zeroGrad()
             loss.backward()
-            withNoGrad {
-                for p in params { if let g = p.grad { p.sub_(g, alpha: lr) } }
-            }
+            optimizer.step()
             blackHole(loss)
         }
         let trainStep = secondsPerCall(plan, step)

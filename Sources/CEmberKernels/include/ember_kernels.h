@@ -45,6 +45,17 @@ void ember_bn_sums_f32(const float *a, const float *x, long r0, long r1, long l,
 /// `y` and the output gradient `g`: dx = scale * y * (g - sum(g * y)). `dx` may alias `g`.
 void ember_softmax_backward_rows_f32(const float *y, const float *g, float *dx, long rows, long cols, float scale);
 
+/// C[m, n] = alpha·op(A)·op(B), or C += alpha·op(A)·op(B) when `accumulate`, in float32,
+/// row-major, on the calling thread: op(A) is A [m, k] (row stride lda) or, with `trans_a`,
+/// the transpose of A [k, m]; op(B) is B [k, n] (row stride ldb) or, with `trans_b`, the
+/// transpose of B [n, k]. A register-blocked kernel that reads op(A) where it lies (no copy of
+/// the activations a Linear layer multiplies) and packs only a transposed B. Returns 1 when it
+/// ran, 0 when it declined and the caller should use BLAS: shapes where it did not measure
+/// faster than OpenBLAS on one core (no AVX-512, n not a multiple of 16, k = 0, a transposed B
+/// with fewer than 64 rows of A, more than 2^28 multiply-adds) or no memory for the packed B.
+int ember_gemm_f32(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
+                   const float *b, long ldb, int accumulate, float *c, long ldc);
+
 /// Exact GELU, y = x·Φ(x), with Φ from a Chebyshev erfc (relative error below 1.2e-7); Φ(x) is
 /// also written to `cdf` unless it is NULL.
 void ember_gelu_f32(const float *x, float *y, float *cdf, long n);

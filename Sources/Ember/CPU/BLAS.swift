@@ -1,4 +1,5 @@
 import CBLAS
+import CEmberKernels
 import Synchronization
 
 /// How a 2-d operand is handed to BLAS: its data pointer, whether BLAS should read it
@@ -78,7 +79,8 @@ private func splitGEMM(
     }
 }
 
-/// One BLAS call (or the reference loop for non-float dtypes).
+/// One GEMM on the calling thread or OpenBLAS's: Ember's float32 kernel where it applies, else BLAS
+/// (or the reference loop for non-float dtypes).
 private func blasGEMM(
     _ a: GEMMOperand, offA: Int, _ b: GEMMOperand, offB: Int, _ c: Tensor, offC: Int, ldc: Int,
     m: Int, n: Int, k: Int, alpha: Double, beta: Double
@@ -87,6 +89,15 @@ private func blasGEMM(
     let tb = b.transposed ? CblasTrans : CblasNoTrans
     switch c.dtype {
     case .float32:
+        // Ember's own kernel where OpenBLAS would run on this thread alone anyway (inside a
+        // split GEMM or an op that splits its own work) and the shape is one it measured
+        // faster on: it reads the activations where they lie, where OpenBLAS copies them first.
+        if (beta == 0 || beta == 1) && (Parallel.workers == 1 || BLASThreads.isHeld)
+            && ember_gemm_f32(a.transposed ? 1 : 0, b.transposed ? 1 : 0, m, n, k, Float(alpha),
+                              a.tensor.pointer(Float.self) + offA, a.ld, b.tensor.pointer(Float.self) + offB, b.ld,
+                              beta == 1 ? 1 : 0, c.pointer(Float.self) + offC, ldc) != 0 {
+            return
+        }
         cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), Float(alpha),
                     a.tensor.pointer(Float.self) + offA, Int32(a.ld),
                     b.tensor.pointer(Float.self) + offB, Int32(b.ld),

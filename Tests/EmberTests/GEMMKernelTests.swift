@@ -1,0 +1,100 @@
+import CEmberKernels
+@testable import Ember
+import EmberTestSupport
+import Testing
+
+/// Ember's float32 GEMM kernel (`ember_gemm_f32`, CEmberKernels/gemm_impl.inc), which runs the
+/// float32 products that OpenBLAS would run on one thread: against a float64 triple loop for
+/// every transpose combination, partial register tiles (rows not a multiple of 8, an odd
+/// number of 16-column panels), more than one block of k (256) and of columns (256), strided
+/// operands, alpha and accumulation; and the shapes it leaves to BLAS.
+@Suite struct GEMMKernelTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        let transA: Bool, transB: Bool, m: Int, n: Int, k: Int
+        var alpha: Float = 1, accumulate = false, pad = 0
+        var testDescription: String {
+            "\(transA ? "t" : "n")\(transB ? "t" : "n") m\(m) n\(n) k\(k) alpha \(alpha) accumulate \(accumulate) pad \(pad)"
+        }
+    }
+
+    static let cases: [Case] = {
+        var all: [Case] = []
+        for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
+            for (m, n, k) in [(64, 16, 1), (67, 48, 5), (130, 272, 300), (9, 32, 513), (200, 112, 256), (65, 528, 257)] {
+                all.append(Case(transA: ta, transB: tb, m: m, n: n, k: k))
+            }
+            all.append(Case(transA: ta, transB: tb, m: 71, n: 80, k: 260, alpha: 0.37, accumulate: true, pad: 3))
+            all.append(Case(transA: ta, transB: tb, m: 96, n: 32, k: 40, alpha: 1, accumulate: true, pad: 16))
+        }
+        return all
+    }()
+
+    /// Deterministic values in [-1, 1).
+    private func values(_ count: Int, seed: Int) -> [Float] {
+        (0..<count).map { Float((($0 &* 7919 &+ seed &* 104_729) % 2003) - 1001) / 1001 }
+    }
+
+    @Test(arguments: cases) func matchesFloat64Product(_ t: Case) {
+        // Stored shapes: A [m, k] or [k, m]; B [k, n] or [n, k]; each row padded by `pad`.
+        let (aRows, aCols) = t.transA ? (t.k, t.m) : (t.m, t.k)
+        let (bRows, bCols) = t.transB ? (t.n, t.k) : (t.k, t.n)
+        let lda = aCols + t.pad, ldb = bCols + t.pad, ldc = t.n + t.pad
+        let a = values(aRows * lda, seed: 1), b = values(bRows * ldb, seed: 2)
+        let c0 = values(t.m * ldc, seed: 3)
+        var c = c0
+        let ran = ember_gemm_f32(t.transA ? 1 : 0, t.transB ? 1 : 0, t.m, t.n, t.k, t.alpha, a, lda, b, ldb,
+                                 t.accumulate ? 1 : 0, &c, ldc)
+        let declinedByDesign = t.transB && t.m < 64
+        #expect((ran == 1) == !declinedByDesign, "ran \(ran)")
+        guard ran == 1 else { return }
+        var worst = 0.0
+        for i in 0..<t.m {
+            for j in 0..<t.n {
+                var s = 0.0
+                for p in 0..<t.k {
+                    let x = Double(t.transA ? a[p * lda + i] : a[i * lda + p])
+                    let y = Double(t.transB ? b[j * ldb + p] : b[p * ldb + j])
+                    s += x * y
+                }
+                let expected = Double(t.alpha) * s + (t.accumulate ? Double(c0[i * ldc + j]) : 0)
+                worst = max(worst, abs(Double(c[i * ldc + j]) - expected) / (1 + abs(expected)))
+            }
+            // The padding after each row of C is left alone.
+            for j in t.n..<ldc where c[i * ldc + j] != c0[i * ldc + j] {
+                Issue.record("wrote padding at row \(i), column \(j)")
+            }
+        }
+        #expect(worst < 1e-5, "largest relative error \(worst)")
+    }
+
+    @Test func leavesOtherShapesToBLAS() {
+        let a = values(64 * 40, seed: 4), b = values(40 * 40, seed: 5)
+        var c = [Float](repeating: 0, count: 64 * 40)
+        // 20 columns: not a multiple of 16.
+        #expect(ember_gemm_f32(0, 0, 64, 20, 40, 1, a, 40, b, 20, 0, &c, 20) == 0)
+        // A transposed B with fewer than 64 rows of A: packing B would cost more than it saves.
+        #expect(ember_gemm_f32(0, 1, 32, 16, 40, 1, a, 40, b, 40, 0, &c, 16) == 0)
+        // No k.
+        #expect(ember_gemm_f32(0, 0, 64, 16, 0, 1, a, 1, b, 16, 0, &c, 16) == 0)
+    }
+
+    /// A Linear layer large enough that its GEMMs are split across the cores (2^25 multiply-adds
+    /// and up) takes the kernel for its forward product and both gradients: float32 against
+    /// the same layer in float64.
+    @Test func splitLinearMatchesFloat64() {
+        let g = Generator(seed: 12)
+        let x = Tensor.randn([1030, 256], generator: g), w = Tensor.randn([144, 256], generator: g) * 0.1
+        let bias = Tensor.randn([144], generator: g), weights = Tensor.randn([1030, 144], generator: g)
+        func run(_ dtype: DType) -> [Tensor] {
+            let xs = x.to(dtype).detach().requiresGrad_(), ws = w.to(dtype).detach().requiresGrad_()
+            let bs = bias.to(dtype).detach().requiresGrad_()
+            let y = xs.linear(weight: ws, bias: bs)
+            (y * weights.to(dtype)).sum().backward()
+            return [y, xs.grad!, ws.grad!, bs.grad!]
+        }
+        let single = run(.float32), double = run(.float64)
+        for (name, (s, d)) in zip(["output", "input grad", "weight grad", "bias grad"], zip(single, double)) {
+            assertClose(s.to(.float64), d, rtol: 1e-4, atol: 1e-4, name)
+        }
+    }
+}

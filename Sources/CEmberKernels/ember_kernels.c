@@ -152,7 +152,7 @@ int ember_gemm_f32(int trans_a, int trans_b, long m, long n, long k, float alpha
     if ((double)m * (double)n * (double)k > (double)(1L << 28)) return 0;
     float *pack = NULL;
     if (trans_b) {
-        if (m < 64 || !(pack = gemm_pack_buffer())) return 0;
+        if (m < 256 || !(pack = gemm_pack_buffer())) return 0;
     }
     gemm_f32_avx512(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, accumulate, c, ldc, pack);
     return 1;

@@ -20,10 +20,11 @@ import Testing
     static let cases: [Case] = {
         var all: [Case] = []
         for (ta, tb) in [(false, false), (false, true), (true, false), (true, true)] {
-            for (m, n, k) in [(64, 16, 1), (67, 48, 5), (130, 272, 300), (9, 32, 513), (200, 112, 256), (65, 528, 257)] {
+            for (m, n, k) in [(64, 16, 1), (67, 48, 5), (130, 272, 300), (9, 32, 513), (200, 112, 256), (65, 528, 257),
+                              (259, 48, 5), (300, 528, 300), (263, 32, 513)] {
                 all.append(Case(transA: ta, transB: tb, m: m, n: n, k: k))
             }
-            all.append(Case(transA: ta, transB: tb, m: 71, n: 80, k: 260, alpha: 0.37, accumulate: true, pad: 3))
+            all.append(Case(transA: ta, transB: tb, m: 271, n: 80, k: 260, alpha: 0.37, accumulate: true, pad: 3))
             all.append(Case(transA: ta, transB: tb, m: 96, n: 32, k: 40, alpha: 1, accumulate: true, pad: 16))
         }
         return all
@@ -44,7 +45,7 @@ import Testing
         var c = c0
         let ran = ember_gemm_f32(t.transA ? 1 : 0, t.transB ? 1 : 0, t.m, t.n, t.k, t.alpha, a, lda, b, ldb,
                                  t.accumulate ? 1 : 0, &c, ldc)
-        let declinedByDesign = t.transB && t.m < 64
+        let declinedByDesign = t.transB && t.m < 256
         #expect((ran == 1) == !declinedByDesign, "ran \(ran)")
         guard ran == 1 else { return }
         var worst = 0.0
@@ -72,7 +73,7 @@ import Testing
         var c = [Float](repeating: 0, count: 64 * 40)
         // 20 columns: not a multiple of 16.
         #expect(ember_gemm_f32(0, 0, 64, 20, 40, 1, a, 40, b, 20, 0, &c, 20) == 0)
-        // A transposed B with fewer than 64 rows of A: packing B would cost more than it saves.
+        // A transposed B with fewer than 256 rows of A: packing B would cost more than it saves.
         #expect(ember_gemm_f32(0, 1, 32, 16, 40, 1, a, 40, b, 40, 0, &c, 16) == 0)
         // No k.
         #expect(ember_gemm_f32(0, 0, 64, 16, 0, 1, a, 1, b, 16, 0, &c, 16) == 0)

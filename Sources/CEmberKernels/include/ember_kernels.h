@@ -52,7 +52,7 @@ void ember_softmax_backward_rows_f32(const float *y, const float *g, float *dx, 
 /// the activations a Linear layer multiplies) and packs only a transposed B. Returns 1 when it
 /// ran, 0 when it declined and the caller should use BLAS: shapes where it did not measure
 /// faster than OpenBLAS on one core (no AVX-512, n not a multiple of 16, k = 0, a transposed B
-/// with fewer than 64 rows of A, more than 2^28 multiply-adds) or no memory for the packed B.
+/// with fewer than 256 rows of A, more than 2^28 multiply-adds) or no memory for the packed B.
 int ember_gemm_f32(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
                    const float *b, long ldb, int accumulate, float *c, long ldc);
 

@@ -146,6 +146,8 @@ static float *gemm_pack_buffer(void) {
     return pack;
 }
 
+int ember_gemm_f32_available(void) { return isa_level() == 2; }
+
 int ember_gemm_f32(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
                    const float *b, long ldb, int accumulate, float *c, long ldc) {
     if (isa_level() != 2 || m <= 0 || n <= 0 || k <= 0 || n % 16 != 0) return 0;

@@ -109,7 +109,7 @@ import Testing
         #expect(values[0].isNaN && values[1].isNaN && values[2] == 1 && values[3] == 1)
     }
 
-    /// A float (or bool) mask that is exactly the causal mask gives what `isCausal` gives, and
+    /// A float mask that is exactly the causal mask gives what `isCausal` gives, and
     /// what adding the mask gives; a mask that differs in one entry is applied as a mask.
     @Test func causalMaskMatchesIsCausal() {
         let g = Generator(seed: 11)
@@ -132,6 +132,22 @@ import Testing
         }
         let byIndex = q.attention(key: k, value: v, isCausal: true, scale: 0.3)
         assertClose(q.attention(key: k, value: v, mask: causalMask, scale: 0.3), byIndex, rtol: 1e-6, atol: 1e-7, "mask vs isCausal")
+
+        // More keys than queries: the [40, 75] causal mask.
+        let (l2, s2) = (40, 75)
+        var rect = [Float](repeating: 0, count: l2 * s2)
+        for i in 0..<l2 { for j in (i + 1)..<s2 { rect[i * s2 + j] = -Float.infinity } }
+        let rectMask = Tensor(rect, shape: [l2, s2])
+        let q2 = Tensor.randn([b, l2, e], generator: g), k2 = Tensor.randn([b, s2, e], generator: g), v2 = Tensor.randn([b, s2, e], generator: g)
+        assertClose(q2.attention(key: k2, value: v2, mask: rectMask, scale: 0.3),
+                    compositeAttention(q2, k2, v2, mask: rectMask, causal: false, scale: 0.3), rtol: 1e-5, atol: 1e-6, "rectangular causal mask")
+
+        // A causal mask that wants a gradient is added as a mask, and gets the scores' gradient.
+        let learned = causalMask.detach().requiresGrad_(), reference = causalMask.detach().requiresGrad_()
+        let weights = Tensor.randn([b, l, e], generator: g)
+        (q.attention(key: k, value: v, mask: learned, scale: 0.3) * weights).sum().backward()
+        (compositeAttention(q, k, v, mask: reference, causal: false, scale: 0.3) * weights).sum().backward()
+        assertClose(learned.grad!, reference.grad!, rtol: 1e-4, atol: 1e-5, "mask gradient")
     }
 
     @Test func attentionGradcheck() {
@@ -193,6 +209,9 @@ import Testing
             (2, 5, 8, 2, true, nil, true), (3, 4, 12, 3, false, nil, false), (2, 6, 8, 4, true, [1, 6, 6], false),
             (2, 5, 8, 2, false, [4, 1, 5], false), (1, 9, 4, 1, false, nil, true), (4, 20, 16, 4, true, [20, 20], false),
             (2, 75, 16, 2, true, nil, true), (3, 66, 8, 2, false, nil, true),
+            // Heads of 32 features, as the GPT benchmark's: the blocks' products are whole
+            // 16-column panels, which Ember's GEMM kernel takes.
+            (2, 70, 64, 2, true, nil, true), (2, 70, 64, 2, false, [70, 70], false),
         ]
         for (n, l, e, heads, batchFirst, maskShape, causal) in cases {
             let label = "N\(n) L\(l) E\(e) heads \(heads) batchFirst \(batchFirst) mask \(maskShape.map { "\($0)" } ?? "none") causal \(causal)"

@@ -6,14 +6,16 @@ import Testing
 /// Ember's float32 GEMM kernel (`ember_gemm_f32`, CEmberKernels/gemm_impl.inc), which runs the
 /// float32 products that OpenBLAS would run on one thread: against a float64 triple loop for
 /// every transpose combination, partial register tiles (rows not a multiple of 8, an odd
-/// number of 16-column panels), more than one block of k (256) and of columns (256), strided
+/// number of 16-column panels), more than one block of k (256) and of columns (512), strided
 /// operands, alpha and accumulation; and the shapes it leaves to BLAS.
 @Suite struct GEMMKernelTests {
     struct Case: CustomTestStringConvertible, Sendable {
         let transA: Bool, transB: Bool, m: Int, n: Int, k: Int
         var alpha: Float = 1, accumulate = false, pad = 0
+        /// C starts as NaN: without `accumulate` its old values must not be read.
+        var nanC = false
         var testDescription: String {
-            "\(transA ? "t" : "n")\(transB ? "t" : "n") m\(m) n\(n) k\(k) alpha \(alpha) accumulate \(accumulate) pad \(pad)"
+            "\(transA ? "t" : "n")\(transB ? "t" : "n") m\(m) n\(n) k\(k) alpha \(alpha) accumulate \(accumulate) pad \(pad) nanC \(nanC)"
         }
     }
 
@@ -26,6 +28,7 @@ import Testing
             }
             all.append(Case(transA: ta, transB: tb, m: 271, n: 80, k: 260, alpha: 0.37, accumulate: true, pad: 3))
             all.append(Case(transA: ta, transB: tb, m: 96, n: 32, k: 40, alpha: 1, accumulate: true, pad: 16))
+            all.append(Case(transA: ta, transB: tb, m: 260, n: 64, k: 300, alpha: 2, pad: 5, nanC: true))
         }
         return all
     }()
@@ -41,11 +44,12 @@ import Testing
         let (bRows, bCols) = t.transB ? (t.n, t.k) : (t.k, t.n)
         let lda = aCols + t.pad, ldb = bCols + t.pad, ldc = t.n + t.pad
         let a = values(aRows * lda, seed: 1), b = values(bRows * ldb, seed: 2)
-        let c0 = values(t.m * ldc, seed: 3)
+        var c0 = values(t.m * ldc, seed: 3)
+        if t.nanC { for i in 0..<t.m { for j in 0..<t.n { c0[i * ldc + j] = .nan } } }
         var c = c0
         let ran = ember_gemm_f32(t.transA ? 1 : 0, t.transB ? 1 : 0, t.m, t.n, t.k, t.alpha, a, lda, b, ldb,
                                  t.accumulate ? 1 : 0, &c, ldc)
-        let declinedByDesign = t.transB && t.m < 256
+        let declinedByDesign = ember_gemm_f32_available() == 0 || t.transB && t.m < 256
         #expect((ran == 1) == !declinedByDesign, "ran \(ran)")
         guard ran == 1 else { return }
         var worst = 0.0
@@ -75,6 +79,9 @@ import Testing
         #expect(ember_gemm_f32(0, 0, 64, 20, 40, 1, a, 40, b, 20, 0, &c, 20) == 0)
         // A transposed B with fewer than 256 rows of A: packing B would cost more than it saves.
         #expect(ember_gemm_f32(0, 1, 32, 16, 40, 1, a, 40, b, 40, 0, &c, 16) == 0)
+        // More than 2^28 multiply-adds: OpenBLAS's large-matrix path measured as fast (it
+        // returns before reading any operand).
+        #expect(ember_gemm_f32(0, 0, 1024, 1024, 1024, 1, a, 1024, b, 1024, 0, &c, 1024) == 0)
         // No k.
         #expect(ember_gemm_f32(0, 0, 64, 16, 0, 1, a, 1, b, 16, 0, &c, 16) == 0)
     }

@@ -46,15 +46,21 @@ void ember_bn_sums_f32(const float *a, const float *x, long r0, long r1, long l,
 void ember_softmax_backward_rows_f32(const float *y, const float *g, float *dx, long rows, long cols, float scale);
 
 /// C[m, n] = alpha·op(A)·op(B), or C += alpha·op(A)·op(B) when `accumulate`, in float32,
-/// row-major, on the calling thread: op(A) is A [m, k] (row stride lda) or, with `trans_a`,
-/// the transpose of A [k, m]; op(B) is B [k, n] (row stride ldb) or, with `trans_b`, the
-/// transpose of B [n, k]. A register-blocked kernel that reads op(A) where it lies (no copy of
-/// the activations a Linear layer multiplies) and packs only a transposed B. Returns 1 when it
-/// ran, 0 when it declined and the caller should use BLAS: shapes where it did not measure
-/// faster than OpenBLAS on one core (no AVX-512, n not a multiple of 16, k = 0, a transposed B
-/// with fewer than 256 rows of A, more than 2^28 multiply-adds) or no memory for the packed B.
+/// row-major, on the calling thread: op(A) is A [m, k] (row stride lda ≥ k) or, with
+/// `trans_a`, the transpose of A [k, m] (lda ≥ m); op(B) is B [k, n] (ldb ≥ n) or, with
+/// `trans_b`, the transpose of B [n, k] (ldb ≥ k); ldc ≥ n, and C must not overlap A or B
+/// (C is written before A and B are read for the last time). Without `accumulate` C's old
+/// values are never read (as BLAS with beta 0). A register-blocked kernel that reads op(A)
+/// where it lies (no copy of the activations a Linear layer multiplies) and packs only a
+/// transposed B. Returns 1 when it ran, 0 when it declined and the caller should use BLAS:
+/// shapes where it did not measure faster than OpenBLAS on one core (n not a multiple of 16,
+/// k = 0, a transposed B with fewer than 256 rows of A, more than 2^28 multiply-adds), no
+/// AVX-512 (see `ember_gemm_f32_available`), or no memory for the packed B.
 int ember_gemm_f32(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
                    const float *b, long ldb, int accumulate, float *c, long ldc);
+
+/// 1 when this CPU runs `ember_gemm_f32` (it has AVX-512), 0 when every call declines.
+int ember_gemm_f32_available(void);
 
 /// Exact GELU, y = x·Φ(x), with Φ from a Chebyshev erfc (relative error below 1.2e-7); Φ(x) is
 /// also written to `cdf` unless it is NULL.

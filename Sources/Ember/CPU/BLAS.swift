@@ -22,9 +22,10 @@ struct GEMMOperand {
     }
 }
 
-/// `C[m, n] = alpha * A[m, k] · B[k, n] + beta * C`, row-major, on OpenBLAS for float32 and
-/// float64 (a plain loop for other dtypes). `offA/offB/offC` are element offsets from each
-/// tensor's own offset.
+/// `C[m, n] = alpha * A[m, k] · B[k, n] + beta * C`, row-major: float32 and float64 on
+/// OpenBLAS, or float32 on Ember's own kernel (`ember_gemm_f32`) where a GEMM runs on one
+/// thread and the kernel measured faster; a plain loop for other dtypes. `offA/offB/offC`
+/// are element offsets from each tensor's own offset.
 func gemm(
     _ a: GEMMOperand, offA: Int, _ b: GEMMOperand, offB: Int, _ c: Tensor, offC: Int, ldc: Int,
     m: Int, n: Int, k: Int, alpha: Double = 1, beta: Double = 0
@@ -61,10 +62,15 @@ private func splitGEMM(
         blasGEMM(a, offA: offA, b, offB: offB, c, offC: offC, ldc: ldc, m: m, n: n, k: k, alpha: alpha, beta: beta)
         return
     }
+    // Column chunks start at multiples of 16, whole panels of Ember's kernel. Chunks are at
+    // least 16 wide, so rounding down keeps every chunk non-empty.
+    func chunkStart(_ chunk: Int) -> Int {
+        chunk == chunks ? total : byRows ? total * chunk / chunks : (total * chunk / chunks) & ~15
+    }
     BLASThreads.withSingleThread {
         Parallel.forRange(chunks, grain: 1) { range in
             for chunk in range {
-                let lo = total * chunk / chunks, hi = total * (chunk + 1) / chunks
+                let lo = chunkStart(chunk), hi = chunkStart(chunk + 1)
                 if byRows {
                     // Row i of op(A) starts at i·lda, or at i when A is read transposed.
                     blasGEMM(a, offA: offA + lo * (a.transposed ? 1 : a.ld), b, offB: offB, c, offC: offC + lo * ldc, ldc: ldc,
@@ -141,10 +147,12 @@ private struct NaiveGEMM: ArithmeticVisitor {
 enum BLASThreads {
     private struct State: ~Copyable { var users = 0; var saved: Int32 = 1 }
     private static let state = Mutex(State())
+    /// `State.users`, readable without the lock (every float32 GEMM asks).
+    private static let users = Atomic<Int>(0)
 
     /// Whether some op holds OpenBLAS to one thread right now (it is splitting work across the
     /// cores itself, so a GEMM it issues must not be split again).
-    static var isHeld: Bool { state.withLock { $0.users > 0 } }
+    static var isHeld: Bool { users.load(ordering: .acquiring) > 0 }
 
     static func withSingleThread<R>(_ body: () -> R) -> R {
         state.withLock { s in
@@ -153,10 +161,12 @@ enum BLASThreads {
                 if s.saved != 1 { openblas_set_num_threads(1) }
             }
             s.users += 1
+            users.store(s.users, ordering: .releasing)
         }
         defer {
             state.withLock { s in
                 s.users -= 1
+                users.store(s.users, ordering: .releasing)
                 if s.users == 0 && s.saved != 1 { openblas_set_num_threads(s.saved) }
             }
         }

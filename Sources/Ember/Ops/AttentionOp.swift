@@ -60,7 +60,7 @@ extension Tensor {
                 // createGraph (or a mask that wants a gradient): the same gradients written with
                 // tensor ops, so they differentiate again.
                 let m = saved.count > 3 ? saved[3].value : nil
-                let grads = compositeAttentionGrads(saved[0].value, saved[1].value, saved[2].value, m, isCausal, scale, g)
+                let grads = compositeAttentionGrads(saved[0].value, saved[1].value, saved[2].value, m, causal, scale, g)
                 var out: [Tensor?] = [needQ ? grads.q : nil, needK ? grads.k : nil, needV ? grads.v : nil]
                 if let m { out.append(needMask ? sumToShape(grads.scores, m.shape) : nil) }
                 return out
@@ -133,7 +133,7 @@ extension Tensor {
                     .reshape([3, n * numHeads, l, headDim])
                 let gh = g.reshape(batchFirst ? [n, l, numHeads, headDim] : [l, n, numHeads, headDim])
                     .permute(batchFirst ? [0, 2, 1, 3] : [1, 2, 0, 3]).reshape([n * numHeads, l, headDim])
-                let grads = compositeAttentionGrads(heads[0], heads[1], heads[2], m, isCausal, scale, gh)
+                let grads = compositeAttentionGrads(heads[0], heads[1], heads[2], m, causal, scale, gh)
                 let d = Tensor.stack([grads.q, grads.k, grads.v]).reshape([3, n, numHeads, l, headDim])
                     .permute(batchFirst ? [1, 3, 0, 2, 4] : [3, 1, 0, 2, 4]).reshape(inShape)
                 var out: [Tensor?] = [d]
@@ -161,7 +161,9 @@ extension Tensor {
 /// broadcast view of that shape (no copy), or nil without a mask; `causal` is true when
 /// `isCausal` is, or when the mask is the causal mask itself (one `[L, S]` matrix for every
 /// batch, 0 where key `j ≤` query `i`, `-inf` elsewhere, no gradient wanted), which the
-/// kernels then apply by index (PyTorch 2 detects such a mask the same way).
+/// kernels then apply by index, as PyTorch 2's `nn.TransformerEncoder` does when it detects
+/// that mask. One difference from adding the mask: an infinite or NaN score at a masked
+/// position no longer turns its row into NaN.
 private func attentionMaskView(_ mask: Tensor?, isCausal: Bool, dtype: DType, _ scores: [Int], _ op: StaticString,
                                _ file: StaticString, _ line: UInt) -> (mask: Tensor?, causal: Bool) {
     check(!(isCausal && mask != nil), op, "pass either mask or isCausal, not both", file: file, line: line)

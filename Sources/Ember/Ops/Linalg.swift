@@ -1,4 +1,4 @@
-/// Matrix products on OpenBLAS: `mm`, `bmm`, `matmul` with PyTorch's rules, `addmm`, `dot`,
+/// Matrix products on OpenBLAS (float32 partly on Ember's own GEMM kernel, see `gemm`): `mm`, `bmm`, `matmul` with PyTorch's rules, `addmm`, `dot`,
 /// `outer`. Backwards are written with the same ops, so they are differentiable again.
 extension Tensor {
     /// Matrix product of two 2-d tensors (PyTorch: `torch.mm`).

@@ -149,14 +149,14 @@ static float *gemm_pack_buffer(void) {
 int ember_gemm_f32_available(void) { return isa_level() == 2; }
 
 int ember_gemm_f32(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
-                   const float *b, long ldb, int accumulate, float *c, long ldc) {
+                   const float *b, long ldb, int accumulate, const float *bias, float *c, long ldc) {
     if (isa_level() != 2 || m <= 0 || n <= 0 || k <= 0 || n % 16 != 0) return 0;
     if ((double)m * (double)n * (double)k > (double)(1L << 28)) return 0;
     float *pack = NULL;
     if (trans_b) {
         if (m < 256 || !(pack = gemm_pack_buffer())) return 0;
     }
-    gemm_f32_avx512(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, accumulate, c, ldc, pack);
+    gemm_f32_avx512(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, accumulate, bias, c, ldc, pack);
     return 1;
 }
 

@@ -14,8 +14,10 @@ import Testing
         var alpha: Float = 1, accumulate = false, pad = 0
         /// C starts as NaN: without `accumulate` its old values must not be read.
         var nanC = false
+        /// A row bias added to every row of C.
+        var bias = false
         var testDescription: String {
-            "\(transA ? "t" : "n")\(transB ? "t" : "n") m\(m) n\(n) k\(k) alpha \(alpha) accumulate \(accumulate) pad \(pad) nanC \(nanC)"
+            "\(transA ? "t" : "n")\(transB ? "t" : "n") m\(m) n\(n) k\(k) alpha \(alpha) accumulate \(accumulate) pad \(pad) nanC \(nanC) bias \(bias)"
         }
     }
 
@@ -29,6 +31,8 @@ import Testing
             all.append(Case(transA: ta, transB: tb, m: 271, n: 80, k: 260, alpha: 0.37, accumulate: true, pad: 3))
             all.append(Case(transA: ta, transB: tb, m: 96, n: 32, k: 40, alpha: 1, accumulate: true, pad: 16))
             all.append(Case(transA: ta, transB: tb, m: 260, n: 64, k: 300, alpha: 2, pad: 5, nanC: true))
+            all.append(Case(transA: ta, transB: tb, m: 270, n: 560, k: 300, alpha: 0.5, pad: 2, nanC: true, bias: true))
+            all.append(Case(transA: ta, transB: tb, m: 70, n: 48, k: 7, accumulate: true, bias: true))
         }
         return all
     }()
@@ -47,8 +51,11 @@ import Testing
         var c0 = values(t.m * ldc, seed: 3)
         if t.nanC { for i in 0..<t.m { for j in 0..<t.n { c0[i * ldc + j] = .nan } } }
         var c = c0
-        let ran = ember_gemm_f32(t.transA ? 1 : 0, t.transB ? 1 : 0, t.m, t.n, t.k, t.alpha, a, lda, b, ldb,
-                                 t.accumulate ? 1 : 0, &c, ldc)
+        let bias = values(t.n, seed: 4)
+        let ran = bias.withUnsafeBufferPointer { bp in
+            ember_gemm_f32(t.transA ? 1 : 0, t.transB ? 1 : 0, t.m, t.n, t.k, t.alpha, a, lda, b, ldb,
+                           t.accumulate ? 1 : 0, t.bias ? bp.baseAddress : nil, &c, ldc)
+        }
         let declinedByDesign = ember_gemm_f32_available() == 0 || t.transB && t.m < 256
         #expect((ran == 1) == !declinedByDesign, "ran \(ran)")
         guard ran == 1 else { return }
@@ -61,7 +68,7 @@ import Testing
                     let y = Double(t.transB ? b[j * ldb + p] : b[p * ldb + j])
                     s += x * y
                 }
-                let expected = Double(t.alpha) * s + (t.accumulate ? Double(c0[i * ldc + j]) : 0)
+                let expected = Double(t.alpha) * s + (t.accumulate ? Double(c0[i * ldc + j]) : 0) + (t.bias ? Double(bias[j]) : 0)
                 worst = max(worst, abs(Double(c[i * ldc + j]) - expected) / (1 + abs(expected)))
             }
             // The padding after each row of C is left alone.
@@ -76,23 +83,26 @@ import Testing
         let a = values(64 * 40, seed: 4), b = values(40 * 40, seed: 5)
         var c = [Float](repeating: 0, count: 64 * 40)
         // 20 columns: not a multiple of 16.
-        #expect(ember_gemm_f32(0, 0, 64, 20, 40, 1, a, 40, b, 20, 0, &c, 20) == 0)
+        #expect(ember_gemm_f32(0, 0, 64, 20, 40, 1, a, 40, b, 20, 0, nil, &c, 20) == 0)
         // A transposed B with fewer than 256 rows of A: packing B would cost more than it saves.
-        #expect(ember_gemm_f32(0, 1, 32, 16, 40, 1, a, 40, b, 40, 0, &c, 16) == 0)
+        #expect(ember_gemm_f32(0, 1, 32, 16, 40, 1, a, 40, b, 40, 0, nil, &c, 16) == 0)
         // More than 2^28 multiply-adds: OpenBLAS's large-matrix path measured as fast (it
         // returns before reading any operand).
-        #expect(ember_gemm_f32(0, 0, 1024, 1024, 1024, 1, a, 1024, b, 1024, 0, &c, 1024) == 0)
+        #expect(ember_gemm_f32(0, 0, 1024, 1024, 1024, 1, a, 1024, b, 1024, 0, nil, &c, 1024) == 0)
         // No k.
-        #expect(ember_gemm_f32(0, 0, 64, 16, 0, 1, a, 1, b, 16, 0, &c, 16) == 0)
+        #expect(ember_gemm_f32(0, 0, 64, 16, 0, 1, a, 1, b, 16, 0, nil, &c, 16) == 0)
     }
 
     /// A Linear layer large enough that its GEMMs are split across the cores (2^25 multiply-adds
-    /// and up) takes the kernel for its forward product and both gradients: float32 against
-    /// the same layer in float64.
-    @Test func splitLinearMatchesFloat64() {
+    /// and up) takes the kernel for its forward product (adding the bias as it stores) and both
+    /// gradients: float32 against the same layer in float64, whose BLAS path fills each block
+    /// with the bias first. `[300, 256]·[600, 256]ᵀ` is split by columns, so the second block's
+    /// bias starts at a column offset.
+    @Test(arguments: [[1030, 256, 144], [300, 256, 600]]) func splitLinearMatchesFloat64(_ dims: [Int]) {
         let g = Generator(seed: 12)
-        let x = Tensor.randn([1030, 256], generator: g), w = Tensor.randn([144, 256], generator: g) * 0.1
-        let bias = Tensor.randn([144], generator: g), weights = Tensor.randn([1030, 144], generator: g)
+        let (rows, inFeatures, outFeatures) = (dims[0], dims[1], dims[2])
+        let x = Tensor.randn([rows, inFeatures], generator: g), w = Tensor.randn([outFeatures, inFeatures], generator: g) * 0.1
+        let bias = Tensor.randn([outFeatures], generator: g), weights = Tensor.randn([rows, outFeatures], generator: g)
         func run(_ dtype: DType) -> [Tensor] {
             let xs = x.to(dtype).detach().requiresGrad_(), ws = w.to(dtype).detach().requiresGrad_()
             let bs = bias.to(dtype).detach().requiresGrad_()
@@ -101,6 +111,10 @@ import Testing
             return [y, xs.grad!, ws.grad!, bs.grad!]
         }
         let single = run(.float32), double = run(.float64)
+        // The output also against matmul plus bias, which takes no row-bias path.
+        let reference = x.to(.float64).matmul(w.to(.float64).mT) + bias.to(.float64)
+        assertClose(single[0].to(.float64), reference, rtol: 1e-4, atol: 1e-4, "output vs matmul + bias")
+        assertClose(double[0], reference, rtol: 1e-9, atol: 1e-9, "float64 output vs matmul + bias")
         for (name, (s, d)) in zip(["output", "input grad", "weight grad", "bias grad"], zip(single, double)) {
             assertClose(s.to(.float64), d, rtol: 1e-4, atol: 1e-4, name)
         }

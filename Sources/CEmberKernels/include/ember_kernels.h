@@ -45,8 +45,8 @@ void ember_bn_sums_f32(const float *a, const float *x, long r0, long r1, long l,
 /// `y` and the output gradient `g`: dx = scale * y * (g - sum(g * y)). `dx` may alias `g`.
 void ember_softmax_backward_rows_f32(const float *y, const float *g, float *dx, long rows, long cols, float scale);
 
-/// C[m, n] = alpha·op(A)·op(B), or C += alpha·op(A)·op(B) when `accumulate`, in float32,
-/// row-major, on the calling thread: op(A) is A [m, k] (row stride lda ≥ k) or, with
+/// C[m, n] = alpha·op(A)·op(B) (+ bias[j] in column j of every row, unless `bias` is NULL), or
+/// C += the same when `accumulate`, in float32, row-major, on the calling thread: op(A) is A [m, k] (row stride lda ≥ k) or, with
 /// `trans_a`, the transpose of A [k, m] (lda ≥ m); op(B) is B [k, n] (ldb ≥ n) or, with
 /// `trans_b`, the transpose of B [n, k] (ldb ≥ k); ldc ≥ n, and C must not overlap A or B
 /// (C is written before A and B are read for the last time). Without `accumulate` C's old
@@ -57,7 +57,7 @@ void ember_softmax_backward_rows_f32(const float *y, const float *g, float *dx, 
 /// k = 0, a transposed B with fewer than 256 rows of A, more than 2^28 multiply-adds), no
 /// AVX-512 (see `ember_gemm_f32_available`), or no memory for the packed B.
 int ember_gemm_f32(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
-                   const float *b, long ldb, int accumulate, float *c, long ldc);
+                   const float *b, long ldb, int accumulate, const float *bias, float *c, long ldc);
 
 /// 1 when this CPU runs `ember_gemm_f32` (it has AVX-512), 0 when every call declines.
 int ember_gemm_f32_available(void);

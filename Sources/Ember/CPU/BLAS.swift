@@ -25,18 +25,23 @@ struct GEMMOperand {
 /// `C[m, n] = alpha * A[m, k] · B[k, n] + beta * C`, row-major: float32 and float64 on
 /// OpenBLAS, or float32 on Ember's own kernel (`ember_gemm_f32`) where a GEMM runs on one
 /// thread and the kernel measured faster; a plain loop for other dtypes. `offA/offB/offC`
-/// are element offsets from each tensor's own offset.
+/// are element offsets from each tensor's own offset. `rowBias` (contiguous, `n` elements of
+/// C's dtype; only with `beta` 0) is added to every row of C: a Linear layer's bias, which
+/// Ember's kernel adds as it stores C instead of C being filled with it first.
 func gemm(
     _ a: GEMMOperand, offA: Int, _ b: GEMMOperand, offB: Int, _ c: Tensor, offC: Int, ldc: Int,
-    m: Int, n: Int, k: Int, alpha: Double = 1, beta: Double = 0
+    m: Int, n: Int, k: Int, alpha: Double = 1, beta: Double = 0, rowBias: Tensor? = nil
 ) {
     if m == 0 || n == 0 { return }
+    precondition(rowBias == nil || beta == 0 && rowBias!.isContiguous && rowBias!.numel == n && rowBias!.dtype == c.dtype,
+                 "[internal] gemm: rowBias needs beta 0 and n contiguous elements of C's dtype")
     if (c.dtype == .float32 || c.dtype == .float64) && Parallel.workers > 1 && m * n * k >= splitGEMMThreshold
         && !BLASThreads.isHeld {
-        splitGEMM(a, offA: offA, b, offB: offB, c, offC: offC, ldc: ldc, m: m, n: n, k: k, alpha: alpha, beta: beta)
+        splitGEMM(a, offA: offA, b, offB: offB, c, offC: offC, ldc: ldc, m: m, n: n, k: k, alpha: alpha, beta: beta, rowBias: rowBias)
         return
     }
-    blasGEMM(a, offA: offA, b, offB: offB, c, offC: offC, ldc: ldc, m: m, n: n, k: k, alpha: alpha, beta: beta)
+    blasGEMM(a, offA: offA, b, offB: offB, c, offC: offC, ldc: ldc, m: m, n: n, k: k, alpha: alpha, beta: beta,
+             rowBias: rowBias, biasColumn: 0)
 }
 
 /// Multiply-adds (`m·n·k`) from which a GEMM is split across the cores by Ember rather than
@@ -53,13 +58,14 @@ let splitGEMMThreshold = 1 << 25
 /// for a long while, which on 2 busy cores cost about a tenth of a Transformer step's CPU time.
 private func splitGEMM(
     _ a: GEMMOperand, offA: Int, _ b: GEMMOperand, offB: Int, _ c: Tensor, offC: Int, ldc: Int,
-    m: Int, n: Int, k: Int, alpha: Double, beta: Double
+    m: Int, n: Int, k: Int, alpha: Double, beta: Double, rowBias: Tensor?
 ) {
     let byRows = m >= n
     let total = byRows ? m : n
     let chunks = Swift.min(Parallel.workers, total / 16)
     if chunks <= 1 {
-        blasGEMM(a, offA: offA, b, offB: offB, c, offC: offC, ldc: ldc, m: m, n: n, k: k, alpha: alpha, beta: beta)
+        blasGEMM(a, offA: offA, b, offB: offB, c, offC: offC, ldc: ldc, m: m, n: n, k: k, alpha: alpha, beta: beta,
+                 rowBias: rowBias, biasColumn: 0)
         return
     }
     // Column chunks start at multiples of 16, whole panels of Ember's kernel. Chunks are at
@@ -74,11 +80,11 @@ private func splitGEMM(
                 if byRows {
                     // Row i of op(A) starts at i·lda, or at i when A is read transposed.
                     blasGEMM(a, offA: offA + lo * (a.transposed ? 1 : a.ld), b, offB: offB, c, offC: offC + lo * ldc, ldc: ldc,
-                             m: hi - lo, n: n, k: k, alpha: alpha, beta: beta)
+                             m: hi - lo, n: n, k: k, alpha: alpha, beta: beta, rowBias: rowBias, biasColumn: 0)
                 } else {
                     // Column j of op(B) starts at j, or at j·ldb when B is read transposed.
                     blasGEMM(a, offA: offA, b, offB: offB + lo * (b.transposed ? b.ld : 1), c, offC: offC + lo, ldc: ldc,
-                             m: m, n: hi - lo, k: k, alpha: alpha, beta: beta)
+                             m: m, n: hi - lo, k: k, alpha: alpha, beta: beta, rowBias: rowBias, biasColumn: lo)
                 }
             }
         }
@@ -86,24 +92,35 @@ private func splitGEMM(
 }
 
 /// One GEMM on the calling thread or OpenBLAS's: Ember's float32 kernel where it applies, else BLAS
-/// (or the reference loop for non-float dtypes).
+/// (or the reference loop for non-float dtypes). `rowBias[biasColumn ..< biasColumn + n]` is
+/// added to every row of this block of C.
 private func blasGEMM(
     _ a: GEMMOperand, offA: Int, _ b: GEMMOperand, offB: Int, _ c: Tensor, offC: Int, ldc: Int,
-    m: Int, n: Int, k: Int, alpha: Double, beta: Double
+    m: Int, n: Int, k: Int, alpha: Double, beta betaIn: Double, rowBias: Tensor?, biasColumn: Int
 ) {
     let ta = a.transposed ? CblasTrans : CblasNoTrans
     let tb = b.transposed ? CblasTrans : CblasNoTrans
+    // Ember's own kernel where OpenBLAS would run on this thread alone anyway (inside a split
+    // GEMM or an op that splits its own work) and the shape is one it measured faster on: it
+    // reads the activations where they lie, where OpenBLAS copies them first.
+    if c.dtype == .float32 && (betaIn == 0 || betaIn == 1) && (Parallel.workers == 1 || BLASThreads.isHeld)
+        && ember_gemm_f32(a.transposed ? 1 : 0, b.transposed ? 1 : 0, m, n, k, Float(alpha),
+                          a.tensor.pointer(Float.self) + offA, a.ld, b.tensor.pointer(Float.self) + offB, b.ld,
+                          betaIn == 1 ? 1 : 0, rowBias.map { UnsafePointer($0.pointer(Float.self) + biasColumn) },
+                          c.pointer(Float.self) + offC, ldc) != 0 {
+        return
+    }
+    var beta = betaIn
+    if let rowBias {
+        // BLAS accumulates onto the bias: every row of the block starts as it.
+        let bytes = n * c.dtype.itemSize
+        let src = UnsafeRawPointer(rowBias.storage.data + (rowBias.offset + biasColumn) * c.dtype.itemSize)
+        let dst = c.storage.data + (c.offset + offC) * c.dtype.itemSize
+        for r in 0..<m { (dst + r * ldc * c.dtype.itemSize).copyMemory(from: src, byteCount: bytes) }
+        beta = 1
+    }
     switch c.dtype {
     case .float32:
-        // Ember's own kernel where OpenBLAS would run on this thread alone anyway (inside a
-        // split GEMM or an op that splits its own work) and the shape is one it measured
-        // faster on: it reads the activations where they lie, where OpenBLAS copies them first.
-        if (beta == 0 || beta == 1) && (Parallel.workers == 1 || BLASThreads.isHeld)
-            && ember_gemm_f32(a.transposed ? 1 : 0, b.transposed ? 1 : 0, m, n, k, Float(alpha),
-                              a.tensor.pointer(Float.self) + offA, a.ld, b.tensor.pointer(Float.self) + offB, b.ld,
-                              beta == 1 ? 1 : 0, c.pointer(Float.self) + offC, ldc) != 0 {
-            return
-        }
         cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), Float(alpha),
                     a.tensor.pointer(Float.self) + offA, Int32(a.ld),
                     b.tensor.pointer(Float.self) + offB, Int32(b.ld),

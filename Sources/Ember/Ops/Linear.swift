@@ -1,6 +1,6 @@
 /// The affine map of a linear layer, `y = x·Wᵀ + b`, as one op (PyTorch:
-/// `torch.nn.functional.linear`). Fused because it is the hot path of every MLP: the bias is
-/// written into the output and the GEMM accumulates onto it (no separate add), and the
+/// `torch.nn.functional.linear`). Fused because it is the hot path of every MLP: the GEMM adds
+/// the bias as it writes the output (no separate add), and the
 /// backward produces the weight's gradient directly in the weight's [out, in] layout (no
 /// transposed view to copy before it becomes `.grad`).
 extension Tensor {
@@ -20,14 +20,14 @@ extension Tensor {
         let x2 = dim == 2 ? self : withNoGrad { reshape([-1, inFeatures]) }
         let rows = x2.shape[0]
         let out = Tensor(empty: [rows, outFeatures], dtype: dtype)
-        if let bias {
-            out.fillRows(with: bias)   // every row starts as the bias
-        }
         if inFeatures > 0 {
             gemm(GEMMOperand(x2, rows: rows, cols: inFeatures, rowStride: x2.strides[0], colStride: x2.strides[1]), offA: 0,
                  GEMMOperand(weight, rows: inFeatures, cols: outFeatures, rowStride: weight.strides[1], colStride: weight.strides[0]), offB: 0,
-                 out, offC: 0, ldc: outFeatures, m: rows, n: outFeatures, k: inFeatures, beta: bias == nil ? 0 : 1)
-        } else if bias == nil {
+                 out, offC: 0, ldc: outFeatures, m: rows, n: outFeatures, k: inFeatures,
+                 rowBias: bias.map { $0.isContiguous ? $0 : $0.convertedCopy() })
+        } else if let bias {
+            out.fillRows(with: bias)   // no inputs: every row is the bias
+        } else {
             out.fillRaw(0)
         }
         let result = dim == 2 ? out : out.reshapeRaw(Array(shape.dropLast()) + [outFeatures])

@@ -62,6 +62,10 @@ int ember_gemm_f32(int trans_a, int trans_b, long m, long n, long k, float alpha
 /// 1 when this CPU runs `ember_gemm_f32` (it has AVX-512), 0 when every call declines.
 int ember_gemm_f32_available(void);
 
+/// The number of CPUs this process may run on: its affinity mask (as `taskset` or a
+/// container's cpuset sets it), else the online CPU count; at least 1.
+long ember_usable_cpu_count(void);
+
 /// Exact GELU, y = x·Φ(x), with Φ from a Chebyshev erfc (relative error below 1.2e-7); Φ(x) is
 /// also written to `cdf` unless it is NULL.
 void ember_gelu_f32(const float *x, float *y, float *cdf, long n);

@@ -1,3 +1,4 @@
+import CEmberKernels
 import Dispatch
 
 /// Runs work on all cores through one persistent pool whose idle workers block (libdispatch's
@@ -5,14 +6,10 @@ import Dispatch
 /// thread, so Ember's chunks and OpenBLAS's threads take turns rather than running at once;
 /// `bench/` measures a GEMM followed by an elementwise op to check they do not fight.
 package enum Parallel {
-    /// Number of chunks to split work into: the core count.
-    package static let workers: Int = {
-        #if canImport(Glibc)
-        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        #else
-        return 2
-        #endif
-    }()
+    /// Number of chunks to split work into: the cores this process may run on (its CPU
+    /// affinity mask, as `taskset` or a container's cpuset sets it; PyTorch's default thread
+    /// count follows it too), else the online core count.
+    package static let workers: Int = Int(ember_usable_cpu_count())
 
     /// Calls `body` on disjoint subranges covering `0..<count`, in parallel when `count`
     /// is at least `grain` (elements per worker worth waking a thread for).
@@ -48,10 +45,6 @@ extension Parallel {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Carries a value into a `@Sendable` closure when the caller guarantees the accesses are
 /// disjoint (each parallel chunk writes its own range).

@@ -26,7 +26,6 @@ enum Engine {
         }
         for (r, g) in zip(roots, grads) { accumulatePending(r, g, createGraph: createGraph) }
 
-        let capture = captureAt.map { Set($0.map(ObjectIdentifier.init)) }
         for n in captureAt ?? [] { n.isCaptureTarget = true }
         defer { for n in captureAt ?? [] { n.isCaptureTarget = false } }
         var captured: [ObjectIdentifier: Tensor] = [:]
@@ -55,11 +54,11 @@ enum Engine {
                 if node.isAccumulator, let leaf = node.variable {
                     for hook in leaf.leafHooks { if let g = hook(grad) { grad = g } }
                 }
-                if let capture, capture.contains(ObjectIdentifier(node)) {
+                if node.isCaptureTarget {
                     captured[ObjectIdentifier(node)] = grad
                 }
                 if node.isAccumulator {
-                    if capture == nil, let leaf = node.variable { accumulateIntoLeaf(leaf, consume grad, createGraph: createGraph) }
+                    if captureAt == nil, let leaf = node.variable { accumulateIntoLeaf(leaf, consume grad, createGraph: createGraph) }
                     continue
                 }
                 guard let fn = node.backwardFn else {

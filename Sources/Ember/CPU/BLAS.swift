@@ -113,10 +113,7 @@ private func blasGEMM(
     var beta = betaIn
     if let rowBias {
         // BLAS accumulates onto the bias: every row of the block starts as it.
-        let bytes = n * c.dtype.itemSize
-        let src = UnsafeRawPointer(rowBias.storage.data + (rowBias.offset + biasColumn) * c.dtype.itemSize)
-        let dst = c.storage.data + (c.offset + offC) * c.dtype.itemSize
-        for r in 0..<m { (dst + r * ldc * c.dtype.itemSize).copyMemory(from: src, byteCount: bytes) }
+        fillRows(c, offset: offC, rows: m, cols: n, ld: ldc, from: rowBias, column: biasColumn)
         beta = 1
     }
     switch c.dtype {
@@ -133,6 +130,15 @@ private func blasGEMM(
     default:
         c.dtype.visitArithmetic(NaiveGEMM(a: a, offA: offA, b: b, offB: offB, c: c, offC: offC, ldc: ldc, m: m, n: n, k: k, alpha: alpha, beta: beta))
     }
+}
+
+/// Copies `row[column ..< column + cols]` (contiguous, C's dtype) into each of the `rows` rows
+/// of `cols` elements, `ld` apart, that start `offset` elements into `c`; no autograd.
+func fillRows(_ c: Tensor, offset: Int, rows: Int, cols: Int, ld: Int, from row: Tensor, column: Int) {
+    let size = c.dtype.itemSize
+    let src = UnsafeRawPointer(row.storage.data + (row.offset + column) * size)
+    let dst = c.storage.data + (c.offset + offset) * size
+    for r in 0..<rows { (dst + r * ld * size).copyMemory(from: src, byteCount: cols * size) }
 }
 
 /// The reference triple loop, for integer dtypes.
@@ -162,9 +168,10 @@ private struct NaiveGEMM: ArithmeticVisitor {
 /// such op to finish restores the previous count. (A GEMM another thread starts meanwhile runs
 /// single-threaded: slower, never wrong.)
 enum BLASThreads {
-    private struct State: ~Copyable { var users = 0; var saved: Int32 = 1 }
-    private static let state = Mutex(State())
-    /// `State.users`, readable without the lock (every float32 GEMM asks).
+    /// OpenBLAS's thread count before the first current user held it.
+    private static let saved = Mutex<Int32>(1)
+    /// The ops holding it now; changed only under `saved`'s lock, read without it (every
+    /// float32 GEMM asks).
     private static let users = Atomic<Int>(0)
 
     /// Whether some op holds OpenBLAS to one thread right now (it is splitting work across the
@@ -172,19 +179,17 @@ enum BLASThreads {
     static var isHeld: Bool { users.load(ordering: .acquiring) > 0 }
 
     static func withSingleThread<R>(_ body: () -> R) -> R {
-        state.withLock { s in
-            if s.users == 0 {
-                s.saved = openblas_get_num_threads()
-                if s.saved != 1 { openblas_set_num_threads(1) }
+        saved.withLock { saved in
+            if users.load(ordering: .relaxed) == 0 {
+                saved = openblas_get_num_threads()
+                if saved != 1 { openblas_set_num_threads(1) }
             }
-            s.users += 1
-            users.store(s.users, ordering: .releasing)
+            users.add(1, ordering: .releasing)
         }
         defer {
-            state.withLock { s in
-                s.users -= 1
-                users.store(s.users, ordering: .releasing)
-                if s.users == 0 && s.saved != 1 { openblas_set_num_threads(s.saved) }
+            saved.withLock { saved in
+                let left = users.subtract(1, ordering: .releasing).newValue
+                if left == 0 && saved != 1 { openblas_set_num_threads(saved) }
             }
         }
         return body()

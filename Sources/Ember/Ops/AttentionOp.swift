@@ -262,11 +262,15 @@ private func forBatches(_ count: Int, _ body: (Range<Int>) -> Void) {
 /// blocks skip more but make more, smaller GEMM calls.
 let causalAttentionBlock = 32
 
-/// The row blocks of one attention matrix: causal attention splits the `l` query rows (and,
-/// with the same boundaries, the keys) into blocks of `causalAttentionBlock`; otherwise one
-/// block covers them all.
-private func attentionBlocks(_ l: Int, causal: Bool) -> StrideTo<Int> {
-    stride(from: 0, to: l, by: causal ? causalAttentionBlock : Swift.max(l, 1))
+/// The row blocks of one attention matrix of `l` queries and `s` keys: causal attention splits
+/// the query rows (and, with the same boundaries, the keys) into blocks of
+/// `causalAttentionBlock`, each seeing the keys before its end; otherwise one block of all
+/// rows sees every key.
+private func attentionBlocks(_ l: Int, _ s: Int, causal: Bool) -> some Sequence<(start: Int, rows: Int, keys: Int)> {
+    stride(from: 0, to: l, by: causal ? causalAttentionBlock : Swift.max(l, 1)).lazy.map { r0 in
+        let rows = Swift.min(l - r0, causal ? causalAttentionBlock : l)
+        return (r0, rows, causal ? Swift.min(r0 + rows, s) : s)
+    }
 }
 
 /// Sets a `[rows, cols]` block with row stride `ld` to zero.
@@ -289,9 +293,7 @@ private struct AttentionForward: FloatVisitor {
         let ms = mask?.strides ?? [0, 0, 0]
         forBatches(d.batch) { range in
             for i in range {
-                for r0 in attentionBlocks(l, causal: causal) {
-                    let rows = Swift.min(l - r0, causal ? causalAttentionBlock : l)
-                    let keys = causal ? Swift.min(r0 + rows, s) : s
+                for (r0, rows, keys) in attentionBlocks(l, s, causal: causal) {
                     gemm(opQ, offA: q.offset(i) + r0 * q.ld, opKT, offB: k.offset(i), probs, offC: (i * l + r0) * s, ldc: s,
                          m: rows, n: keys, k: e, alpha: scale)
                     for r in r0..<(r0 + rows) {
@@ -350,14 +352,13 @@ private struct AttentionBackward: FloatVisitor {
         }
         forBatches(d.batch) { range in
             let scratch = needScores ? Tensor(empty: [l, s], dtype: probs.dtype) : nil
+            let opS = scratch.map { HeadLayout.batched($0, rows: l, cols: s).operand() }
+            let opST = scratch.map { HeadLayout.batched($0, rows: l, cols: s).operand(transposed: true) }
             for i in range {
                 if let dv { keyBlocks(dv, i, cols: ev, opPT, srcBase: i * l * s, opG, g) }
-                guard let scratch else { continue }
+                guard let scratch, let opS, let opST else { continue }
                 let ds = scratch.pointer(T.self), pr = pp + i * l * s
-                let opS = HeadLayout.batched(scratch, rows: l, cols: s).operand()
-                for r0 in attentionBlocks(l, causal: causal) {
-                    let rows = Swift.min(l - r0, causal ? causalAttentionBlock : l)
-                    let keys = causal ? Swift.min(r0 + rows, s) : s
+                for (r0, rows, keys) in attentionBlocks(l, s, causal: causal) {
                     gemm(opG, offA: g.offset(i) + r0 * g.ld, opVT, offB: v.offset(i), scratch, offC: r0 * s, ldc: s,
                          m: rows, n: keys, k: ev)
                     for r in r0..<(r0 + (causal ? rows : 1)) {
@@ -374,10 +375,7 @@ private struct AttentionBackward: FloatVisitor {
                              m: rows, n: e, k: keys)
                     }
                 }
-                if let dk {
-                    keyBlocks(dk, i, cols: e, HeadLayout.batched(scratch, rows: l, cols: s).operand(transposed: true),
-                              srcBase: 0, opQ, q)
-                }
+                if let dk { keyBlocks(dk, i, cols: e, opST, srcBase: 0, opQ, q) }
             }
         }
     }

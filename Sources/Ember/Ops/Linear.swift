@@ -20,13 +20,14 @@ extension Tensor {
         let x2 = dim == 2 ? self : withNoGrad { reshape([-1, inFeatures]) }
         let rows = x2.shape[0]
         let out = Tensor(empty: [rows, outFeatures], dtype: dtype)
+        let rowBias = bias.map { $0.isContiguous ? $0 : $0.convertedCopy() }
         if inFeatures > 0 {
             gemm(GEMMOperand(x2, rows: rows, cols: inFeatures, rowStride: x2.strides[0], colStride: x2.strides[1]), offA: 0,
                  GEMMOperand(weight, rows: inFeatures, cols: outFeatures, rowStride: weight.strides[1], colStride: weight.strides[0]), offB: 0,
-                 out, offC: 0, ldc: outFeatures, m: rows, n: outFeatures, k: inFeatures,
-                 rowBias: bias.map { $0.isContiguous ? $0 : $0.convertedCopy() })
-        } else if let bias {
-            out.fillRows(with: bias)   // no inputs: every row is the bias
+                 out, offC: 0, ldc: outFeatures, m: rows, n: outFeatures, k: inFeatures, rowBias: rowBias)
+        } else if let rowBias {
+            // No inputs: every row is the bias.
+            fillRows(out, offset: 0, rows: rows, cols: outFeatures, ld: outFeatures, from: rowBias, column: 0)
         } else {
             out.fillRaw(0)
         }
@@ -47,22 +48,5 @@ extension Tensor {
             }
         }
         return result
-    }
-}
-
-extension Tensor {
-    /// Copies `row` (1-d, `shape[1]` elements, same dtype) into every row of this contiguous
-    /// 2-d tensor, one memcpy per row; no autograd.
-    fileprivate func fillRows(with row: Tensor) {
-        guard row.isContiguous, isContiguous, row.dtype == dtype, dim == 2 else {
-            withNoGrad { copyRaw(from: row) }
-            return
-        }
-        let rows = shape[0], bytes = shape[1] * dtype.itemSize
-        guard rows > 0 && bytes > 0 else { return }
-        let src = UnsafeRawPointer(row.storage.data + row.offset * dtype.itemSize), dst = storage.data + offset * dtype.itemSize
-        Parallel.forRange(rows, grain: Swift.max(1, (1 << 16) / bytes)) { r in
-            for i in r { (dst + i * bytes).copyMemory(from: src, byteCount: bytes) }
-        }
     }
 }

@@ -1,6 +1,7 @@
 # Ember's commands. A new machine needs only `make run` and `make test`.
 #   make deps    install the Debian packages Ember needs (apt-get; prints the command when not root)
-#   make test    the whole test suite, built optimized (numeric tests are 10-100x slower in debug)
+#   make test    the whole test suite, built optimized (numeric tests are 10-100x slower in debug), then the
+#                kernel suites again at each lower EMBER_ISA level the CPU has (avx2, base)
 #   make run     release build, then `ember train`: the default model on Fashion-MNIST (ARGS= adds flags)
 #   make bench   Ember vs PyTorch 1.13 side by side (ONLY=gemm to pick a workload, ARGS=--quick)
 
@@ -24,9 +25,20 @@ deps:
 	  fi; \
 	fi
 
+# The suites that run Ember's C kernels (GEMM, LSTM, attention, batch norm, Winograd, exp/softmax/GELU)
+# or whose float32 results depend on them (optimizers): `make test` runs them again at every lower
+# EMBER_ISA level this CPU has, so the AVX2 and baseline builds are tested on an AVX-512 machine too.
+ISA_SUITES := InstructionSetTests|GEMMKernelTests|SplitGEMMTests|LSTMKernelTests|EmbeddingLSTM|RecurrentAgainstPyTorch|RecurrentGradcheck|AttentionAgainstPyTorch|CausalMaskTests|BatchNormOp|NormalizationAgainstPyTorch|ConvolutionTests|ConvModelsAgainstPyTorch|ModelsAgainstPyTorch|FusedOps|ElementwiseAgainstPyTorch|FunctionalAgainstPyTorch|LossesAgainstPyTorch|TrajectoryTests|LBFGSTests|StepBehaviourTests
+LOWER_ISAS := $(shell if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then echo avx2 base; \
+                      elif grep -qw avx2 /proc/cpuinfo 2>/dev/null; then echo base; fi)
+
 test: deps
 	swift build --build-tests $(BUILD_FLAGS)
 	swift test --skip-build $(BUILD_FLAGS)
+	@for isa in $(LOWER_ISAS); do \
+	  echo "== the kernel suites again with EMBER_ISA=$$isa"; \
+	  EMBER_ISA=$$isa swift test --skip-build $(BUILD_FLAGS) --filter '$(ISA_SUITES)' || exit 1; \
+	done
 
 run: deps
 	swift build $(BUILD_FLAGS) --product ember

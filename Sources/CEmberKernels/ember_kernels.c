@@ -4,13 +4,18 @@
 #include <stdint.h>
 #include <string.h>
 #include <pthread.h>
+#include <stdio.h>
 #include "lstm_run.h"
 
 // The blocks of k and of columns of `ember_gemm_f32` (gemm_impl.inc).
 #define EMBER_GEMM_KC 256
 #define EMBER_GEMM_NC 512
 
-// The same kernel source compiled three times: AVX-512, AVX2+FMA, and the x86-64 baseline.
+// The same kernel source compiled three times on x86-64: AVX-512, AVX2+FMA, and the x86-64
+// baseline. Elsewhere (arm64) only the portable build exists: the kernels are written with
+// clang's vector extensions, which compile to NEON there.
+#if defined(__x86_64__) || defined(__i386__)
+#define EMBER_X86 1
 #pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx512vl,avx2,fma"))), apply_to = function)
 #define VW 16
 #define SUFFIX _avx512
@@ -33,6 +38,9 @@
 #undef VW
 #undef SUFFIX
 #pragma clang attribute pop
+#else
+#define EMBER_X86 0
+#endif
 
 #define VW 4
 #define SUFFIX _base
@@ -43,39 +51,70 @@
 #undef VW
 #undef SUFFIX
 
-/// 2 = AVX-512, 1 = AVX2+FMA, 0 = baseline; decided once.
-static int isa_level(void) {
-    static int level = -1;
-    if (level < 0) {
-        __builtin_cpu_init();
-        level = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") ? 2
-              : (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0);
-    }
-    return level;
+/// The best level this CPU runs: 2 = AVX-512, 1 = AVX2+FMA, 0 = baseline (always 0 off x86).
+static int isa_supported(void) {
+#if EMBER_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
+        return 2;
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
+#else
+    return 0;
+#endif
 }
 
-void ember_exp_f32(const float *x, float *y, long n) {
-    switch (isa_level()) {
-    case 2: exp_f32_avx512(x, y, n); break;
-    case 1: exp_f32_avx2(x, y, n); break;
-    default: exp_f32_base(x, y, n); break;
+static int isa_chosen = 0;
+static pthread_once_t isa_once = PTHREAD_ONCE_INIT;
+
+/// Decides the level once: the CPU's best, lowered (never raised) by `EMBER_ISA` =
+/// `avx512` | `avx2` | `base`, so tests can run every build of the kernels on one machine.
+static void isa_decide(void) {
+    const int supported = isa_supported();
+    int level = supported;
+    const char *forced = getenv("EMBER_ISA");
+    if (forced && *forced) {
+        int requested = -1;
+        if (strcmp(forced, "avx512") == 0) requested = 2;
+        else if (strcmp(forced, "avx2") == 0) requested = 1;
+        else if (strcmp(forced, "base") == 0) requested = 0;
+        if (requested < 0)
+            fprintf(stderr, "Ember: EMBER_ISA=%s is not one of avx512, avx2, base; using the CPU's best\n", forced);
+        else if (requested > supported)
+            fprintf(stderr, "Ember: EMBER_ISA=%s is beyond what this CPU runs; using %s\n", forced,
+                    supported == 2 ? "avx512" : supported == 1 ? "avx2" : "base");
+        else
+            level = requested;
     }
+    isa_chosen = level;
 }
 
-void ember_softmax_rows_f32(const float *x, float *y, long rows, long cols, int log_softmax) {
-    switch (isa_level()) {
-    case 2: softmax_rows_f32_avx512(x, y, rows, cols, log_softmax); break;
-    case 1: softmax_rows_f32_avx2(x, y, rows, cols, log_softmax); break;
-    default: softmax_rows_f32_base(x, y, rows, cols, log_softmax); break;
-    }
+/// 2 = AVX-512, 1 = AVX2+FMA, 0 = baseline; decided once, safe from any thread.
+static inline int isa_level(void) {
+    pthread_once(&isa_once, isa_decide);
+    return isa_chosen;
 }
 
+int ember_isa_level(void) { return isa_level(); }
+
+/// Calls the build of kernel `name` for the chosen instruction set.
+#if EMBER_X86
 #define EMBER_DISPATCH(name, ...) \
     switch (isa_level()) { \
     case 2: name##_avx512(__VA_ARGS__); break; \
     case 1: name##_avx2(__VA_ARGS__); break; \
     default: name##_base(__VA_ARGS__); break; \
     }
+#else
+#define EMBER_DISPATCH(name, ...) name##_base(__VA_ARGS__);
+#endif
+
+void ember_exp_f32(const float *x, float *y, long n) {
+    EMBER_DISPATCH(exp_f32, x, y, n)
+}
+
+void ember_softmax_rows_f32(const float *x, float *y, long rows, long cols, int log_softmax) {
+    EMBER_DISPATCH(softmax_rows_f32, x, y, rows, cols, log_softmax)
+}
 
 void ember_to_channels_last_f32(const float *src, float *dst, long channels, long plane, long cp) {
     EMBER_DISPATCH(to_channels_last, src, dst, channels, plane, cp)
@@ -130,6 +169,9 @@ void ember_gelu_backward_f32(const float *x, const float *g, const float *cdf, f
     EMBER_DISPATCH(gelu_backward_f32, x, g, cdf, dx, n)
 }
 
+int ember_gemm_f32_available(void) { return isa_level() == 2; }
+
+#if EMBER_X86
 /// Each thread's buffer for a packed block of a transposed B, made on its first use and
 /// freed when the thread exits.
 static pthread_key_t gemm_pack_key;
@@ -146,8 +188,6 @@ static float *gemm_pack_buffer(void) {
     return pack;
 }
 
-int ember_gemm_f32_available(void) { return isa_level() == 2; }
-
 int ember_gemm_f32(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
                    const float *b, long ldb, int accumulate, const float *bias, float *c, long ldc) {
     if (isa_level() != 2 || m <= 0 || n <= 0 || k <= 0 || n % 16 != 0) return 0;
@@ -159,6 +199,15 @@ int ember_gemm_f32(int trans_a, int trans_b, long m, long n, long k, float alpha
     gemm_f32_avx512(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, accumulate, bias, c, ldc, pack);
     return 1;
 }
+#else
+/// Off x86 the kernel is not built: every product goes to BLAS.
+int ember_gemm_f32(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
+                   const float *b, long ldb, int accumulate, const float *bias, float *c, long ldc) {
+    (void)trans_a; (void)trans_b; (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)lda;
+    (void)b; (void)ldb; (void)accumulate; (void)bias; (void)c; (void)ldc;
+    return 0;
+}
+#endif
 
 static void lstm_worker(lstm_run *run, int w) {
     EMBER_DISPATCH(lstm_worker, run, w)

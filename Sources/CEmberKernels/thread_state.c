@@ -2,3 +2,4 @@
 
 _Thread_local long ember_tls_grad_disabled_depth = 0;
 _Thread_local long ember_tls_anomaly_depth = 0;
+_Thread_local long ember_tls_backward_depth = 0;

@@ -14,25 +14,51 @@ let lbfgsCases: [String: @Sendable ([Tensor]) -> LBFGS] = [
         #expect(trajectoryFile.caseNames("lbfgs_cases") == lbfgsCases.keys.sorted())
     }
 
-    /// Four closure steps (several iterations and evaluations each) follow PyTorch: in float64
-    /// to 1e-10 throughout. In float32 the first step agrees to 1e-5; after it, the
-    /// quasi-Newton updates (curvature pairs, line-search decisions) amplify the float32
-    /// rounding differences of the gradients themselves (BLAS summation order) to ~1e-4, so
-    /// later float32 steps are checked to 1e-3.
+    /// Four closure steps (several iterations and evaluations each) follow PyTorch.
+    ///
+    /// float64: PyTorch's trajectory to 1e-10 throughout (rounding is far below that).
+    ///
+    /// float32: two correct float32 runs do not agree to a fixed tolerance. Each gradient is
+    /// rounded differently under a different summation order (BLAS kernel, vector width: AVX-512,
+    /// AVX2, baseline), and the quasi-Newton updates (curvature pairs, line-search decisions)
+    /// amplify that rounding step after step, by a factor that is a property of the problem,
+    /// not of the implementation. So each float32 run is compared with the exact trajectory (the
+    /// float64 one, which agrees with Ember's to 1e-10), and PyTorch's own float32 run measures
+    /// the amplification: Ember's distance from the exact trajectory, per tensor in the 2-norm,
+    /// must be within a small factor of PyTorch's float32 distance from it (summation orders
+    /// differ in sign and size of their rounding, not in its order of magnitude), plus a
+    /// floor of a few float32 roundings of the tensor for steps where PyTorch's distance
+    /// happens to be tiny. A wrong formula (a missed term, a wrong history) moves the float32
+    /// run by the step's own size, orders of magnitude beyond this bound.
     @Test(arguments: lbfgsCases.keys.sorted(), ["f32", "f64"])
     func matchesPyTorch(_ name: String, _ dt: String) {
         let problem = MLPProblem(dt)
         let optimizer = lbfgsCases[name]!(problem.params)
         for step in 0..<4 {
-            let (rtol, atol) = dt == "f64" ? (1e-10, 1e-12) : step == 0 ? (1e-5, 1e-6) : (1e-3, 1e-4)
             optimizer.step(closure: problem.closure(optimizer))
             for (pname, p) in zip(MLPProblem.names, problem.params) {
-                guard let expected = trajectoryFixture["\(name).\(dt).\(pname)"] else {
+                guard let expected = trajectoryFixture["\(name).\(dt).\(pname)"],
+                      let exact = trajectoryFixture["\(name).f64.\(pname)"] else {
                     Issue.record("fixture lacks \(name).\(dt).\(pname)"); return
                 }
-                assertClose(p.detach(), expected.select(0, step), rtol: rtol, atol: atol, "\(name) \(dt) \(pname) after step \(step + 1)")
+                let context = "\(name) \(dt) \(pname) after step \(step + 1)"
+                if dt == "f64" {
+                    assertClose(p.detach(), expected.select(0, step), rtol: 1e-10, atol: 1e-12, context)
+                } else {
+                    expectFloat32RunNearExact(p.detach(), pytorch: expected.select(0, step), exact: exact.select(0, step), context)
+                }
             }
         }
+    }
+
+    /// `‖ours − exact‖₂ ≤ 4·‖pytorch − exact‖₂ + 8·ε₃₂·‖exact‖₂`, all in float64 (see `matchesPyTorch`).
+    func expectFloat32RunNearExact(_ ours: Tensor, pytorch: Tensor, exact: Tensor, _ context: String) {
+        func distance(_ a: Tensor) -> Double { (a.to(.float64) - exact).square().sum().item(as: Double.self).squareRoot() }
+        let size = exact.square().sum().item(as: Double.self).squareRoot()
+        let pytorchError = distance(pytorch)
+        let bound = 4 * pytorchError + 8 * Double(Float.ulpOfOne) * size
+        let ourError = distance(ours)
+        #expect(ourError <= bound, "\(context): float32 distance from the exact trajectory \(ourError), PyTorch's \(pytorchError), bound \(bound) (ISA \(InstructionSet.current))")
     }
 
     /// Saved after two steps and loaded into a fresh LBFGS, the run continues bit for bit.

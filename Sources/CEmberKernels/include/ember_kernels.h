@@ -62,6 +62,11 @@ int ember_gemm_f32(int trans_a, int trans_b, long m, long n, long k, float alpha
 /// 1 when this CPU runs `ember_gemm_f32` (it has AVX-512), 0 when every call declines.
 int ember_gemm_f32_available(void);
 
+/// The instruction set the kernels run: 2 = AVX-512, 1 = AVX2+FMA, 0 = the portable build (the
+/// only one off x86-64). The CPU's best, unless the environment variable `EMBER_ISA`
+/// (`avx512`, `avx2` or `base`) asks for a lower one; decided on the first call of any kernel.
+int ember_isa_level(void);
+
 /// The number of CPUs this process may run on: its affinity mask (as `taskset` or a
 /// container's cpuset sets it), else the online CPU count; at least 1.
 long ember_usable_cpu_count(void);

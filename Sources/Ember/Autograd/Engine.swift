@@ -1,13 +1,42 @@
+import CEmberKernels
 import Synchronization
 
 /// The backward engine: a topological walk from the roots that sums gradients per node,
 /// runs each node's backward once, and accumulates into leaves (PyTorch: `torch.autograd.backward`).
+///
+/// Threads: backward passes may run on many threads at once, into shared leaves (parameters
+/// shared by data-parallel threads, PyTorch's Hogwild pattern). A pass keeps its state on the
+/// nodes it walks, and graphs of different threads meet at shared leaves' `AccumulateGrad`
+/// nodes, so passes take one process-wide lock, one after another: leaf accumulation, hooks
+/// and retained gradients are never raced, and every gradient is added exactly once. A
+/// backward started from inside a pass on the same thread (a hook that calls `backward`) runs
+/// within it. Forward passes are not serialized.
 enum Engine {
+    /// Held by the thread running a backward pass.
+    private static let passLock = Mutex(())
+
     /// Runs backward from `roots` seeded with `grads`. When `captureAt` is given (the functional
     /// `grad(outputs:inputs:)`), no leaf's `.grad` is touched and the gradients arriving at
     /// those nodes are returned instead.
     static func run(
         roots: [Node], grads: [Tensor], retainGraph: Bool, createGraph: Bool, captureAt: [Node]? = nil
+    ) -> [Tensor?] {
+        let depth = ember_backward_depth()
+        if depth > 0 {
+            ember_set_backward_depth(depth + 1)
+            defer { ember_set_backward_depth(depth) }
+            return runPass(roots: roots, grads: grads, retainGraph: retainGraph, createGraph: createGraph, captureAt: captureAt)
+        }
+        return passLock.withLock { _ in
+            ember_set_backward_depth(1)
+            defer { ember_set_backward_depth(0) }
+            return runPass(roots: roots, grads: grads, retainGraph: retainGraph, createGraph: createGraph, captureAt: captureAt)
+        }
+    }
+
+    /// One backward pass; the caller holds `passLock`.
+    private static func runPass(
+        roots: [Node], grads: [Tensor], retainGraph: Bool, createGraph: Bool, captureAt: [Node]?
     ) -> [Tensor?] {
         // Count, for each node reachable from the roots, how many edges lead into it. Nodes
         // are marked with this pass's epoch instead of being kept in a set.

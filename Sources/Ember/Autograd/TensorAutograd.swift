@@ -12,6 +12,9 @@ extension Tensor {
         check(isLeaf || on, "requiresGrad_", "you can only change requiresGrad flags of leaf tensors; use detach() to get a tensor that does not require grad", file: file, line: line)
         check(!on || dtype.isFloatingPoint, "requiresGrad_", "only tensors of floating point dtype can require gradients, got \(dtype)", file: file, line: line)
         requiresGradFlag = on
+        // Made now, while one thread holds the leaf, not lazily by whichever thread first
+        // records an op on it: threads sharing a parameter then only read `accumulator`.
+        if on && accumulator == nil { accumulator = Node(accumulatorFor: self) }
         return self
     }
 

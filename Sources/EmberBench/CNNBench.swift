@@ -8,7 +8,7 @@ import EmberOptim
 /// over the first 150 batches (30 with --quick), inference samples/s at batch 1000, and the
 /// process's peak resident memory.
 enum CNNBench {
-    final class Net: Module {
+    final class Net: Module, @unchecked Sendable {
         let conv1 = Conv2d(1, 32, kernelSize: 3, padding: 1)
         let conv2 = Conv2d(32, 64, kernelSize: 3, padding: 1)
         let pool = MaxPool2d(2)

@@ -14,7 +14,7 @@ import Glibc
 enum GPTBench {
     static let context = 128, batch = 32, dModel = 128, heads = 4, layers = 4, feedForward = 512
 
-    final class MiniGPT: Module {
+    final class MiniGPT: Module, @unchecked Sendable {
         let tokens: Embedding
         let positions: Embedding
         let blocks: [TransformerEncoderLayer]

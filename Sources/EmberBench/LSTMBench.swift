@@ -34,7 +34,7 @@ enum LSTMBench {
         return bytes
     }
 
-    final class CharLM: Module {
+    final class CharLM: Module, @unchecked Sendable {
         let emb: Embedding
         let lstm: LSTM
         let fc: Linear

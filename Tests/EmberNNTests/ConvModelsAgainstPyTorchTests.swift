@@ -5,7 +5,7 @@ import Testing
 // Convolutional models loaded from PyTorch state dicts (scripts/make_cnn_fixtures.py) must give
 // PyTorch's outputs (train and eval), loss, gradients and BatchNorm statistics.
 
-final class CNN: Module {
+final class CNN: Module, @unchecked Sendable {
     let conv1 = Conv2d(1, 8, kernelSize: 3, padding: 1)
     let bn1 = BatchNorm2d(8)
     let pool = MaxPool2d(2)
@@ -20,7 +20,7 @@ final class CNN: Module {
     }
 }
 
-final class ConvAll: Module {
+final class ConvAll: Module, @unchecked Sendable {
     let same = Conv2d(2, 4, kernelSize: (3, 3), padding: .same)
     let grouped = Conv2d(4, 6, kernelSize: 3, stride: 2, padding: 1, groups: 2, bias: false)
     let up = ConvTranspose2d(6, 4, kernelSize: 3, stride: 2, outputPadding: 1)

@@ -6,12 +6,12 @@ import Testing
 
 /// Custom parameters and buffers, a plain tensor (not state), an optional child, an array of
 /// children and a subclass: the shapes of module a user writes.
-class Base: Module {
+class Base: Module, @unchecked Sendable {
     @Parameter var scale = Tensor.ones([3])
     let stem = Linear(3, 3)
 }
 
-final class Custom: Base {
+final class Custom: Base, @unchecked Sendable {
     @Buffer(name: "step_count") var stepCount = Tensor.zeros([], dtype: .int64)
     @Buffer(persistent: false) var cache = Tensor.zeros([2])
     @Parameter var shift: Tensor? = nil
@@ -70,7 +70,7 @@ final class Custom: Base {
     }
 
     @Test func replacingAChildAfterTheWalkIsSeen() {
-        final class Replaceable: Module {
+        final class Replaceable: Module, @unchecked Sendable {
             var fc = Linear(4, 3)
         }
         let m = Replaceable()

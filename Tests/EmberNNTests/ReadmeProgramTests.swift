@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The program from the EmberNN issue, as written there (only the file path is a temporary one).
-final class Net: Module {
+final class Net: Module, @unchecked Sendable {
     let fc1 = Linear(784, 128)
     let fc2 = Linear(128, 10)
     override func forward(_ x: Tensor) -> Tensor {

@@ -4,14 +4,14 @@ import EmberNN
 // order, so their state dicts have PyTorch's keys in PyTorch's order.
 
 /// `MLP` in the fixture script: fc1 = Linear(20, 32), fc2 = Linear(32, 10).
-final class MLP: Module {
+final class MLP: Module, @unchecked Sendable {
     let fc1 = Linear(20, 32)
     let fc2 = Linear(32, 10)
     override func forward(_ x: Tensor) -> Tensor { fc2(relu(fc1(x))) }
 }
 
 /// `AllLayers` in the fixture script: one of every EmberNN layer.
-final class AllLayers: Module {
+final class AllLayers: Module, @unchecked Sendable {
     let emb = Embedding(12, 8, paddingIdx: 0)
     let fc = Linear(8, 16)
     let bil = Bilinear(16, 8, 12)

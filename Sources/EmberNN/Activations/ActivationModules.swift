@@ -1,7 +1,7 @@
 /// Activation functions as modules, for `Sequential` (PyTorch: `nn.ReLU`, `nn.GELU`, ...).
 
 /// `max(x, 0)` (PyTorch: `nn.ReLU`).
-open class ReLU: Module {
+open class ReLU: Module, @unchecked Sendable {
     /// A ReLU layer.
     public override init() { super.init() }
     /// `relu(x)`.
@@ -9,7 +9,7 @@ open class ReLU: Module {
 }
 
 /// `x` if positive else `negativeSlope · x` (PyTorch: `nn.LeakyReLU(negative_slope=0.01)`).
-open class LeakyReLU: Module {
+open class LeakyReLU: Module, @unchecked Sendable {
     /// The slope for negative inputs (PyTorch: `negative_slope`).
     public let negativeSlope: Double
     /// A leaky ReLU layer.
@@ -29,7 +29,7 @@ open class LeakyReLU: Module {
 /// ```swift
 /// let act = PReLU(numParameters: 64)   // one slope per channel
 /// ```
-open class PReLU: Module {
+open class PReLU: Module, @unchecked Sendable {
     /// The learned slopes, `[numParameters]`, starting at `initialValue`. (The module's
     /// `numParameters` counts them, as PyTorch's `num_parameters` does.)
     @Parameter public var weight: Tensor
@@ -46,7 +46,7 @@ open class PReLU: Module {
 }
 
 /// `x` if positive else `α(eˣ - 1)` (PyTorch: `nn.ELU(alpha=1.0)`).
-open class ELU: Module {
+open class ELU: Module, @unchecked Sendable {
     /// The scale of the negative part (PyTorch: `alpha`).
     public let alpha: Double
     /// An ELU layer.
@@ -61,7 +61,7 @@ open class ELU: Module {
 }
 
 /// Gaussian error linear unit (PyTorch: `nn.GELU(approximate='none')`).
-open class GELU: Module {
+open class GELU: Module, @unchecked Sendable {
     /// `"none"` for the exact form, `"tanh"` for the tanh approximation.
     public let approximate: String
     /// A GELU layer.
@@ -77,7 +77,7 @@ open class GELU: Module {
 }
 
 /// `x · σ(x)` (PyTorch: `nn.SiLU`).
-open class SiLU: Module {
+open class SiLU: Module, @unchecked Sendable {
     /// A SiLU layer.
     public override init() { super.init() }
     /// `silu(x)`.
@@ -85,7 +85,7 @@ open class SiLU: Module {
 }
 
 /// `1 / (1 + e⁻ˣ)` (PyTorch: `nn.Sigmoid`).
-open class Sigmoid: Module {
+open class Sigmoid: Module, @unchecked Sendable {
     /// A sigmoid layer.
     public override init() { super.init() }
     /// `sigmoid(x)`.
@@ -93,7 +93,7 @@ open class Sigmoid: Module {
 }
 
 /// Hyperbolic tangent (PyTorch: `nn.Tanh`).
-open class Tanh: Module {
+open class Tanh: Module, @unchecked Sendable {
     /// A tanh layer.
     public override init() { super.init() }
     /// `tanh(x)`.
@@ -101,7 +101,7 @@ open class Tanh: Module {
 }
 
 /// Softmax along `dim` (PyTorch: `nn.Softmax(dim)`).
-open class Softmax: Module {
+open class Softmax: Module, @unchecked Sendable {
     /// The dim that sums to 1.
     public let dim: Int
     /// A softmax layer over `dim`.
@@ -116,7 +116,7 @@ open class Softmax: Module {
 }
 
 /// Log-softmax along `dim` (PyTorch: `nn.LogSoftmax(dim)`).
-open class LogSoftmax: Module {
+open class LogSoftmax: Module, @unchecked Sendable {
     /// The dim normalized over.
     public let dim: Int
     /// A log-softmax layer over `dim`.
@@ -131,7 +131,7 @@ open class LogSoftmax: Module {
 }
 
 /// `log(1 + e^(βx)) / β` (PyTorch: `nn.Softplus(beta=1, threshold=20)`).
-open class Softplus: Module {
+open class Softplus: Module, @unchecked Sendable {
     /// The sharpness β (PyTorch: `beta`).
     public let beta: Double
     /// Above `βx > threshold` the function is linear (PyTorch: `threshold`).
@@ -149,7 +149,7 @@ open class Softplus: Module {
 }
 
 /// `x` clamped to `[minVal, maxVal]` (PyTorch: `nn.Hardtanh(min_val=-1.0, max_val=1.0)`).
-open class Hardtanh: Module {
+open class Hardtanh: Module, @unchecked Sendable {
     /// The lower bound (PyTorch: `min_val`).
     public let minVal: Double
     /// The upper bound (PyTorch: `max_val`).

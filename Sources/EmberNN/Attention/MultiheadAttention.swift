@@ -21,7 +21,7 @@
 /// let x = Tensor.randn([2, 10, 64])
 /// let (y, weights) = mha(x, x, x)   // [2, 10, 64], [2, 10, 10]
 /// ```
-open class MultiheadAttention: Module {
+open class MultiheadAttention: Module, @unchecked Sendable {
     /// Features of queries and outputs, E (PyTorch: `embed_dim`).
     public let embedDim: Int
     /// Features of keys (PyTorch: `kdim`).
@@ -229,7 +229,7 @@ open class MultiheadAttention: Module {
 
 /// `nn.Linear` under the name PyTorch gives `MultiheadAttention.out_proj`, so that printing
 /// the module matches PyTorch's (PyTorch: `NonDynamicallyQuantizableLinear`).
-open class NonDynamicallyQuantizableLinear: Linear {}
+open class NonDynamicallyQuantizableLinear: Linear, @unchecked Sendable {}
 
 /// A bool mask as an additive float mask (`-inf` where `true`), or a float mask as is.
 func additive(_ mask: Tensor, _ dtype: DType) -> Tensor {

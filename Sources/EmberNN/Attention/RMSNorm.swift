@@ -8,7 +8,7 @@
 /// let norm = RMSNorm([512])
 /// let y = norm(Tensor.randn([8, 20, 512]))
 /// ```
-open class RMSNorm: Module {
+open class RMSNorm: Module, @unchecked Sendable {
     /// The trailing shape normalized over (PyTorch: `normalized_shape`).
     public let normalizedShape: [Int]
     /// Added to the mean square, or nil for the dtype's epsilon (PyTorch: `eps`).

@@ -8,7 +8,7 @@
 /// let model = Transformer(dModel: 64, nhead: 4, numEncoderLayers: 2, numDecoderLayers: 2, batchFirst: true)
 /// let out = model(src, tgt, tgtMask: Transformer.generateSquareSubsequentMask(tgt.shape[1]))
 /// ```
-open class Transformer: Module {
+open class Transformer: Module, @unchecked Sendable {
     /// The encoder stack (PyTorch: `encoder`).
     public let encoder: TransformerEncoder
     /// The decoder stack (PyTorch: `decoder`).

@@ -10,7 +10,7 @@
 /// let layer = TransformerDecoderLayer(dModel: 64, nhead: 4, batchFirst: true)
 /// let y = layer(tgt, memory: memory, tgtMask: Transformer.generateSquareSubsequentMask(tgt.shape[1]))
 /// ```
-open class TransformerDecoderLayer: Module {
+open class TransformerDecoderLayer: Module, @unchecked Sendable {
     /// The self-attention over the target (PyTorch: `self_attn`).
     public let selfAttn: MultiheadAttention
     /// The attention from the target to the memory (PyTorch: `multihead_attn`).
@@ -94,7 +94,7 @@ open class TransformerDecoderLayer: Module {
 /// A stack of `numLayers` decoder layers, then an optional normalization
 /// (PyTorch: `nn.TransformerDecoder(decoder_layer, num_layers, norm=None)`). Every layer starts
 /// as a copy of the first, as in PyTorch.
-open class TransformerDecoder: Module {
+open class TransformerDecoder: Module, @unchecked Sendable {
     /// The layers (PyTorch: `layers`).
     public let layers: ModuleList
     /// The final normalization, if any (PyTorch: `norm`).

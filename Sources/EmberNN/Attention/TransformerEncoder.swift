@@ -11,7 +11,7 @@
 /// let layer = TransformerEncoderLayer(dModel: 128, nhead: 4, dimFeedforward: 512, batchFirst: true, normFirst: true)
 /// let y = layer(Tensor.randn([8, 32, 128]))
 /// ```
-open class TransformerEncoderLayer: Module {
+open class TransformerEncoderLayer: Module, @unchecked Sendable {
     /// The self-attention (PyTorch: `self_attn`).
     public let selfAttn: MultiheadAttention
     /// The first feed-forward layer, `dModel → dimFeedforward` (PyTorch: `linear1`).
@@ -88,7 +88,7 @@ open class TransformerEncoderLayer: Module {
 /// ```swift
 /// let encoder = TransformerEncoder(TransformerEncoderLayer(dModel: 64, nhead: 4), numLayers: 6)
 /// ```
-open class TransformerEncoder: Module {
+open class TransformerEncoder: Module, @unchecked Sendable {
     /// The layers (PyTorch: `layers`).
     public let layers: ModuleList
     /// The final normalization, if any (PyTorch: `norm`).

@@ -5,7 +5,7 @@
 /// let heads = ModuleDict(["cls": Linear(64, 10), "box": Linear(64, 4)])
 /// let logits = heads["cls"]!(features)
 /// ```
-open class ModuleDict: Module {
+open class ModuleDict: Module, @unchecked Sendable {
     /// The names, in insertion order (PyTorch: `dict.keys()`).
     public private(set) var keys: [String] = []
     private var items: [String: Module] = [:]

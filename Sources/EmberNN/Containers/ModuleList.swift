@@ -12,7 +12,7 @@
 ///
 /// A stored `[Module]` array works the same for a fixed list; use `ModuleList` when the list
 /// changes after the model is built, since its changes are seen by the cached module walk.
-open class ModuleList: Module, RandomAccessCollection {
+open class ModuleList: Module, RandomAccessCollection, @unchecked Sendable {
     private var items: [Module]
 
     /// A list holding `modules` (PyTorch: `nn.ModuleList(modules)`).

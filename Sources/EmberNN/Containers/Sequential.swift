@@ -10,7 +10,7 @@
 /// }
 /// mlp.stateDict().keys   // ["0.weight", "0.bias", "2.weight", "2.bias"]
 /// ```
-open class Sequential: Module {
+open class Sequential: Module, @unchecked Sendable {
     /// The modules in order.
     public private(set) var layers: [Module]
     private var names: [String]

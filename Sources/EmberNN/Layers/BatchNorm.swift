@@ -6,7 +6,7 @@
 /// with the unbiased variance, and `num_batches_tracked` counts the updates (`momentum: nil`
 /// gives a cumulative average instead). In evaluation the running statistics are used. With
 /// `trackRunningStats: false` there are none and batch statistics are always used.
-open class BatchNorm: Module {
+open class BatchNorm: Module, @unchecked Sendable {
     /// The number of channels C (PyTorch: `num_features`).
     public let numFeatures: Int
     /// Added to the variance for stability (PyTorch: `eps`).
@@ -146,7 +146,7 @@ open class BatchNorm: Module {
 /// let bn = BatchNorm1d(64)
 /// let y = bn(Tensor.randn([32, 64]))
 /// ```
-open class BatchNorm1d: BatchNorm {
+open class BatchNorm1d: BatchNorm, @unchecked Sendable {
     override var allowedRanks: [Int] { [2, 3] }
 }
 
@@ -156,11 +156,11 @@ open class BatchNorm1d: BatchNorm {
 /// let bn = BatchNorm2d(16)
 /// let y = bn(Tensor.randn([8, 16, 32, 32]))
 /// ```
-open class BatchNorm2d: BatchNorm {
+open class BatchNorm2d: BatchNorm, @unchecked Sendable {
     override var allowedRanks: [Int] { [4] }
 }
 
 /// Batch normalization of `[N, C, D, H, W]` inputs (PyTorch: `nn.BatchNorm3d`).
-open class BatchNorm3d: BatchNorm {
+open class BatchNorm3d: BatchNorm, @unchecked Sendable {
     override var allowedRanks: [Int] { [5] }
 }

@@ -25,7 +25,7 @@ func resetConvParameters(_ weight: Tensor, _ bias: Tensor?) {
 /// let conv = Conv2d(1, 32, kernelSize: 3, padding: 1)
 /// let y = conv(Tensor.randn([128, 1, 28, 28]))   // [128, 32, 28, 28]
 /// ```
-open class Conv2d: Module {
+open class Conv2d: Module, @unchecked Sendable {
     public let inChannels: Int, outChannels: Int
     public let kernelSize: (Int, Int), stride: (Int, Int), dilation: (Int, Int)
     public let padding: ConvPadding
@@ -91,7 +91,7 @@ open class Conv2d: Module {
 }
 
 /// 1-d convolution over `[N, C, L]` inputs (PyTorch: `nn.Conv1d`).
-open class Conv1d: Module {
+open class Conv1d: Module, @unchecked Sendable {
     public let inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int, padding: Int, dilation: Int, groups: Int
     /// `[outChannels, inChannels / groups, kernelSize]`.
     @Parameter public var weight: Tensor
@@ -131,7 +131,7 @@ open class Conv1d: Module {
 
 /// Transposed 2-d convolution, the gradient of `Conv2d` with respect to its input, used to
 /// upsample (PyTorch: `nn.ConvTranspose2d`).
-open class ConvTranspose2d: Module {
+open class ConvTranspose2d: Module, @unchecked Sendable {
     public let inChannels: Int, outChannels: Int, groups: Int
     public let kernelSize: (Int, Int), stride: (Int, Int), padding: (Int, Int), outputPadding: (Int, Int), dilation: (Int, Int)
     /// `[inChannels, outChannels / groups, kH, kW]`.

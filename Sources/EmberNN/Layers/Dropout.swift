@@ -9,7 +9,7 @@
 /// let y = drop(x)            // training: ~20% zeros, the rest × 1.25
 /// drop.eval(); drop(x)       // x unchanged
 /// ```
-open class Dropout: Module {
+open class Dropout: Module, @unchecked Sendable {
     /// The probability of zeroing an element (PyTorch: `p`).
     public let p: Double
     /// Where the masks come from.
@@ -35,7 +35,7 @@ open class Dropout: Module {
 /// Zeroes whole channels in training (each channel of each sample with probability `p`),
 /// scaling the rest by 1/(1-p) (PyTorch: `nn.Dropout2d`). Inputs are `[N, C, H, W]`, or
 /// `[C, H, W]` for one sample.
-open class Dropout2d: Dropout {
+open class Dropout2d: Dropout, @unchecked Sendable {
     /// Drops channels in training mode (PyTorch: `F.dropout2d`).
     open override func forward(_ x: Tensor) -> Tensor {
         nnCheck(x.dim == 3 || x.dim == 4, "Dropout2d", "expected a [N, C, H, W] or [C, H, W] input, got shape \(x.shape)")

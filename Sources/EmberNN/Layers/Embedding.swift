@@ -9,7 +9,7 @@
 /// let emb = Embedding(10_000, 128, paddingIdx: 0)
 /// let vectors = emb(Tensor([[1, 5, 0], [2, 0, 0]]))   // [2, 3, 128]
 /// ```
-open class Embedding: Module {
+open class Embedding: Module, @unchecked Sendable {
     /// The number of ids (PyTorch: `num_embeddings`).
     public let numEmbeddings: Int
     /// The size of each vector (PyTorch: `embedding_dim`).

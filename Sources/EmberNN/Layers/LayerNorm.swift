@@ -9,7 +9,7 @@
 /// let ln = LayerNorm([512])
 /// let y = ln(Tensor.randn([8, 20, 512]))
 /// ```
-open class LayerNorm: Module {
+open class LayerNorm: Module, @unchecked Sendable {
     /// The trailing shape normalized over (PyTorch: `normalized_shape`).
     public let normalizedShape: [Int]
     /// Added to the variance for stability (PyTorch: `eps`).
@@ -77,7 +77,7 @@ public func layerNorm(_ x: Tensor, normalizedShape: [Int], weight: Tensor? = nil
 /// let gn = GroupNorm(4, 32)
 /// let y = gn(Tensor.randn([8, 32, 16, 16]))
 /// ```
-open class GroupNorm: Module {
+open class GroupNorm: Module, @unchecked Sendable {
     /// The number of channel groups (PyTorch: `num_groups`).
     public let numGroups: Int
     /// The number of channels C (PyTorch: `num_channels`).

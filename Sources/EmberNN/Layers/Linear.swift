@@ -8,7 +8,7 @@
 /// let fc = Linear(784, 128)
 /// let y = fc(Tensor.randn([64, 784]))   // [64, 128]
 /// ```
-open class Linear: Module {
+open class Linear: Module, @unchecked Sendable {
     /// Size of each input sample (PyTorch: `in_features`).
     public let inFeatures: Int
     /// Size of each output sample (PyTorch: `out_features`).
@@ -67,7 +67,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
 /// let bil = Bilinear(20, 30, 40)
 /// let y = bil(Tensor.randn([128, 20]), Tensor.randn([128, 30]))   // [128, 40]
 /// ```
-open class Bilinear: Module {
+open class Bilinear: Module, @unchecked Sendable {
     /// Size of each first input sample (PyTorch: `in1_features`).
     public let in1Features: Int
     /// Size of each second input sample (PyTorch: `in2_features`).

@@ -1,5 +1,5 @@
 /// Max over `kernelSize` windows of `[N, C, H, W]` inputs (PyTorch: `nn.MaxPool2d`).
-open class MaxPool2d: Module {
+open class MaxPool2d: Module, @unchecked Sendable {
     public let kernelSize: Int, stride: Int, padding: Int, dilation: Int, ceilMode: Bool
 
     /// PyTorch: `nn.MaxPool2d(kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False)`;
@@ -24,7 +24,7 @@ open class MaxPool2d: Module {
 }
 
 /// Mean over `kernelSize` windows of `[N, C, H, W]` inputs (PyTorch: `nn.AvgPool2d`).
-open class AvgPool2d: Module {
+open class AvgPool2d: Module, @unchecked Sendable {
     public let kernelSize: Int, stride: Int, padding: Int, ceilMode: Bool, countIncludePad: Bool
 
     /// PyTorch: `nn.AvgPool2d(kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True)`.
@@ -46,7 +46,7 @@ open class AvgPool2d: Module {
 }
 
 /// Max over windows of `[N, C, L]` inputs (PyTorch: `nn.MaxPool1d`).
-open class MaxPool1d: Module {
+open class MaxPool1d: Module, @unchecked Sendable {
     public let kernelSize: Int, stride: Int, padding: Int, dilation: Int, ceilMode: Bool
 
     /// PyTorch: `nn.MaxPool1d(kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False)`.
@@ -69,7 +69,7 @@ open class MaxPool1d: Module {
 }
 
 /// Mean over windows of `[N, C, L]` inputs (PyTorch: `nn.AvgPool1d`).
-open class AvgPool1d: Module {
+open class AvgPool1d: Module, @unchecked Sendable {
     public let kernelSize: Int, stride: Int, padding: Int, ceilMode: Bool, countIncludePad: Bool
 
     /// PyTorch: `nn.AvgPool1d(kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True)`.
@@ -91,7 +91,7 @@ open class AvgPool1d: Module {
 
 /// Averages each channel down to a fixed output size, whatever the input size
 /// (PyTorch: `nn.AdaptiveAvgPool2d`).
-open class AdaptiveAvgPool2d: Module {
+open class AdaptiveAvgPool2d: Module, @unchecked Sendable {
     public let outputSize: (Int, Int)
 
     /// PyTorch: `nn.AdaptiveAvgPool2d(output_size)`.

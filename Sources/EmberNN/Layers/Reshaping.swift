@@ -1,7 +1,7 @@
 /// Layers that only reshape: `Identity`, `Flatten`, `Unflatten`.
 
 /// Returns its input unchanged; a placeholder where a layer is optional (PyTorch: `nn.Identity`).
-open class Identity: Module {
+open class Identity: Module, @unchecked Sendable {
     /// An identity layer.
     public override init() { super.init() }
 
@@ -15,7 +15,7 @@ open class Identity: Module {
 /// ```swift
 /// Flatten()(Tensor.randn([32, 1, 28, 28])).shape   // [32, 784]
 /// ```
-open class Flatten: Module {
+open class Flatten: Module, @unchecked Sendable {
     /// The first dim merged (PyTorch: `start_dim`).
     public let startDim: Int
     /// The last dim merged (PyTorch: `end_dim`).
@@ -42,7 +42,7 @@ open class Flatten: Module {
 /// ```swift
 /// Unflatten(1, [2, 5])(Tensor.randn([4, 10])).shape   // [4, 2, 5]
 /// ```
-open class Unflatten: Module {
+open class Unflatten: Module, @unchecked Sendable {
     /// The dim that is split (PyTorch: `dim`).
     public let dim: Int
     /// The sizes it is split into; one may be -1 (PyTorch: `unflattened_size`).

@@ -23,15 +23,31 @@
 /// their own `callAsFunction`; the one-tensor `forward` then stops with a message saying so.
 /// Create modules in `init`, not inside `forward`: creating a module marks every module's
 /// cached reflection stale (that is how replacing a child is noticed), which costs a walk.
-open class Module: CustomStringConvertible {
+///
+/// ## Sharing a module between threads and tasks
+/// A module is `Sendable`, as a PyTorch module is shared by the threads of a server: many
+/// threads or tasks may at once run its forward in eval mode (inference), read its
+/// parameters, `parameters()`, `stateDict()`, and run backward into its parameters (the
+/// backward engine serializes gradient accumulation). What must not overlap anything else on
+/// the same module is what writes its state: forward in training mode of a layer with running
+/// statistics (BatchNorm), `train()`/`eval()`, `loadStateDict`, replacing children or
+/// parameters, and an optimizer's step. Optimizers are not `Sendable`: one task owns each.
+/// A subclass that is not `final` restates the conformance (`class Block: Module, @unchecked
+/// Sendable`), as the compiler asks; a `final` one needs nothing.
+///
+/// ```swift
+/// model.eval()
+/// async let a = withNoGrad { model(batch1) }
+/// async let b = withNoGrad { model(batch2) }
+/// let (ya, yb) = await (a, b)
+/// ```
+open class Module: CustomStringConvertible, @unchecked Sendable {
     /// Whether the module is in training mode (PyTorch: `module.training`). Set it for the
     /// whole tree with `train()` / `eval()`; Dropout and BatchNorm read it.
     public var training = true
 
-    var reflectionCache: ModuleEntries?
-    var reflectionGeneration = -1
-    /// `parameters()` of the whole tree, valid while the structure generation is unchanged.
-    var parameterCache: (generation: Int, tensors: [Tensor])?
+    /// The reflection and parameter-list caches; read and written under `ModuleStructure.cacheLock`.
+    var caches = ModuleCaches()
 
     /// A module with no state; subclasses add it as stored properties.
     public init() {

@@ -13,11 +13,22 @@ enum ModuleStructure {
 
     /// The current generation.
     static var current: Int { generation.load(ordering: .relaxed) }
+
+    /// Guards every module's `caches`, so threads sharing a module can call `parameters()`
+    /// or run containers at once (held only to read or store a cache, never while reflecting).
+    static let cacheLock = Mutex(())
+}
+
+/// A module's cached reflection and parameter list, each valid for one structure generation.
+struct ModuleCaches: @unchecked Sendable {
+    var entries: (generation: Int, value: ModuleEntries)?
+    /// `parameters()` of the whole tree.
+    var parameters: (generation: Int, tensors: [Tensor])?
 }
 
 /// What one module directly holds, in declaration order: parameter slots, buffer slots and
 /// child modules, each with its PyTorch name.
-struct ModuleEntries {
+struct ModuleEntries: @unchecked Sendable {
     var parameters: [(name: String, slot: any TensorSlot)] = []
     var buffers: [(name: String, slot: any BufferSlot)] = []
     var children: [(name: String, module: Module)] = []
@@ -27,10 +38,10 @@ extension Module {
     /// This module's direct entries, from the cache when the structure has not changed.
     var entries: ModuleEntries {
         let generation = ModuleStructure.current
-        if let cached = reflectionCache, reflectionGeneration == generation { return cached }
+        let cached = ModuleStructure.cacheLock.withLock { _ in caches.entries }
+        if let cached, cached.generation == generation { return cached.value }
         let fresh = reflectEntries()
-        reflectionCache = fresh
-        reflectionGeneration = generation
+        ModuleStructure.cacheLock.withLock { _ in caches.entries = (generation, fresh) }
         return fresh
     }
 

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Walking a module tree: parameters, buffers, children and descendants in PyTorch's order
 /// (a module's own parameters, then its children's, depth first), and the switches that
 /// apply to the whole tree.
@@ -53,7 +55,9 @@ extension Module {
     /// every step costs an array copy.
     public func parameters(recurse: Bool = true) -> [Tensor] {
         let generation = ModuleStructure.current
-        if recurse, let cache = parameterCache, cache.generation == generation { return cache.tensors }
+        if recurse, let cache = ModuleStructure.cacheLock.withLock({ _ in caches.parameters }), cache.generation == generation {
+            return cache.tensors
+        }
         var seen = Set<ObjectIdentifier>()
         var out: [Tensor] = []
         for m in recurse ? modules() : [self] {
@@ -61,7 +65,7 @@ extension Module {
                 if let t = slot.tensor, seen.insert(ObjectIdentifier(t)).inserted { out.append(t) }
             }
         }
-        if recurse { parameterCache = (generation, out) }
+        if recurse { ModuleStructure.cacheLock.withLock { _ in caches.parameters = (generation, out) } }
         return out
     }
 

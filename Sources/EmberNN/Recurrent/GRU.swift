@@ -11,7 +11,7 @@
 /// let gru = GRU(10, 20, batchFirst: true, bidirectional: true)
 /// let (output, hN) = gru(Tensor.randn([3, 5, 10]))   // [3, 5, 40], [2, 3, 20]
 /// ```
-open class GRU: RNNBase {
+open class GRU: RNNBase, @unchecked Sendable {
     /// A GRU with PyTorch's initialization (PyTorch: `nn.GRU(input_size, hidden_size,
     /// num_layers=1, bias=True, batch_first=False, dropout=0.0, bidirectional=False)`).
     public init(_ inputSize: Int, _ hiddenSize: Int, numLayers: Int = 1, bias: Bool = true, batchFirst: Bool = false,

@@ -14,7 +14,7 @@
 /// let lstm = LSTM(64, 256)
 /// let (output, (hN, cN)) = lstm(Tensor.randn([35, 8, 64]))   // [35, 8, 256], [1, 8, 256] ×2
 /// ```
-open class LSTM: RNNBase {
+open class LSTM: RNNBase, @unchecked Sendable {
     /// An LSTM with PyTorch's initialization, U(-1/√hidden, 1/√hidden) (PyTorch:
     /// `nn.LSTM(input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
     /// dropout=0.0, bidirectional=False, proj_size=0)`).

@@ -21,7 +21,7 @@ public enum RNNNonlinearity: String, Sendable {
 /// let rnn = RNN(10, 20, numLayers: 2)
 /// let (output, hN) = rnn(Tensor.randn([5, 3, 10]))   // [5, 3, 20], [2, 3, 20]
 /// ```
-open class RNN: RNNBase {
+open class RNN: RNNBase, @unchecked Sendable {
     /// The nonlinearity (PyTorch: `nonlinearity`).
     public let nonlinearity: RNNNonlinearity
 

@@ -12,7 +12,7 @@
 /// projection of all steps, then one GEMM and one fused elementwise pass per step, with a
 /// hand-written backward.
 @dynamicMemberLookup
-open class RNNBase: Module {
+open class RNNBase: Module, @unchecked Sendable {
     /// The recurrence (PyTorch: `mode`, e.g. `"LSTM"`).
     public let mode: RecurrentCell
     /// Features of each input step (PyTorch: `input_size`).

@@ -1,7 +1,7 @@
 /// What `RNNCell`, `LSTMCell` and `GRUCell` share: one step's weights `weight_ih`
 /// `[G·hidden, input]`, `weight_hh` `[G·hidden, hidden]` and biases `bias_ih`, `bias_hh`
 /// `[G·hidden]`, drawn from U(-1/√hidden, 1/√hidden) (PyTorch: `nn.RNNCellBase`).
-open class RNNCellBase: Module {
+open class RNNCellBase: Module, @unchecked Sendable {
     /// Features of the input (PyTorch: `input_size`).
     public let inputSize: Int
     /// Features of the hidden state (PyTorch: `hidden_size`).
@@ -66,7 +66,7 @@ open class RNNCellBase: Module {
 /// var h = Tensor.zeros([3, 20])
 /// for x in Tensor.randn([6, 3, 10]).unbind(0) { h = cell(x, h) }
 /// ```
-open class RNNCell: RNNCellBase {
+open class RNNCell: RNNCellBase, @unchecked Sendable {
     /// The nonlinearity (PyTorch: `nonlinearity`).
     public let nonlinearity: RNNNonlinearity
 
@@ -103,7 +103,7 @@ open class RNNCell: RNNCellBase {
 /// var state = (h: Tensor.zeros([3, 20]), c: Tensor.zeros([3, 20]))
 /// for x in Tensor.randn([6, 3, 10]).unbind(0) { state = cell(x, state) }
 /// ```
-open class LSTMCell: RNNCellBase {
+open class LSTMCell: RNNCellBase, @unchecked Sendable {
     /// An LSTM cell (PyTorch: `nn.LSTMCell(input_size, hidden_size, bias=True)`).
     public init(_ inputSize: Int, _ hiddenSize: Int, bias: Bool = true, dtype: DType = .float32,
                 file: StaticString = #fileID, line: UInt = #line) {
@@ -123,7 +123,7 @@ open class LSTMCell: RNNCellBase {
 
 /// A GRU cell: gates `r z n`, `n = tanh(W_in x + b_in + r (W_hn h + b_hn))`,
 /// `h' = (1 - z) n + z h`, computed in one fused pass (PyTorch: `nn.GRUCell`).
-open class GRUCell: RNNCellBase {
+open class GRUCell: RNNCellBase, @unchecked Sendable {
     /// A GRU cell (PyTorch: `nn.GRUCell(input_size, hidden_size, bias=True)`).
     public init(_ inputSize: Int, _ hiddenSize: Int, bias: Bool = true, dtype: DType = .float32,
                 file: StaticString = #fileID, line: UInt = #line) {

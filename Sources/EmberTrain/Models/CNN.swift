@@ -18,7 +18,7 @@ import EmberNN
 /// let model = CNN(classes: 10, inputMean: 0.2860, inputStd: 0.3530)
 /// let logits = model(images)   // images [N, 1, 28, 28] → [N, 10]
 /// ```
-public final class CNN: Module {
+public final class CNN: Module, @unchecked Sendable {
     /// First convolution, 1 → 32 channels.
     public let conv1: Conv2d
     /// BatchNorm after `conv1`, when enabled.

@@ -13,7 +13,7 @@ import EmberNN
 /// let model = MLP(inputs: 784, classes: 10)
 /// let logits = model(images)   // [N, 10]
 /// ```
-public final class MLP: Module {
+public final class MLP: Module, @unchecked Sendable {
     /// First hidden layer.
     public let fc1: Linear
     /// BatchNorm after `fc1`, when enabled.

@@ -59,8 +59,11 @@ public final class Tensor: @unchecked Sendable {
 
     /// Reuses a known contiguous strides array (saves an allocation on hot paths).
     init(empty shape: [Int], strides: [Int], dtype: DType) {
-        let n = shape.reduce(1, *)
-        self.storage = Storage(byteCount: Swift.max(n, 1) * dtype.itemSize)
+        var n = 1, overflow = false
+        for d in shape { (n, overflow) = n.multipliedReportingOverflow(by: d); if overflow { break } }
+        let (bytes, tooMany) = Swift.max(n, 1).multipliedReportingOverflow(by: dtype.itemSize)
+        check(!overflow && !tooMany, "Tensor(empty:)", "shape \(shape) of \(dtype) has more bytes than fit in Int", file: unknownFile, line: 0)
+        self.storage = Storage(byteCount: bytes)
         self.shape = shape
         self.strides = strides
         self.offset = 0
@@ -92,7 +95,9 @@ public final class Tensor: @unchecked Sendable {
     }
 }
 
-/// Row-major strides for a shape (PyTorch: a contiguous tensor's `stride()`).
+/// Row-major strides for a shape (PyTorch: a contiguous tensor's `stride()`). A shape whose
+/// strides do not fit in `Int` is a programming error (check shapes from files with
+/// `CheckedSize` first).
 public func contiguousStrides(_ shape: [Int]) -> [Int] {
     switch shape.count {
     case 0: return []
@@ -104,7 +109,10 @@ public func contiguousStrides(_ shape: [Int]) -> [Int] {
     var acc = 1
     for i in stride(from: shape.count - 1, through: 0, by: -1) {
         strides[i] = acc
-        acc *= Swift.max(shape[i], 1)
+        if i == 0 { break }
+        let (next, overflow) = acc.multipliedReportingOverflow(by: Swift.max(shape[i], 1))
+        check(!overflow, "contiguousStrides", "the strides of shape \(shape) do not fit in Int", file: unknownFile, line: 0)
+        acc = next
     }
     return strides
 }

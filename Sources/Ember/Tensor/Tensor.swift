@@ -29,8 +29,24 @@ public final class Tensor: @unchecked Sendable {
     // Autograd state (see Autograd/).
     /// The gradient accumulated by `backward()` (PyTorch: `tensor.grad`).
     @exclusivity(unchecked) public var grad: Tensor?
-    /// The node that produced this tensor, nil for leaves (PyTorch: `tensor.grad_fn`).
-    @exclusivity(unchecked) public internal(set) var gradFn: Node?
+    /// The node that produced this tensor, nil for leaves (PyTorch: `tensor.grad_fn`). For a
+    /// view whose base was written in place since the view's node was made, the node is made
+    /// anew as the slice of the base's current history (see `viewGradFn`).
+    public internal(set) var gradFn: Node? {
+        @inline(__always) get { viewBase == nil ? storedGradFn : viewGradFn() }
+        @inline(__always) set {
+            storedGradFn = newValue
+            if viewBase != nil { viewVersion = storage.version }
+        }
+    }
+    @exclusivity(unchecked) var storedGradFn: Node?
+    /// For a view made by a view op (`view`, `select`, `narrow`, `transpose`, subscripts, ...):
+    /// the tensor whose storage it views, itself never a view (PyTorch: `tensor._base`). An
+    /// in-place write through the view rewrites this base's history (see `rebaseHistory`).
+    @exclusivity(unchecked) var viewBase: Tensor?
+    /// For a view: the storage version when its `gradFn` was last set, so a later in-place
+    /// write to the storage (through the base or another view) is noticed.
+    @exclusivity(unchecked) var viewVersion = 0
     @exclusivity(unchecked) var requiresGradFlag = false
     @exclusivity(unchecked) var retainsGradFlag = false
     /// This leaf's `AccumulateGrad` node, created on first use and reused by every graph.

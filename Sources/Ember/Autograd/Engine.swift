@@ -13,7 +13,7 @@ import Synchronization
 /// within it. Forward passes are not serialized.
 enum Engine {
     /// Held by the thread running a backward pass.
-    private static let passLock = Mutex(())
+    private static let passLock = Locked(())
 
     /// Runs backward from `roots` seeded with `grads`. When `captureAt` is given (the functional
     /// `grad(outputs:inputs:)`), no leaf's `.grad` is touched and the gradients arriving at

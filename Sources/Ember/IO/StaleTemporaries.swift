@@ -14,7 +14,7 @@ import Synchronization
 /// temporary another live process is still writing is left alone. The first atomic write
 /// into a folder does it once per process; resuming a run does it for the run folder.
 public enum StaleTemporaries {
-    private static let swept = Mutex<Set<String>>([])
+    private static let swept = Locked<Set<String>>([])
 
     /// The process id in a temporary file name `<name>.tmp-<pid>-<hex>`, or nil when the
     /// name has another form.

@@ -15,7 +15,11 @@ package final class Locked<Value>: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private var value: Value
 
+    /// A lock guarding `value`, which must not be empty (`Void`): an empty stored property shares
+    /// its address with the mutex pointer, and the sanitizer then reports reading the pointer
+    /// as a race with the guarded access. A lock that guards state kept elsewhere holds a count.
     package init(_ value: Value) {
+        precondition(MemoryLayout<Value>.size > 0, "Locked needs a non-empty value; use Locked(0) for a plain lock")
         self.value = value
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())

@@ -154,3 +154,15 @@ let portingCases: [OpCase] = [
         }
     }
 }
+
+/// One integer where PyTorch takes an int for a pair gives the pair form's result.
+@Suite struct PairShorthandTests {
+    @Test func integerFormsMatchPairForms() {
+        let x = Tensor.randn([2, 3, 8, 8], generator: Generator(seed: 9)), w = Tensor.randn([4, 3, 3, 3], generator: Generator(seed: 10))
+        #expect(maxPool2d(x, kernelSize: 2).equal(maxPool2d(x, kernelSize: (2, 2))))
+        #expect(maxPool2dWithIndices(x, kernelSize: 3, stride: 2).1.equal(maxPool2dWithIndices(x, kernelSize: (3, 3), stride: (2, 2)).1))
+        #expect(avgPool2d(x, kernelSize: 2, padding: 1).equal(avgPool2d(x, kernelSize: (2, 2), padding: (1, 1))))
+        #expect(adaptiveAvgPool2d(x, outputSize: 1).shape == [2, 3, 1, 1])
+        #expect(conv2d(x, w, stride: 2, padding: 1).equal(conv2d(x, w, stride: (2, 2), padding: (1, 1))))
+    }
+}

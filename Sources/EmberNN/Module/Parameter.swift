@@ -27,6 +27,8 @@ protocol TensorSlot: AnyObject {
     var tensor: Tensor? { get }
     /// The state-dict name, when it differs from the Swift property name.
     var name: String? { get }
+    /// Puts `tensor` in the slot in place of the one it holds (`Module.to`).
+    func replace(with tensor: Tensor)
 }
 
 /// A buffer box, as opposed to a parameter box.
@@ -76,6 +78,8 @@ public final class Parameter<Value: TensorSlotValue>: TensorSlot {
 
     var tensor: Tensor? { value.slotTensor }
 
+    func replace(with tensor: Tensor) { wrappedValue = Value.slotValue(tensor) }
+
     /// Makes `v`'s tensor a leaf that requires grad (floating-point tensors only).
     private static func prepare(_ v: Value, requiresGrad: Bool) -> Value {
         guard let t = v.slotTensor else { return v }
@@ -115,4 +119,6 @@ public final class Buffer<Value: TensorSlotValue>: BufferSlot {
     public var projectedValue: Buffer<Value> { self }
 
     var tensor: Tensor? { wrappedValue.slotTensor }
+
+    func replace(with tensor: Tensor) { wrappedValue = Value.slotValue(tensor) }
 }

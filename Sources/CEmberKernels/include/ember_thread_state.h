@@ -13,6 +13,20 @@ static inline long ember_grad_disabled_depth(void) { return ember_tls_grad_disab
 static inline void ember_set_grad_disabled_depth(long depth) { ember_tls_grad_disabled_depth = depth; }
 static inline long ember_anomaly_depth(void) { return ember_tls_anomaly_depth; }
 static inline void ember_set_anomaly_depth(long depth) { ember_tls_anomaly_depth = depth; }
+/// The modules whose forward this thread is running, outermost first (unretained pointers;
+/// the depth keeps counting past the capacity, the pointers beyond it are not kept), so a
+/// failed check can name the layer it happened in.
+#define EMBER_SCOPE_CAPACITY 64
+extern _Thread_local long ember_tls_scope_depth;
+extern _Thread_local const void *ember_tls_scopes[EMBER_SCOPE_CAPACITY];
+static inline void ember_scope_push(const void *scope) {
+    const long depth = ember_tls_scope_depth++;
+    if (depth < EMBER_SCOPE_CAPACITY) ember_tls_scopes[depth] = scope;
+}
+static inline void ember_scope_pop(void) { ember_tls_scope_depth--; }
+static inline long ember_scope_depth(void) { return ember_tls_scope_depth; }
+static inline const void *ember_scope_at(long i) { return i >= 0 && i < EMBER_SCOPE_CAPACITY ? ember_tls_scopes[i] : 0; }
+
 static inline long ember_backward_depth(void) { return ember_tls_backward_depth; }
 static inline void ember_set_backward_depth(long depth) { ember_tls_backward_depth = depth; }
 

@@ -53,7 +53,7 @@ public final class Generator: Sendable {
 
     /// Restores a state captured by `state` (PyTorch: `generator.set_state`).
     public func setState(_ s: [UInt64]) {
-        precondition(s.count == 2, "[Generator.setState] expected 2 words of state, got \(s.count)")
+        check(s.count == 2, "Generator.setState", "expected 2 words of state, got \(s.count)")
         pcg.withLock { $0.state = s[0]; $0.increment = s[1] }
     }
 

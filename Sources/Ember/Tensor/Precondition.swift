@@ -1,22 +1,32 @@
-/// The one place Ember's programming-error checks go through.
+/// The one place every programming-error check of Ember's modules goes through (Ember,
+/// EmberNN, EmberData, EmberOptim, EmberTrain), so the message format, the location and a
+/// future recoverable-error scope live here.
 ///
 /// A failed check stops the program, as an out-of-range array index does in Swift, with a
 /// message naming the op, what was wrong, and the caller's file and line:
-/// `[matmul] shapes [2, 3] and [4, 5] cannot be multiplied (3 != 4) at main.swift:12`.
+/// `[matmul] shapes [2, 3] and [4, 5] cannot be multiplied (3 != 4) (called from main.swift:12)`;
+/// inside a module's forward it also names the module being run, as a PyTorch traceback
+/// points at the layer: `in classifier.1 (Linear(in_features=100, out_features=10, bias=True))`.
 @inline(__always)
 package func check(
     _ condition: Bool, _ op: StaticString, _ message: @autoclosure () -> String,
-    file: StaticString, line: UInt
+    file: StaticString = "", line: UInt = 0
 ) {
-    if _slowPath(!condition) { emberFailure(op, message(), file: file, line: line) }
+    if _slowPath(!condition) { emberFailure("\(op)", message(), file: file, line: line) }
 }
 
-/// Stops with a formatted Ember error message.
-/// Operators such as `+` cannot take a caller location; they pass `unknownFile` and the
-/// message then names only the op.
+/// Stops with a formatted Ember error message. Operators such as `+` cannot take a caller
+/// location; they pass `unknownFile` and the message then names the op and, inside a
+/// module's forward, the module.
 package func emberFailure(_ op: StaticString, _ message: String, file: StaticString, line: UInt) -> Never {
+    emberFailure("\(op)", message, file: file, line: line)
+}
+
+/// `emberFailure` for an op name built at run time (`"Linear.forward"`).
+package func emberFailure(_ op: String, _ message: String, file: StaticString = "", line: UInt = 0) -> Never {
     let whereFrom = "\(file)".isEmpty ? "" : " (called from \(file):\(line))"
-    fatalError("[\(op)] \(message)\(whereFrom)", file: file, line: line)
+    let scope = FailureScopes.innermostDescription().map { "\n  in \($0)" } ?? ""
+    fatalError("[\(op)] \(message)\(whereFrom)\(scope)", file: file, line: line)
 }
 
 /// The location operators report: none.

@@ -12,10 +12,10 @@ public func randomSplit<D: Dataset>(
     file: StaticString = #fileID, line: UInt = #line
 ) -> [Subset<D>] {
     for n in lengths {
-        dataCheck(n >= 0, "randomSplit", "lengths must be non-negative, got \(lengths)", file: file, line: line)
+        check(n >= 0, "randomSplit", "lengths must be non-negative, got \(lengths)", file: file, line: line)
     }
     let total = lengths.reduce(0, +)
-    dataCheck(total == dataset.count, "randomSplit",
+    check(total == dataset.count, "randomSplit",
               "sum of input lengths (\(total)) does not equal the length of the input dataset (\(dataset.count))", file: file, line: line)
     let perm = Tensor.randperm(total, generator: generator).toArray(as: Int64.self)
     var start = 0
@@ -45,13 +45,13 @@ public func randomSplit<D: Dataset>(
 
 /// PyTorch's conversion of fractions to counts in `random_split`.
 func splitLengths(count: Int, fractions: [Double], file: StaticString, line: UInt) -> [Int] {
-    dataCheck(!fractions.isEmpty, "randomSplit", "expected at least one fraction", file: file, line: line)
+    check(!fractions.isEmpty, "randomSplit", "expected at least one fraction", file: file, line: line)
     let sum = fractions.reduce(0, +)
     // PyTorch: math.isclose(sum, 1) (relative tolerance 1e-9) and sum <= 1.
-    dataCheck(abs(sum - 1) <= 1e-9 * max(abs(sum), 1) && sum <= 1, "randomSplit",
+    check(abs(sum - 1) <= 1e-9 * max(abs(sum), 1) && sum <= 1, "randomSplit",
               "fractions must add up to 1, got \(fractions) (sum \(sum))", file: file, line: line)
     var lengths = fractions.map { f -> Int in
-        dataCheck(f >= 0 && f <= 1, "randomSplit", "fraction \(f) is not between 0 and 1", file: file, line: line)
+        check(f >= 0 && f <= 1, "randomSplit", "fraction \(f) is not between 0 and 1", file: file, line: line)
         return Int((Double(count) * f).rounded(.down))
     }
     let remainder = count - lengths.reduce(0, +)

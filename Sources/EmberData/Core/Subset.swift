@@ -14,7 +14,7 @@ public struct Subset<Base: Dataset>: Dataset {
     public init(_ dataset: Base, indices: [Int], file: StaticString = #fileID, line: UInt = #line) {
         let n = dataset.count
         for i in indices {
-            dataCheck(i >= 0 && i < n, "Subset", "index \(i) is out of range for a dataset of \(n) samples", file: file, line: line)
+            check(i >= 0 && i < n, "Subset", "index \(i) is out of range for a dataset of \(n) samples", file: file, line: line)
         }
         self.dataset = dataset
         self.indices = indices
@@ -25,7 +25,7 @@ public struct Subset<Base: Dataset>: Dataset {
 
     /// `dataset[indices[index]]`.
     public subscript(index: Int) -> Base.Sample {
-        dataCheck(index >= 0 && index < indices.count, "Subset", "index \(index) is out of range for a subset of \(indices.count) samples", file: #fileID, line: #line)
+        check(index >= 0 && index < indices.count, "Subset", "index \(index) is out of range for a subset of \(indices.count) samples", file: #fileID, line: #line)
         return dataset[indices[index]]
     }
 }
@@ -34,7 +34,7 @@ extension Subset: BatchedDataset where Base: BatchedDataset {
     /// The base dataset's fast batch at the mapped indices.
     public func batch(at indices: [Int]) -> Base.Batch {
         dataset.batch(at: indices.map { i in
-            dataCheck(i >= 0 && i < self.indices.count, "Subset", "index \(i) is out of range for a subset of \(self.indices.count) samples", file: #fileID, line: #line)
+            check(i >= 0 && i < self.indices.count, "Subset", "index \(i) is out of range for a subset of \(self.indices.count) samples", file: #fileID, line: #line)
             return self.indices[i]
         })
     }
@@ -54,7 +54,7 @@ public struct ConcatDataset<Sample>: Dataset {
 
     /// Joins `datasets`; there must be at least one.
     public init(_ datasets: [any Dataset<Sample>], file: StaticString = #fileID, line: UInt = #line) {
-        dataCheck(!datasets.isEmpty, "ConcatDataset", "datasets should not be an empty list", file: file, line: line)
+        check(!datasets.isEmpty, "ConcatDataset", "datasets should not be an empty list", file: file, line: line)
         self.datasets = datasets
         var total = 0
         cumulativeSizes = datasets.map { total += $0.count; return total }
@@ -65,7 +65,7 @@ public struct ConcatDataset<Sample>: Dataset {
 
     /// The sample at `index` of the concatenation.
     public subscript(index: Int) -> Sample {
-        dataCheck(index >= 0 && index < count, "ConcatDataset", "index \(index) is out of range for a dataset of \(count) samples", file: #fileID, line: #line)
+        check(index >= 0 && index < count, "ConcatDataset", "index \(index) is out of range for a dataset of \(count) samples", file: #fileID, line: #line)
         // The first part whose running total exceeds index (PyTorch: bisect_right).
         var lo = 0, hi = cumulativeSizes.count - 1
         while lo < hi {

@@ -16,9 +16,9 @@ public struct TensorDataset: BatchedDataset {
 
     /// Pairs the rows of `inputs` and `targets`; their first dimensions must be equal.
     public init(_ inputs: Tensor, _ targets: Tensor, file: StaticString = #fileID, line: UInt = #line) {
-        dataCheck(inputs.dim >= 1 && targets.dim >= 1, "TensorDataset",
+        check(inputs.dim >= 1 && targets.dim >= 1, "TensorDataset",
                   "tensors must have at least one dimension, got shapes \(inputs.shape) and \(targets.shape)", file: file, line: line)
-        dataCheck(inputs.shape[0] == targets.shape[0], "TensorDataset",
+        check(inputs.shape[0] == targets.shape[0], "TensorDataset",
                   "size mismatch between tensors: inputs have \(inputs.shape[0]) rows (shape \(inputs.shape)), targets \(targets.shape[0]) (shape \(targets.shape))",
                   file: file, line: line)
         self.inputs = inputs
@@ -30,14 +30,14 @@ public struct TensorDataset: BatchedDataset {
 
     /// `(inputs[index], targets[index])`, views into the two tensors.
     public subscript(index: Int) -> (Tensor, Tensor) {
-        dataCheck(index >= 0 && index < count, "TensorDataset", "index \(index) is out of range for a dataset of \(count) samples", file: #fileID, line: #line)
+        check(index >= 0 && index < count, "TensorDataset", "index \(index) is out of range for a dataset of \(count) samples", file: #fileID, line: #line)
         return (inputs.select(0, index), targets.select(0, index))
     }
 
     /// The rows at `indices` of both tensors, gathered with `indexSelect`.
     public func batch(at indices: [Int]) -> (Tensor, Tensor) {
         for i in indices {
-            dataCheck(i >= 0 && i < count, "TensorDataset", "index \(i) is out of range for a dataset of \(count) samples", file: #fileID, line: #line)
+            check(i >= 0 && i < count, "TensorDataset", "index \(i) is out of range for a dataset of \(count) samples", file: #fileID, line: #line)
         }
         let index = Tensor(indices, dtype: .int64)
         return (inputs.indexSelect(0, index), targets.indexSelect(0, index))

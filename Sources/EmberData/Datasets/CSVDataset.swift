@@ -115,7 +115,7 @@ public struct CSVDataset: BatchedDataset {
 
     /// Row `index`: features `[F]` and a 0-d target, views into `features` and `targets`.
     public subscript(index: Int) -> (Tensor, Tensor) {
-        dataCheck(index >= 0 && index < count, "CSVDataset", "index \(index) is out of range for a dataset of \(count) rows", file: #fileID, line: #line)
+        check(index >= 0 && index < count, "CSVDataset", "index \(index) is out of range for a dataset of \(count) rows", file: #fileID, line: #line)
         return (features.select(0, index), targets.select(0, index))
     }
 

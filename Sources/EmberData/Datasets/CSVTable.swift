@@ -38,7 +38,7 @@ public struct CSVTable: Sendable {
     /// header); a short or long row throws `DataError.badRow` naming the line.
     public init(path: String, header: CSVHeader = .names, delimiter: Character = ",", skipLines: Int = 0) throws(DataError) {
         guard let d = delimiter.asciiValue, delimiter != "\"", delimiter != "\n", delimiter != "\r" else {
-            dataFailure("CSVTable", "delimiter must be one ASCII character other than a quote or line break, got \(delimiter.debugDescription)", file: #fileID, line: #line)
+            emberFailure("CSVTable", "delimiter must be one ASCII character other than a quote or line break, got \(delimiter.debugDescription)", file: #fileID, line: #line)
         }
         let bytes = try FileBytes.readMaybeGzip(path)
         var records = try CSVParser.records(bytes, delimiter: d, path: path)

@@ -30,7 +30,7 @@ extension MNISTFormatDataset {
     /// Image `index` as float32 `[1, H, W]` in [0, 1] (transformed if a transform is set),
     /// and its label.
     public subscript(index: Int) -> (Tensor, Int) {
-        dataCheck(index >= 0 && index < count, "MNIST", "index \(index) is out of range for a dataset of \(count) images", file: #fileID, line: #line)
+        check(index >= 0 && index < count, "MNIST", "index \(index) is out of range for a dataset of \(count) images", file: #fileID, line: #line)
         let image = floatImage(index)
         let label = Int((targets.storage.data.assumingMemoryBound(to: Int64.self) + targets.offset)[index])
         return (transform.map { $0(image) } ?? image, label)
@@ -48,7 +48,7 @@ extension MNISTFormatDataset {
     public func batch(at indices: [Int]) -> (Tensor, Tensor) {
         let n = count, h = data.shape[1], w = data.shape[2]
         for i in indices {
-            dataCheck(i >= 0 && i < n, "MNIST", "index \(i) is out of range for a dataset of \(n) images", file: #fileID, line: #line)
+            check(i >= 0 && i < n, "MNIST", "index \(i) is out of range for a dataset of \(n) images", file: #fileID, line: #line)
         }
         let labels = Tensor(empty: [indices.count], dtype: .int64)
         let src = targets.storage.data.assumingMemoryBound(to: Int64.self) + targets.offset
@@ -222,7 +222,7 @@ enum ByteImages {
     /// Converts images `range` of a contiguous uint8 `[N, H, W]` tensor into `out`.
     /// With `table`, byte `b` becomes `table[b]` instead of `b / 255`.
     static func convert(_ images: Tensor, range: Range<Int>, table: [Float] = ByteImages.table, into out: UnsafeMutablePointer<Float>) {
-        dataCheck(images.dtype == .uint8 && images.dim == 3 && images.isContiguous, "MNIST",
+        check(images.dtype == .uint8 && images.dim == 3 && images.isContiguous, "MNIST",
                   "images must be a contiguous uint8 [N, H, W] tensor, got \(images.dtype) \(images.shape)", file: #fileID, line: #line)
         let per = images.shape[1] * images.shape[2]
         let src = images.storage.data.assumingMemoryBound(to: UInt8.self) + images.offset + range.lowerBound * per

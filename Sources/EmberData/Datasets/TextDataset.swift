@@ -28,7 +28,7 @@ public struct TextDataset: BatchedDataset {
     /// file and line (unless the vocabulary has an unknown token).
     public init(files: [String], level: Vocabulary.Level = .character, sequenceLength: Int, stride: Int? = nil,
                 vocabulary: Vocabulary? = nil, file: StaticString = #fileID, line: UInt = #line) throws(DataError) {
-        dataCheck(!files.isEmpty, "TextDataset", "expected at least one file", file: file, line: line)
+        check(!files.isEmpty, "TextDataset", "expected at least one file", file: file, line: line)
         var texts: [String] = []
         for path in files {
             let bytes = try FileBytes.readMaybeGzip(path)
@@ -56,9 +56,9 @@ public struct TextDataset: BatchedDataset {
 
     init(ids: [Int], vocabulary: Vocabulary, sequenceLength: Int, stride: Int?, source: String,
          file: StaticString, line: UInt) throws(DataError) {
-        dataCheck(sequenceLength > 0, "TextDataset", "sequenceLength must be positive, got \(sequenceLength)", file: file, line: line)
+        check(sequenceLength > 0, "TextDataset", "sequenceLength must be positive, got \(sequenceLength)", file: file, line: line)
         let stride = stride ?? sequenceLength
-        dataCheck(stride > 0, "TextDataset", "stride must be positive, got \(stride)", file: file, line: line)
+        check(stride > 0, "TextDataset", "stride must be positive, got \(stride)", file: file, line: line)
         guard ids.count > sequenceLength else {
             throw .badText(path: source, detail: "holds \(ids.count) tokens, but one window of sequenceLength \(sequenceLength) needs \(sequenceLength == .max ? "more" : "\(sequenceLength + 1)") (input plus the next token)")
         }
@@ -74,7 +74,7 @@ public struct TextDataset: BatchedDataset {
     /// Window `index`: tokens `[s, s + L)` and `[s + 1, s + L + 1)` with `s = index × stride`,
     /// as views into `tokens`.
     public subscript(index: Int) -> (Tensor, Tensor) {
-        dataCheck(index >= 0 && index < count, "TextDataset", "index \(index) is out of range for a dataset of \(count) windows", file: #fileID, line: #line)
+        check(index >= 0 && index < count, "TextDataset", "index \(index) is out of range for a dataset of \(count) windows", file: #fileID, line: #line)
         let s = index * stride
         return (tokens.narrow(0, start: s, length: sequenceLength), tokens.narrow(0, start: s + 1, length: sequenceLength))
     }
@@ -86,7 +86,7 @@ public struct TextDataset: BatchedDataset {
         let src = tokens.storage.data.assumingMemoryBound(to: Int64.self) + tokens.offset
         let px = x.storage.data.assumingMemoryBound(to: Int64.self), py = y.storage.data.assumingMemoryBound(to: Int64.self)
         for (k, i) in indices.enumerated() {
-            dataCheck(i >= 0 && i < n, "TextDataset", "index \(i) is out of range for a dataset of \(n) windows", file: #fileID, line: #line)
+            check(i >= 0 && i < n, "TextDataset", "index \(i) is out of range for a dataset of \(n) windows", file: #fileID, line: #line)
             (px + k * l).update(from: src + i * stride, count: l)
             (py + k * l).update(from: src + i * stride + 1, count: l)
         }

@@ -39,9 +39,9 @@ public struct Vocabulary: Sendable, Equatable {
         if let u = unknownToken, !tokens.contains(u) { tokens.append(u) }
         var ids: [String: Int] = [:]
         for (i, t) in tokens.enumerated() {
-            dataCheck(ids[t] == nil, "Vocabulary", "token \(t.debugDescription) appears twice (at \(ids[t]!) and \(i))", file: file, line: line)
+            check(ids[t] == nil, "Vocabulary", "token \(t.debugDescription) appears twice (at \(ids[t]!) and \(i))", file: file, line: line)
             if level == .character {
-                dataCheck(t.unicodeScalars.count == 1 || t == unknownToken, "Vocabulary",
+                check(t.unicodeScalars.count == 1 || t == unknownToken, "Vocabulary",
                           "a character-level token must be one Unicode scalar, got \(t.debugDescription)", file: file, line: line)
             }
             ids[t] = i
@@ -83,7 +83,7 @@ public struct Vocabulary: Sendable, Equatable {
     public func encode(_ text: String, file: StaticString = #fileID, line: UInt = #line) -> [Int] {
         tokenize(text).map { t in
             guard let i = ids[t] ?? unknownIndex else {
-                dataFailure("Vocabulary.encode", "token \(t.debugDescription) is not in the vocabulary of \(count) tokens and there is no unknown token", file: file, line: line)
+                emberFailure("Vocabulary.encode", "token \(t.debugDescription) is not in the vocabulary of \(count) tokens and there is no unknown token", file: file, line: line)
             }
             return i
         }
@@ -122,7 +122,7 @@ public struct Vocabulary: Sendable, Equatable {
         var out = ""
         var atLineStart = true
         for i in ids {
-            dataCheck(i >= 0 && i < tokens.count, "Vocabulary.decode", "id \(i) is out of range for a vocabulary of \(tokens.count) tokens", file: file, line: line)
+            check(i >= 0 && i < tokens.count, "Vocabulary.decode", "id \(i) is out of range for a vocabulary of \(tokens.count) tokens", file: file, line: line)
             let t = tokens[i]
             if level == .character { out += t; continue }
             if t == Self.endOfLine { out += "\n"; atLineStart = true; continue }

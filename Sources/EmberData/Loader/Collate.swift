@@ -54,7 +54,7 @@ extension Array: Collatable where Element: Collatable {
     public static func collate(_ samples: [[Element]]) -> [Element.Batch] {
         let n = samples[0].count
         for (i, s) in samples.enumerated() {
-            dataCheck(s.count == n, "collate", "each element in list of batch should be of equal size: sample 0 has \(n) elements, sample \(i) has \(s.count)",
+            check(s.count == n, "collate", "each element in list of batch should be of equal size: sample 0 has \(n) elements, sample \(i) has \(s.count)",
                       file: #fileID, line: #line)
         }
         return (0..<n).map { k in Element.collate(samples.map { $0[k] }) }
@@ -68,7 +68,7 @@ extension Dictionary: Collatable where Value: Collatable {
         var out: [Key: Value.Batch] = [:]
         for key in samples[0].keys {
             out[key] = Value.collate(samples.enumerated().map { i, s in
-                guard let v = s[key] else { dataFailure("collate", "sample \(i) has no key \(key) that sample 0 has", file: #fileID, line: #line) }
+                guard let v = s[key] else { emberFailure("collate", "sample \(i) has no key \(key) that sample 0 has", file: #fileID, line: #line) }
                 return v
             })
         }
@@ -86,7 +86,7 @@ public enum Collate {
     /// let loader = DataLoader(texts, batchSize: 32, collate: { samples in Collate.stack(samples.map(\.tokens)) })
     /// ```
     public static func stack(_ samples: [Tensor], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        dataCheck(!samples.isEmpty, "collate", "cannot collate an empty batch", file: file, line: line)
+        check(!samples.isEmpty, "collate", "cannot collate an empty batch", file: file, line: line)
         let first = samples[0]
         let fast = samples.allSatisfy { $0.isContiguous && $0.dtype == first.dtype && $0.shape == first.shape && !$0.requiresGrad }
         guard fast else { return Tensor.stack(samples, dim: 0, file: file, line: line) }

@@ -49,7 +49,7 @@ public struct DataLoader<Batch: Sendable>: Sequence, Sendable {
     public var count: Int {
         switch source {
         case .indexed(let batches, _): return batches.count
-        case .stream: dataFailure("DataLoader", "count: the dataset is a stream (IterableDataset), which has no length", file: #fileID, line: #line)
+        case .stream: emberFailure("DataLoader", "count: the dataset is a stream (IterableDataset), which has no length", file: #fileID, line: #line)
         }
     }
 
@@ -120,8 +120,8 @@ public struct DataLoader<Batch: Sendable>: Sequence, Sendable {
         fetch: @escaping @Sendable ([Int]) -> Batch, numWorkers: Int, prefetch: Int, generator: Generator?,
         file: StaticString, line: UInt
     ) {
-        dataCheck(batchSize > 0, "DataLoader", "batchSize should be a positive integer value, but got batchSize=\(batchSize)", file: file, line: line)
-        dataCheck(!(shuffle && sampler != nil), "DataLoader", "sampler option is mutually exclusive with shuffle", file: file, line: line)
+        check(batchSize > 0, "DataLoader", "batchSize should be a positive integer value, but got batchSize=\(batchSize)", file: file, line: line)
+        check(!(shuffle && sampler != nil), "DataLoader", "sampler option is mutually exclusive with shuffle", file: file, line: line)
         Self.checkWorkers(numWorkers, prefetch, file: file, line: line)
         let generator = generator ?? .default
         let order: any Sampler = sampler ?? (shuffle ? RandomSampler(count: dataset.count, generator: generator) : SequentialSampler(count: dataset.count))
@@ -158,7 +158,7 @@ public struct DataLoader<Batch: Sendable>: Sequence, Sendable {
         numWorkers: Int = 0, prefetch: Int = 2, generator: Generator? = nil,
         file: StaticString = #fileID, line: UInt = #line
     ) {
-        dataCheck(batchSize > 0, "DataLoader", "batchSize should be a positive integer value, but got batchSize=\(batchSize)", file: file, line: line)
+        check(batchSize > 0, "DataLoader", "batchSize should be a positive integer value, but got batchSize=\(batchSize)", file: file, line: line)
         Self.checkWorkers(numWorkers, prefetch, file: file, line: line)
         source = .stream { StreamBatcher(stream, batchSize: batchSize, dropLast: dropLast, collate: collate) }
         self.batchSize = batchSize
@@ -189,8 +189,8 @@ public struct DataLoader<Batch: Sendable>: Sequence, Sendable {
     }
 
     static func checkWorkers(_ numWorkers: Int, _ prefetch: Int, file: StaticString, line: UInt) {
-        dataCheck(numWorkers >= 0, "DataLoader", "numWorkers option should be non-negative, got \(numWorkers)", file: file, line: line)
-        dataCheck(prefetch > 0, "DataLoader", "prefetch should be positive, got \(prefetch)", file: file, line: line)
+        check(numWorkers >= 0, "DataLoader", "numWorkers option should be non-negative, got \(numWorkers)", file: file, line: line)
+        check(prefetch > 0, "DataLoader", "prefetch should be positive, got \(prefetch)", file: file, line: line)
     }
 
     // MARK: Iteration

@@ -41,9 +41,9 @@ public final class DistributedSampler: Sampler {
     /// A sampler for `rank` of `worldSize` over a dataset of `count` samples.
     public init(count datasetCount: Int, rank: Int, worldSize: Int, shuffle: Bool = true, seed: UInt64 = 0, dropLast: Bool = false,
                 file: StaticString = #fileID, line: UInt = #line) {
-        dataCheck(worldSize > 0, "DistributedSampler", "worldSize must be positive, got \(worldSize)", file: file, line: line)
-        dataCheck(rank >= 0 && rank < worldSize, "DistributedSampler", "invalid rank \(rank), rank should be in the interval [0, \(worldSize - 1)]", file: file, line: line)
-        dataCheck(datasetCount >= 0, "DistributedSampler", "dataset size must be non-negative, got \(datasetCount)", file: file, line: line)
+        check(worldSize > 0, "DistributedSampler", "worldSize must be positive, got \(worldSize)", file: file, line: line)
+        check(rank >= 0 && rank < worldSize, "DistributedSampler", "invalid rank \(rank), rank should be in the interval [0, \(worldSize - 1)]", file: file, line: line)
+        check(datasetCount >= 0, "DistributedSampler", "dataset size must be non-negative, got \(datasetCount)", file: file, line: line)
         self.datasetCount = datasetCount
         self.worldSize = worldSize
         self.rank = rank

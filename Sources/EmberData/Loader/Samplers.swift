@@ -59,10 +59,10 @@ public struct RandomSampler: Sampler {
     /// A random sampler over `count` indices.
     public init(count datasetCount: Int, replacement: Bool = false, numSamples: Int? = nil, generator: Generator = .default,
                 file: StaticString = #fileID, line: UInt = #line) {
-        dataCheck(datasetCount >= 0, "RandomSampler", "dataset size must be non-negative, got \(datasetCount)", file: file, line: line)
+        check(datasetCount >= 0, "RandomSampler", "dataset size must be non-negative, got \(datasetCount)", file: file, line: line)
         let n = numSamples ?? datasetCount
-        dataCheck(n >= 0, "RandomSampler", "numSamples should be a non-negative integer value, but got numSamples=\(n)", file: file, line: line)
-        dataCheck(n == 0 || datasetCount > 0, "RandomSampler", "cannot draw \(n) samples from an empty dataset", file: file, line: line)
+        check(n >= 0, "RandomSampler", "numSamples should be a non-negative integer value, but got numSamples=\(n)", file: file, line: line)
+        check(n == 0 || datasetCount > 0, "RandomSampler", "cannot draw \(n) samples from an empty dataset", file: file, line: line)
         self.datasetCount = datasetCount
         self.replacement = replacement
         self.count = n
@@ -120,12 +120,12 @@ public struct WeightedRandomSampler: Sampler {
     /// A sampler over `weights.count` indices.
     public init(weights: [Double], numSamples: Int, replacement: Bool = true, generator: Generator = .default,
                 file: StaticString = #fileID, line: UInt = #line) {
-        dataCheck(numSamples >= 0, "WeightedRandomSampler", "numSamples should be a non-negative integer value, but got numSamples=\(numSamples)", file: file, line: line)
-        dataCheck(weights.allSatisfy { $0.isFinite && $0 >= 0 }, "WeightedRandomSampler",
+        check(numSamples >= 0, "WeightedRandomSampler", "numSamples should be a non-negative integer value, but got numSamples=\(numSamples)", file: file, line: line)
+        check(weights.allSatisfy { $0.isFinite && $0 >= 0 }, "WeightedRandomSampler",
                   "weights must be finite and non-negative, got \(weights.prefix(10))\(weights.count > 10 ? "..." : "")", file: file, line: line)
         let positive = weights.filter { $0 > 0 }.count
-        dataCheck(numSamples == 0 || positive > 0, "WeightedRandomSampler", "invalid multinomial distribution (sum of weights <= 0)", file: file, line: line)
-        dataCheck(replacement || numSamples <= positive, "WeightedRandomSampler",
+        check(numSamples == 0 || positive > 0, "WeightedRandomSampler", "invalid multinomial distribution (sum of weights <= 0)", file: file, line: line)
+        check(replacement || numSamples <= positive, "WeightedRandomSampler",
                   "cannot draw \(numSamples) samples without replacement from \(positive) indices with non-zero weight", file: file, line: line)
         self.weights = weights
         self.replacement = replacement
@@ -181,7 +181,7 @@ public struct BatchSampler: Sequence, Sendable {
 
     /// Batches of `batchSize` indices from `sampler`.
     public init(_ sampler: any Sampler, batchSize: Int, dropLast: Bool = false, file: StaticString = #fileID, line: UInt = #line) {
-        dataCheck(batchSize > 0, "BatchSampler", "batchSize should be a positive integer value, but got batchSize=\(batchSize)", file: file, line: line)
+        check(batchSize > 0, "BatchSampler", "batchSize should be a positive integer value, but got batchSize=\(batchSize)", file: file, line: line)
         self.sampler = sampler
         self.batchSize = batchSize
         self.dropLast = dropLast

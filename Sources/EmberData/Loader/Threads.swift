@@ -71,7 +71,7 @@ final class WorkerThread: @unchecked Sendable {
             counter.live.subtract(1, ordering: .relaxed)
             ThreadCounter.all.subtract(1, ordering: .relaxed)
             Unmanaged<Box>.fromOpaque(box).release()
-            dataFailure("DataLoader", "cannot start a worker thread: \(String(cString: strerror(rc)))", file: #fileID, line: #line)
+            emberFailure("DataLoader", "cannot start a worker thread: \(String(cString: strerror(rc)))", file: #fileID, line: #line)
         }
         thread = t
     }

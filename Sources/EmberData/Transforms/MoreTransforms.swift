@@ -8,14 +8,14 @@ public struct RandomVerticalFlip: Transform {
 
     /// A flip with probability `p` (default 0.5).
     public init(p: Double = 0.5, generator: Generator? = nil, file: StaticString = #fileID, line: UInt = #line) {
-        dataCheck(p >= 0 && p <= 1, "RandomVerticalFlip", "p must be in [0, 1], got \(p)", file: file, line: line)
+        check(p >= 0 && p <= 1, "RandomVerticalFlip", "p must be in [0, 1], got \(p)", file: file, line: line)
         self.p = p
         self.generator = generator
     }
 
     /// `x` flipped along its second-to-last dimension, or `x` itself.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        dataCheck(x.dim >= 2, "RandomVerticalFlip", "expected a tensor of shape [..., H, W], got \(x.shape)", file: #fileID, line: #line)
+        check(x.dim >= 2, "RandomVerticalFlip", "expected a tensor of shape [..., H, W], got \(x.shape)", file: #fileID, line: #line)
         return TransformRandom.uniform(generator ?? TransformRandom.current) < p ? x.flip([-2]) : x
     }
 }
@@ -33,7 +33,7 @@ public struct ToTensor: Transform {
     /// The image as float32 `[C, H, W]` scaled by 1/255.
     public func callAsFunction(_ x: Tensor) -> Tensor {
         if x.dtype.isFloatingPoint { return x }
-        dataCheck(x.dim == 2 || x.dim == 3, "ToTensor", "expected an image of shape [H, W], [H, W, C] or [C, H, W], got \(x.shape)", file: #fileID, line: #line)
+        check(x.dim == 2 || x.dim == 3, "ToTensor", "expected an image of shape [H, W], [H, W, C] or [C, H, W], got \(x.shape)", file: #fileID, line: #line)
         var image = x.float() / 255
         if image.dim == 2 { image = image.unsqueeze(0) } else if channelsLast { image = image.permute([2, 0, 1]).contiguous() }
         return image

@@ -44,8 +44,8 @@ public struct RandomAffine: Transform {
     public init(degrees: Double, translate: (x: Double, y: Double)? = nil, scale: ClosedRange<Double>? = nil,
                 shear: Double? = nil, interpolation: InterpolationMode = .nearest, fill: Double = 0, generator: Generator? = nil,
                 file: StaticString = #fileID, line: UInt = #line) {
-        dataCheck(degrees >= 0, "RandomAffine", "If degrees is a single number, it must be positive, got \(degrees)", file: file, line: line)
-        dataCheck(shear.map { $0 >= 0 } ?? true, "RandomAffine", "If shear is a single number, it must be positive, got \(shear!)", file: file, line: line)
+        check(degrees >= 0, "RandomAffine", "If degrees is a single number, it must be positive, got \(degrees)", file: file, line: line)
+        check(shear.map { $0 >= 0 } ?? true, "RandomAffine", "If shear is a single number, it must be positive, got \(shear!)", file: file, line: line)
         self.init(degreesRange: -degrees...degrees, translate: translate, scale: scale, shearX: shear.map { -$0...$0 }, shearY: nil,
                   interpolation: interpolation, fill: fill, generator: generator, file: file, line: line)
     }
@@ -57,11 +57,11 @@ public struct RandomAffine: Transform {
                 interpolation: InterpolationMode = .nearest, fill: Double = 0, generator: Generator? = nil,
                 file: StaticString = #fileID, line: UInt = #line) {
         if let t = translate {
-            dataCheck((0...1).contains(t.x) && (0...1).contains(t.y), "RandomAffine",
+            check((0...1).contains(t.x) && (0...1).contains(t.y), "RandomAffine",
                       "translation values should be between 0 and 1, got \(t)", file: file, line: line)
         }
         if let s = scale {
-            dataCheck(s.lowerBound > 0, "RandomAffine", "scale values should be positive, got \(s)", file: file, line: line)
+            check(s.lowerBound > 0, "RandomAffine", "scale values should be positive, got \(s)", file: file, line: line)
         }
         self.degrees = degreesRange
         self.translate = translate
@@ -95,7 +95,7 @@ public struct RandomAffine: Transform {
 
     /// `x` rotated, moved, scaled and sheared by freshly drawn parameters.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        dataCheck(x.dim >= 2, "RandomAffine", "expected a tensor of shape [..., H, W], got \(x.shape)", file: #fileID, line: #line)
+        check(x.dim >= 2, "RandomAffine", "expected a tensor of shape [..., H, W], got \(x.shape)", file: #fileID, line: #line)
         let p = parameters(width: x.shape[x.dim - 1], height: x.shape[x.dim - 2], generator ?? TransformRandom.current)
         return Self.apply(x, angle: p.angle, translate: p.translate, scale: p.scale, shear: p.shear, interpolation: interpolation, fill: fill)
     }
@@ -114,9 +114,9 @@ public struct RandomAffine: Transform {
     public static func apply(_ x: Tensor, angle: Double, translate: (Double, Double) = (0, 0), scale: Double = 1, shear: (Double, Double) = (0, 0),
                              interpolation: InterpolationMode = .nearest, fill: Double = 0,
                              file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        dataCheck(x.dim >= 2, "affine", "expected a tensor of shape [..., H, W], got \(x.shape)", file: file, line: line)
-        dataCheck(x.dtype.isFloatingPoint, "affine", "expected a floating-point image, got \(x.dtype) (convert it with ToTensor first)", file: file, line: line)
-        dataCheck(scale > 0, "affine", "scale should be positive, got \(scale)", file: file, line: line)
+        check(x.dim >= 2, "affine", "expected a tensor of shape [..., H, W], got \(x.shape)", file: file, line: line)
+        check(x.dtype.isFloatingPoint, "affine", "expected a floating-point image, got \(x.dtype) (convert it with ToTensor first)", file: file, line: line)
+        check(scale > 0, "affine", "scale should be positive, got \(scale)", file: file, line: line)
         let m = inverseMatrix(angle: angle, translate: translate, scale: scale, shear: shear)
         let h = x.shape[x.dim - 2], w = x.shape[x.dim - 1]
         let src = x.to(.float64).contiguous()

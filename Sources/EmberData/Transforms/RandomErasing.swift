@@ -36,11 +36,11 @@ public struct RandomErasing: Transform {
     public init(p: Double = 0.5, scale: ClosedRange<Double> = 0.02...0.33, ratio: ClosedRange<Double> = 0.3...3.3,
                 value: Value = .constant([0]), generator: Generator? = nil,
                 file: StaticString = #fileID, line: UInt = #line) {
-        dataCheck(p >= 0 && p <= 1, "RandomErasing", "Random erasing probability should be between 0 and 1, got \(p)", file: file, line: line)
-        dataCheck(scale.lowerBound >= 0 && scale.upperBound <= 1, "RandomErasing", "Scale should be between 0 and 1, got \(scale)", file: file, line: line)
-        dataCheck(ratio.lowerBound > 0, "RandomErasing", "ratio should be positive, got \(ratio)", file: file, line: line)
+        check(p >= 0 && p <= 1, "RandomErasing", "Random erasing probability should be between 0 and 1, got \(p)", file: file, line: line)
+        check(scale.lowerBound >= 0 && scale.upperBound <= 1, "RandomErasing", "Scale should be between 0 and 1, got \(scale)", file: file, line: line)
+        check(ratio.lowerBound > 0, "RandomErasing", "ratio should be positive, got \(ratio)", file: file, line: line)
         if case .constant(let v) = value {
-            dataCheck(!v.isEmpty, "RandomErasing", "value should be one number or one per channel, got []", file: file, line: line)
+            check(!v.isEmpty, "RandomErasing", "value should be one number or one per channel, got []", file: file, line: line)
         }
         self.p = p
         self.scale = scale
@@ -71,11 +71,11 @@ public struct RandomErasing: Transform {
 
     /// `x` with a random rectangle erased (a new tensor), or `x` itself.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        dataCheck(x.dim >= 3, "RandomErasing", "expected a tensor of shape [..., C, H, W], got \(x.shape)", file: #fileID, line: #line)
-        dataCheck(x.dtype.isFloatingPoint, "RandomErasing", "expected a floating-point image, got \(x.dtype) (convert it with ToTensor first)", file: #fileID, line: #line)
+        check(x.dim >= 3, "RandomErasing", "expected a tensor of shape [..., C, H, W], got \(x.shape)", file: #fileID, line: #line)
+        check(x.dtype.isFloatingPoint, "RandomErasing", "expected a floating-point image, got \(x.dtype) (convert it with ToTensor first)", file: #fileID, line: #line)
         let c = x.shape[x.dim - 3], height = x.shape[x.dim - 2], width = x.shape[x.dim - 1]
         if case .constant(let v) = value {
-            dataCheck(v.count == 1 || v.count == c, "RandomErasing",
+            check(v.count == 1 || v.count == c, "RandomErasing",
                       "If value is a sequence, it should have either a single value or \(c) (number of input channels), got \(v.count)", file: #fileID, line: #line)
         }
         let g = generator ?? TransformRandom.current
@@ -97,9 +97,9 @@ public struct RandomErasing: Transform {
     /// ```
     public static func erase(_ x: Tensor, top: Int, left: Int, height: Int, width: Int, value: Tensor,
                              file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        dataCheck(x.dim >= 2, "erase", "expected a tensor of shape [..., H, W], got \(x.shape)", file: file, line: line)
+        check(x.dim >= 2, "erase", "expected a tensor of shape [..., H, W], got \(x.shape)", file: file, line: line)
         let h = x.shape[x.dim - 2], w = x.shape[x.dim - 1]
-        dataCheck(top >= 0 && left >= 0 && height >= 0 && width >= 0 && top + height <= h && left + width <= w, "erase",
+        check(top >= 0 && left >= 0 && height >= 0 && width >= 0 && top + height <= h && left + width <= w, "erase",
                   "rectangle rows \(top)..<\(top + height), columns \(left)..<\(left + width) is outside an image of \(h)×\(w)", file: file, line: line)
         let out = x.clone()
         if height > 0 && width > 0 {

@@ -54,9 +54,9 @@ public struct Normalize: Transform {
 
     /// A normalization with these per-channel statistics (equal lengths, one per channel).
     public init(mean: [Double], std: [Double], file: StaticString = #fileID, line: UInt = #line) {
-        dataCheck(!mean.isEmpty && mean.count == std.count, "Normalize",
+        check(!mean.isEmpty && mean.count == std.count, "Normalize",
                   "mean and std must have the same non-zero length, got \(mean.count) and \(std.count)", file: file, line: line)
-        dataCheck(std.allSatisfy { $0 != 0 }, "Normalize", "std evaluated to zero, leading to division by zero (std = \(std))", file: file, line: line)
+        check(std.allSatisfy { $0 != 0 }, "Normalize", "std evaluated to zero, leading to division by zero (std = \(std))", file: file, line: line)
         self.mean = mean
         self.std = std
         mean32 = Tensor(mean, shape: [mean.count, 1, 1], dtype: .float32)
@@ -65,10 +65,10 @@ public struct Normalize: Transform {
 
     /// The normalized tensor, same shape and dtype.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        dataCheck(x.dtype.isFloatingPoint, "Normalize", "expected a floating-point tensor, got \(x.dtype)", file: #fileID, line: #line)
-        dataCheck(x.dim >= 3, "Normalize", "expected a tensor of shape [..., C, H, W], got \(x.shape)", file: #fileID, line: #line)
+        check(x.dtype.isFloatingPoint, "Normalize", "expected a floating-point tensor, got \(x.dtype)", file: #fileID, line: #line)
+        check(x.dim >= 3, "Normalize", "expected a tensor of shape [..., C, H, W], got \(x.shape)", file: #fileID, line: #line)
         let channels = x.shape[x.dim - 3]
-        dataCheck(mean.count == channels || mean.count == 1, "Normalize",
+        check(mean.count == channels || mean.count == 1, "Normalize",
                   "\(mean.count) means and stds for a tensor with \(channels) channels (shape \(x.shape))", file: #fileID, line: #line)
         if x.dtype == .float32 { return (x - mean32) / std32 }
         return (x - Tensor(mean, shape: [mean.count, 1, 1], dtype: x.dtype)) / Tensor(std, shape: [std.count, 1, 1], dtype: x.dtype)
@@ -85,14 +85,14 @@ public struct RandomHorizontalFlip: Transform {
 
     /// A flip with probability `p` (default 0.5).
     public init(p: Double = 0.5, generator: Generator? = nil, file: StaticString = #fileID, line: UInt = #line) {
-        dataCheck(p >= 0 && p <= 1, "RandomHorizontalFlip", "p must be in [0, 1], got \(p)", file: file, line: line)
+        check(p >= 0 && p <= 1, "RandomHorizontalFlip", "p must be in [0, 1], got \(p)", file: file, line: line)
         self.p = p
         self.generator = generator
     }
 
     /// `x` flipped along its last dimension, or `x` itself.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        dataCheck(x.dim >= 2, "RandomHorizontalFlip", "expected a tensor of shape [..., H, W], got \(x.shape)", file: #fileID, line: #line)
+        check(x.dim >= 2, "RandomHorizontalFlip", "expected a tensor of shape [..., H, W], got \(x.shape)", file: #fileID, line: #line)
         return TransformRandom.uniform(generator ?? TransformRandom.current) < p ? x.flip([-1]) : x
     }
 }
@@ -127,8 +127,8 @@ public struct RandomCrop: Transform {
     /// A crop of `height × width`.
     public init(height: Int, width: Int, padding: Int = 0, padIfNeeded: Bool = false, fill: Double = 0, generator: Generator? = nil,
                 file: StaticString = #fileID, line: UInt = #line) {
-        dataCheck(height > 0 && width > 0, "RandomCrop", "crop size must be positive, got \(height)×\(width)", file: file, line: line)
-        dataCheck(padding >= 0, "RandomCrop", "padding must be non-negative, got \(padding)", file: file, line: line)
+        check(height > 0 && width > 0, "RandomCrop", "crop size must be positive, got \(height)×\(width)", file: file, line: line)
+        check(padding >= 0, "RandomCrop", "padding must be non-negative, got \(padding)", file: file, line: line)
         self.height = height
         self.width = width
         self.padding = padding
@@ -139,7 +139,7 @@ public struct RandomCrop: Transform {
 
     /// A random window of `x` (padded first), a view when no padding was needed.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        dataCheck(x.dim >= 2, "RandomCrop", "expected a tensor of shape [..., H, W], got \(x.shape)", file: #fileID, line: #line)
+        check(x.dim >= 2, "RandomCrop", "expected a tensor of shape [..., H, W], got \(x.shape)", file: #fileID, line: #line)
         var img = padding > 0 ? Self.pad(x, top: padding, bottom: padding, left: padding, right: padding, fill: fill) : x
         if padIfNeeded {
             let h = img.shape[img.dim - 2], w = img.shape[img.dim - 1]
@@ -147,7 +147,7 @@ public struct RandomCrop: Transform {
             if dh > 0 || dw > 0 { img = Self.pad(img, top: dh, bottom: dh, left: dw, right: dw, fill: fill) }
         }
         let h = img.shape[img.dim - 2], w = img.shape[img.dim - 1]
-        dataCheck(h >= height && w >= width, "RandomCrop",
+        check(h >= height && w >= width, "RandomCrop",
                   "required crop size \(height)×\(width) is larger than the input image size \(h)×\(w) (shape \(x.shape), padding \(padding))",
                   file: #fileID, line: #line)
         if h == height && w == width { return img }

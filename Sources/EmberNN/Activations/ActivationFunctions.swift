@@ -38,7 +38,7 @@ public func logSoftmax(_ x: Tensor, dim: Int) -> Tensor { x.logSoftmax(dim: dim)
 /// `x` clamped to `[minVal, maxVal]`; the gradient is 1 strictly inside and 0 outside, as
 /// PyTorch's (PyTorch: `F.hardtanh`).
 public func hardtanh(_ x: Tensor, minVal: Double = -1, maxVal: Double = 1) -> Tensor {
-    nnCheck(maxVal > minVal, "hardtanh", "max_val (\(maxVal)) must be greater than min_val (\(minVal))")
+    check(maxVal > minVal, "hardtanh", "max_val (\(maxVal)) must be greater than min_val (\(minVal))")
     let inside = (x .> minVal).logicalAnd(x .< maxVal)
     return Tensor.where(inside, x, x.detach().clamp(min: minVal, max: maxVal))
 }
@@ -48,7 +48,7 @@ public func hardtanh(_ x: Tensor, minVal: Double = -1, maxVal: Double = 1) -> Te
 public func prelu(_ x: Tensor, weight: Tensor) -> Tensor {
     var w = weight
     if weight.numel > 1 {
-        nnCheck(x.dim >= 2 && x.shape[1] == weight.numel, "PReLU", "weight has \(weight.numel) slopes but the input has shape \(x.shape) (expected \(weight.numel) channels in dim 1)")
+        check(x.dim >= 2 && x.shape[1] == weight.numel, "PReLU", "weight has \(weight.numel) slopes but the input has shape \(x.shape) (expected \(weight.numel) channels in dim 1)")
         var shape = [Int](repeating: 1, count: x.dim)
         shape[1] = weight.numel
         w = weight.reshape(shape)

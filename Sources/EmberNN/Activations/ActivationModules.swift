@@ -66,7 +66,7 @@ open class GELU: Module, @unchecked Sendable {
     public let approximate: String
     /// A GELU layer.
     public init(approximate: String = "none") {
-        nnCheck(approximate == "none" || approximate == "tanh", "GELU", "approximate must be \"none\" or \"tanh\", got \"\(approximate)\"")
+        check(approximate == "none" || approximate == "tanh", "GELU", "approximate must be \"none\" or \"tanh\", got \"\(approximate)\"")
         self.approximate = approximate
         super.init()
     }

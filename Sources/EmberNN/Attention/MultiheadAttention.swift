@@ -61,8 +61,8 @@ open class MultiheadAttention: Module, @unchecked Sendable {
     public init(embedDim: Int, numHeads: Int, dropout: Double = 0, bias: Bool = true, addBiasKV: Bool = false,
                 addZeroAttn: Bool = false, kdim: Int? = nil, vdim: Int? = nil, batchFirst: Bool = false,
                 dtype: DType = .float32, file: StaticString = #fileID, line: UInt = #line) {
-        nnCheck(embedDim > 0 && numHeads > 0 && embedDim % numHeads == 0, "MultiheadAttention", "embed_dim (\(embedDim)) must be divisible by num_heads (\(numHeads))", file: file, line: line)
-        nnCheck(dropout >= 0 && dropout <= 1, "MultiheadAttention", "dropout must lie in [0, 1], got \(dropout)", file: file, line: line)
+        check(embedDim > 0 && numHeads > 0 && embedDim % numHeads == 0, "MultiheadAttention", "embed_dim (\(embedDim)) must be divisible by num_heads (\(numHeads))", file: file, line: line)
+        check(dropout >= 0 && dropout <= 1, "MultiheadAttention", "dropout must lie in [0, 1], got \(dropout)", file: file, line: line)
         self.embedDim = embedDim
         self.kdim = kdim ?? embedDim
         self.vdim = vdim ?? embedDim
@@ -107,8 +107,8 @@ open class MultiheadAttention: Module, @unchecked Sendable {
         -> (output: Tensor, weights: Tensor?) {
         let op: StaticString = "MultiheadAttention"
         let batched = query.dim == 3
-        nnCheck(query.dim == 2 || query.dim == 3, op, "expected query of shape [L, N, E] (batched) or [L, E] (unbatched), got \(query.shape)")
-        nnCheck(key.dim == query.dim && value.dim == query.dim, op, "query, key and value must all be batched (3-D) or all unbatched (2-D), got \(query.shape), \(key.shape), \(value.shape)")
+        check(query.dim == 2 || query.dim == 3, op, "expected query of shape [L, N, E] (batched) or [L, E] (unbatched), got \(query.shape)")
+        check(key.dim == query.dim && value.dim == query.dim, op, "query, key and value must all be batched (3-D) or all unbatched (2-D), got \(query.shape), \(key.shape), \(value.shape)")
         // Work in the inputs' own layout (no transposed copies): time-major [len, N, ·], or
         // batch-major [N, len, ·] for batch-first inputs. Unbatched inputs are time-major with N = 1.
         let timeMajor = !(batchFirst && batched)
@@ -118,9 +118,9 @@ open class MultiheadAttention: Module, @unchecked Sendable {
         var paddingMask = keyPaddingMask.map { batched ? $0 : $0.unsqueeze(0) }
         let seqDim = timeMajor ? 0 : 1, batchDim = timeMajor ? 1 : 0
         let tgtLen = q.shape[seqDim], batch = q.shape[batchDim]
-        nnCheck(q.shape[2] == embedDim, op, "was expecting embedding dimension of \(embedDim), but got query of shape \(query.shape)")
-        nnCheck(k.shape[2] == kdim && v.shape[2] == vdim, op, "expected keys with \(kdim) and values with \(vdim) features, got \(key.shape) and \(value.shape)")
-        nnCheck(k.shape[seqDim] == v.shape[seqDim] && k.shape[batchDim] == batch && v.shape[batchDim] == batch, op, "key \(key.shape) and value \(value.shape) must have the same sequence length and the query's batch size")
+        check(q.shape[2] == embedDim, op, "was expecting embedding dimension of \(embedDim), but got query of shape \(query.shape)")
+        check(k.shape[2] == kdim && v.shape[2] == vdim, op, "expected keys with \(kdim) and values with \(vdim) features, got \(key.shape) and \(value.shape)")
+        check(k.shape[seqDim] == v.shape[seqDim] && k.shape[batchDim] == batch && v.shape[batchDim] == batch, op, "key \(key.shape) and value \(value.shape) must have the same sequence length and the query's batch size")
         let keyLen = k.shape[seqDim]
 
         // [len, N, E] or [N, len, E] → [N·heads, len, headDim] (one copy).
@@ -133,11 +133,11 @@ open class MultiheadAttention: Module, @unchecked Sendable {
         var mask = attnMask.map { additive($0, q.dtype) }
         if let m = mask {
             let expected2 = [tgtLen, keyLen], expected3 = [batch * numHeads, tgtLen, keyLen]
-            nnCheck(m.shape == expected2 || m.shape == expected3, op, "the attn_mask should have shape \(expected2) or \(expected3), got \(m.shape)")
+            check(m.shape == expected2 || m.shape == expected3, op, "the attn_mask should have shape \(expected2) or \(expected3), got \(m.shape)")
             if m.dim == 2 { mask = m.unsqueeze(0) }
         }
         if let p = paddingMask {
-            nnCheck(p.shape == [batch, keyLen], op, "expecting key_padding_mask of shape \([batch, keyLen]), got \(p.shape)")
+            check(p.shape == [batch, keyLen], op, "expecting key_padding_mask of shape \([batch, keyLen]), got \(p.shape)")
         }
         if biasK != nil {
             mask = mask.map { padLast($0) }

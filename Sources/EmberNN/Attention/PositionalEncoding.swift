@@ -13,7 +13,7 @@ import Glibc
 /// let x = embedding(ids) + sinusoidalPositionalEncoding(length: 128, dim: 64)   // [B, 128, 64]
 /// ```
 public func sinusoidalPositionalEncoding(length: Int, dim: Int, base: Double = 10000, dtype: DType = .float32) -> Tensor {
-    nnCheck(dim > 0 && dim % 2 == 0, "sinusoidalPositionalEncoding", "dim must be even and positive, got \(dim)")
+    check(dim > 0 && dim % 2 == 0, "sinusoidalPositionalEncoding", "dim must be even and positive, got \(dim)")
     var values = [Double](repeating: 0, count: length * dim)
     for p in 0..<length {
         for i in 0..<(dim / 2) {
@@ -31,7 +31,7 @@ public func sinusoidalPositionalEncoding(length: Int, dim: Int, base: Double = 1
 /// convention of Hugging Face's `rotate_half`, not the interleaved GPT-J one). Pass them to
 /// `applyRotaryEmbedding`. `dim` (the head dimension) must be even.
 public func rotaryEmbedding(length: Int, dim: Int, base: Double = 10000, dtype: DType = .float32) -> (cos: Tensor, sin: Tensor) {
-    nnCheck(dim > 0 && dim % 2 == 0, "rotaryEmbedding", "dim must be even and positive, got \(dim)")
+    check(dim > 0 && dim % 2 == 0, "rotaryEmbedding", "dim must be even and positive, got \(dim)")
     let half = dim / 2
     var c = [Double](repeating: 0, count: length * dim), s = c
     for p in 0..<length {
@@ -55,7 +55,7 @@ public func rotaryEmbedding(length: Int, dim: Int, base: Double = 10000, dtype: 
 /// ```
 public func applyRotaryEmbedding(_ x: Tensor, cos: Tensor, sin: Tensor) -> Tensor {
     let d = x.shape.last ?? 0
-    nnCheck(d % 2 == 0 && cos.shape.last == d && sin.shape.last == d, "applyRotaryEmbedding", "x's last dim (\(d)) must be even and match cos \(cos.shape) and sin \(sin.shape)")
+    check(d % 2 == 0 && cos.shape.last == d && sin.shape.last == d, "applyRotaryEmbedding", "x's last dim (\(d)) must be even and match cos \(cos.shape) and sin \(sin.shape)")
     let halves = x.chunk(2, dim: -1)
     let rotated = Tensor.cat([-halves[1], halves[0]], dim: -1)
     return x * cos + rotated * sin

@@ -49,7 +49,7 @@ open class RMSNorm: Module, @unchecked Sendable {
 /// (PyTorch 2.4: `F.rms_norm`).
 public func rmsNorm(_ x: Tensor, normalizedShape: [Int], weight: Tensor? = nil, eps: Double? = nil) -> Tensor {
     let k = normalizedShape.count
-    nnCheck(x.dim >= k && Array(x.shape.suffix(k)) == normalizedShape, "RMSNorm", "expected an input whose last dims are \(normalizedShape) (normalized_shape), got shape \(x.shape)")
+    check(x.dim >= k && Array(x.shape.suffix(k)) == normalizedShape, "RMSNorm", "expected an input whose last dims are \(normalizedShape) (normalized_shape), got shape \(x.shape)")
     let dims = Array((x.dim - k)..<x.dim)
     let e = eps ?? machineEpsilon(x.dtype)
     var y = x * (x.square().mean(dims: dims, keepDim: true) + e).rsqrt()

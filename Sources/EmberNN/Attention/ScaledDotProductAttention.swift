@@ -20,12 +20,12 @@ public func scaledDotProductAttention(
     file: StaticString = #fileID, line: UInt = #line
 ) -> Tensor {
     let op: StaticString = "scaledDotProductAttention"
-    nnCheck(query.dim >= 2 && key.dim >= 2 && value.dim >= 2, op, "query, key and value need at least 2 dims ([*, L, E]), got \(query.shape), \(key.shape), \(value.shape)", file: file, line: line)
+    check(query.dim >= 2 && key.dim >= 2 && value.dim >= 2, op, "query, key and value need at least 2 dims ([*, L, E]), got \(query.shape), \(key.shape), \(value.shape)", file: file, line: line)
     let e = query.shape[query.dim - 1]
-    nnCheck(key.shape[key.dim - 1] == e, op, "query and key must have the same last dim, got \(query.shape) and \(key.shape)", file: file, line: line)
-    nnCheck(key.shape[key.dim - 2] == value.shape[value.dim - 2], op, "key and value must have the same sequence length (dim -2), got \(key.shape) and \(value.shape)", file: file, line: line)
-    nnCheck(!(isCausal && attnMask != nil), op, "pass either attnMask or isCausal, not both", file: file, line: line)
-    nnCheck(dropoutP >= 0 && dropoutP <= 1, op, "dropoutP must lie in [0, 1], got \(dropoutP)", file: file, line: line)
+    check(key.shape[key.dim - 1] == e, op, "query and key must have the same last dim, got \(query.shape) and \(key.shape)", file: file, line: line)
+    check(key.shape[key.dim - 2] == value.shape[value.dim - 2], op, "key and value must have the same sequence length (dim -2), got \(key.shape) and \(value.shape)", file: file, line: line)
+    check(!(isCausal && attnMask != nil), op, "pass either attnMask or isCausal, not both", file: file, line: line)
+    check(dropoutP >= 0 && dropoutP <= 1, op, "dropoutP must lie in [0, 1], got \(dropoutP)", file: file, line: line)
     let l = query.shape[query.dim - 2], s = key.shape[key.dim - 2]
     let factor = scale ?? 1 / Double(e).squareRoot()
     if dropoutP == 0, let fused = fusedAttention(query, key, value, attnMask: attnMask, isCausal: isCausal, scale: factor) {

@@ -50,8 +50,8 @@ open class Transformer: Module, @unchecked Sendable {
                                memoryMask: Tensor? = nil, srcKeyPaddingMask: Tensor? = nil,
                                tgtKeyPaddingMask: Tensor? = nil, memoryKeyPaddingMask: Tensor? = nil) -> Tensor {
         let batchDim = batchFirst ? 0 : 1
-        nnCheck(src.dim != 3 || src.shape[batchDim] == tgt.shape[batchDim], "Transformer", "the batch number of src and tgt must be equal, got \(src.shape) and \(tgt.shape)")
-        nnCheck(src.shape.last == dModel && tgt.shape.last == dModel, "Transformer", "the feature number of src and tgt must be equal to d_model (\(dModel)), got \(src.shape) and \(tgt.shape)")
+        check(src.dim != 3 || src.shape[batchDim] == tgt.shape[batchDim], "Transformer", "the batch number of src and tgt must be equal, got \(src.shape) and \(tgt.shape)")
+        check(src.shape.last == dModel && tgt.shape.last == dModel, "Transformer", "the feature number of src and tgt must be equal to d_model (\(dModel)), got \(src.shape) and \(tgt.shape)")
         let memory = encoder(src, mask: srcMask, srcKeyPaddingMask: srcKeyPaddingMask)
         return decoder(tgt, memory: memory, tgtMask: tgtMask, memoryMask: memoryMask,
                        tgtKeyPaddingMask: tgtKeyPaddingMask, memoryKeyPaddingMask: memoryKeyPaddingMask)

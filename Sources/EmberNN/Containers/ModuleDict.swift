@@ -14,7 +14,7 @@ open class ModuleDict: Module, @unchecked Sendable {
     public init(_ modules: KeyValuePairs<String, Module> = [:]) {
         super.init()
         for (k, m) in modules {
-            nnCheck(items[k] == nil, "ModuleDict", "duplicate key '\(k)'")
+            check(items[k] == nil, "ModuleDict", "duplicate key '\(k)'")
             self[k] = m
         }
     }
@@ -24,7 +24,7 @@ open class ModuleDict: Module, @unchecked Sendable {
     public subscript(key: String) -> Module? {
         get { items[key] }
         set {
-            nnCheck(!key.isEmpty && !key.contains("."), "ModuleDict", "module name can't be empty or contain \".\", got '\(key)'")
+            check(!key.isEmpty && !key.contains("."), "ModuleDict", "module name can't be empty or contain \".\", got '\(key)'")
             if let newValue {
                 if items.updateValue(newValue, forKey: key) == nil { keys.append(key) }
             } else if items.removeValue(forKey: key) != nil {

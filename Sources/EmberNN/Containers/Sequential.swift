@@ -37,7 +37,7 @@ open class Sequential: Module, @unchecked Sendable {
         layers = modules.map(\.value)
         names = modules.map(\.key)
         super.init()
-        nnCheck(Set(names).count == names.count, "Sequential", "duplicate child names in \(names)")
+        check(Set(names).count == names.count, "Sequential", "duplicate child names in \(names)")
     }
 
     /// Applies each module in turn (PyTorch: `Sequential.forward`).
@@ -53,7 +53,7 @@ open class Sequential: Module, @unchecked Sendable {
     /// The module at `index`, negative counting from the end (PyTorch: `seq[i]`).
     public subscript(index: Int) -> Module {
         let i = index < 0 ? index + layers.count : index
-        nnCheck(i >= 0 && i < layers.count, "Sequential", "index \(index) is out of range for a Sequential of \(layers.count) modules")
+        check(i >= 0 && i < layers.count, "Sequential", "index \(index) is out of range for a Sequential of \(layers.count) modules")
         return layers[i]
     }
 

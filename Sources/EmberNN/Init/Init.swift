@@ -45,7 +45,7 @@ public enum Init {
     /// receptive field (the product of the remaining dims)
     /// (PyTorch: `nn.init._calculate_fan_in_and_fan_out`).
     public static func calculateFans(_ tensor: Tensor, file: StaticString = #fileID, line: UInt = #line) -> (fanIn: Int, fanOut: Int) {
-        nnCheck(tensor.dim >= 2, "Init", "fan in and fan out can not be computed for a tensor with fewer than 2 dimensions (shape \(tensor.shape))", file: file, line: line)
+        check(tensor.dim >= 2, "Init", "fan in and fan out can not be computed for a tensor with fewer than 2 dimensions (shape \(tensor.shape))", file: file, line: line)
         let receptive = tensor.shape.dropFirst(2).reduce(1, *)
         return (tensor.shape[1] * receptive, tensor.shape[0] * receptive)
     }
@@ -125,7 +125,7 @@ public enum Init {
     private static func kaimingStd(_ tensor: Tensor, a: Double, mode: FanMode, nonlinearity: Nonlinearity,
                                    file: StaticString, line: UInt) -> Double {
         let fan = fan(tensor, mode, file: file, line: line)
-        nnCheck(fan > 0, "Init", "initializing a zero-element tensor (shape \(tensor.shape))", file: file, line: line)
+        check(fan > 0, "Init", "initializing a zero-element tensor (shape \(tensor.shape))", file: file, line: line)
         let gain = nonlinearity.isLeakyRelu ? calculateGain(.leakyRelu(negativeSlope: a)) : calculateGain(nonlinearity)
         return gain / Double(fan).squareRoot()
     }

@@ -10,7 +10,7 @@ extension Init {
     @discardableResult
     public static func orthogonal_(_ tensor: Tensor, gain: Double = 1, generator: Generator = .default,
                                    file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        nnCheck(tensor.dim >= 2, "Init.orthogonal_", "only tensors with 2 or more dimensions are supported, got shape \(tensor.shape)", file: file, line: line)
+        check(tensor.dim >= 2, "Init.orthogonal_", "only tensors with 2 or more dimensions are supported, got shape \(tensor.shape)", file: file, line: line)
         let rows = tensor.shape[0], cols = tensor.numel / Swift.max(rows, 1)
         if tensor.numel == 0 { return tensor }
         // Columns of an m×n matrix with m >= n, stored column by column.

@@ -72,8 +72,8 @@ open class BatchNorm: Module, @unchecked Sendable {
 
     /// Normalizes each channel of `[N, C, *]` (PyTorch: `F.batch_norm`).
     open override func forward(_ x: Tensor) -> Tensor {
-        nnCheck(allowedRanks.contains(x.dim), "BatchNorm", "\(typeName) expected a \(allowedRanks.map { "\($0)D" }.joined(separator: " or ")) input, got shape \(x.shape)")
-        nnCheck(x.shape[1] == numFeatures, "BatchNorm", "\(typeName) expected \(numFeatures) channels in dim 1 (num_features=\(numFeatures)), got shape \(x.shape)")
+        check(allowedRanks.contains(x.dim), "BatchNorm", "\(typeName) expected a \(allowedRanks.map { "\($0)D" }.joined(separator: " or ")) input, got shape \(x.shape)")
+        check(x.shape[1] == numFeatures, "BatchNorm", "\(typeName) expected \(numFeatures) channels in dim 1 (num_features=\(numFeatures)), got shape \(x.shape)")
         var factor = momentum ?? 0
         if training && trackRunningStats, let count = numBatchesTracked {
             withNoGrad { count.add_(1) }
@@ -82,7 +82,7 @@ open class BatchNorm: Module, @unchecked Sendable {
         let useBatchStats = training || (runningMean == nil && runningVar == nil)
         let n = x.numel / numFeatures
         if useBatchStats {
-            nnCheck(n > 1, "BatchNorm", "\(typeName) expected more than 1 value per channel when training, got input of shape \(x.shape)")
+            check(n > 1, "BatchNorm", "\(typeName) expected more than 1 value per channel when training, got input of shape \(x.shape)")
         }
         if usesFusedOp(x) {
             // One fused op (two passes forward, two backward); it updates the running statistics.

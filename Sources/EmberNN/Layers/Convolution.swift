@@ -49,8 +49,8 @@ open class Conv2d: Module, @unchecked Sendable {
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
                 padding: ConvPadding = .explicit(0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true,
                 dtype: DType = .float32, file: StaticString = #fileID, line: UInt = #line) {
-        nnCheck(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0, "Conv2d", "in_channels (\(inChannels)) and out_channels (\(outChannels)) must be divisible by groups (\(groups))", file: file, line: line)
-        nnCheck(padding != .same || (stride.0 == 1 && stride.1 == 1), "Conv2d", "padding='same' is not supported for strided convolutions", file: file, line: line)
+        check(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0, "Conv2d", "in_channels (\(inChannels)) and out_channels (\(outChannels)) must be divisible by groups (\(groups))", file: file, line: line)
+        check(padding != .same || (stride.0 == 1 && stride.1 == 1), "Conv2d", "padding='same' is not supported for strided convolutions", file: file, line: line)
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.kernelSize = kernelSize
@@ -101,7 +101,7 @@ open class Conv1d: Module, @unchecked Sendable {
     /// PyTorch: `nn.Conv1d(in, out, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True)`.
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, dilation: Int = 1,
                 groups: Int = 1, bias: Bool = true, dtype: DType = .float32, file: StaticString = #fileID, line: UInt = #line) {
-        nnCheck(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0, "Conv1d", "in_channels (\(inChannels)) and out_channels (\(outChannels)) must be divisible by groups (\(groups))", file: file, line: line)
+        check(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0, "Conv1d", "in_channels (\(inChannels)) and out_channels (\(outChannels)) must be divisible by groups (\(groups))", file: file, line: line)
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.kernelSize = kernelSize
@@ -143,7 +143,7 @@ open class ConvTranspose2d: Module, @unchecked Sendable {
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, outputPadding: Int = 0,
                 groups: Int = 1, bias: Bool = true, dilation: Int = 1, dtype: DType = .float32,
                 file: StaticString = #fileID, line: UInt = #line) {
-        nnCheck(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0, "ConvTranspose2d", "in_channels (\(inChannels)) and out_channels (\(outChannels)) must be divisible by groups (\(groups))", file: file, line: line)
+        check(groups > 0 && inChannels % groups == 0 && outChannels % groups == 0, "ConvTranspose2d", "in_channels (\(inChannels)) and out_channels (\(outChannels)) must be divisible by groups (\(groups))", file: file, line: line)
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.groups = groups

@@ -17,7 +17,7 @@ open class Dropout: Module, @unchecked Sendable {
 
     /// A dropout layer (PyTorch: `nn.Dropout(p=0.5)`).
     public init(p: Double = 0.5, generator: Generator = .default, file: StaticString = #fileID, line: UInt = #line) {
-        nnCheck(p >= 0 && p <= 1, "Dropout", "dropout probability has to be between 0 and 1, but got \(p)", file: file, line: line)
+        check(p >= 0 && p <= 1, "Dropout", "dropout probability has to be between 0 and 1, but got \(p)", file: file, line: line)
         self.p = p
         self.generator = generator
         super.init()
@@ -38,7 +38,7 @@ open class Dropout: Module, @unchecked Sendable {
 open class Dropout2d: Dropout, @unchecked Sendable {
     /// Drops channels in training mode (PyTorch: `F.dropout2d`).
     open override func forward(_ x: Tensor) -> Tensor {
-        nnCheck(x.dim == 3 || x.dim == 4, "Dropout2d", "expected a [N, C, H, W] or [C, H, W] input, got shape \(x.shape)")
+        check(x.dim == 3 || x.dim == 4, "Dropout2d", "expected a [N, C, H, W] or [C, H, W] input, got shape \(x.shape)")
         return featureDropout(x, p: p, training: training, batched: x.dim == 4, generator: generator)
     }
 }
@@ -46,7 +46,7 @@ open class Dropout2d: Dropout, @unchecked Sendable {
 /// Zeroes each element with probability `p` and scales the rest by 1/(1-p) when
 /// `training`; returns `x` otherwise (PyTorch: `F.dropout`).
 public func dropout(_ x: Tensor, p: Double = 0.5, training: Bool = true, generator: Generator = .default) -> Tensor {
-    nnCheck(p >= 0 && p <= 1, "dropout", "dropout probability has to be between 0 and 1, but got \(p)")
+    check(p >= 0 && p <= 1, "dropout", "dropout probability has to be between 0 and 1, but got \(p)")
     if !training || p == 0 { return x }
     if p == 1 { return x * 0 }
     let keep = Tensor.rand(x.shape, dtype: x.dtype, generator: generator) .< (1 - p)

@@ -42,7 +42,7 @@ open class Embedding: Module, @unchecked Sendable {
     /// `freeze` is false (PyTorch: `nn.Embedding.from_pretrained`).
     public init(pretrained embeddings: Tensor, freeze: Bool = true, paddingIdx: Int? = nil, maxNorm: Double? = nil,
                 normType: Double = 2, file: StaticString = #fileID, line: UInt = #line) {
-        nnCheck(embeddings.dim == 2, "Embedding", "embeddings must be 2-dimensional, got shape \(embeddings.shape)", file: file, line: line)
+        check(embeddings.dim == 2, "Embedding", "embeddings must be 2-dimensional, got shape \(embeddings.shape)", file: file, line: line)
         numEmbeddings = embeddings.shape[0]
         embeddingDim = embeddings.shape[1]
         self.paddingIdx = Embedding.normalizedPadding(paddingIdx, embeddings.shape[0], file: file, line: line)
@@ -55,7 +55,7 @@ open class Embedding: Module, @unchecked Sendable {
 
     private static func normalizedPadding(_ p: Int?, _ n: Int, file: StaticString, line: UInt) -> Int? {
         guard let p else { return nil }
-        nnCheck(p >= -n && p < n, "Embedding", "padding_idx \(p) must be within [\(-n), \(n - 1)] for \(n) embeddings", file: file, line: line)
+        check(p >= -n && p < n, "Embedding", "padding_idx \(p) must be within [\(-n), \(n - 1)] for \(n) embeddings", file: file, line: line)
         return p < 0 ? p + n : p
     }
 
@@ -84,12 +84,12 @@ open class Embedding: Module, @unchecked Sendable {
 /// (PyTorch: `F.embedding`). The `paddingIdx` row gets no gradient; with `maxNorm`, the
 /// rows looked up are first rescaled in place so their `normType`-norm is at most `maxNorm`.
 public func embedding(_ ids: Tensor, weight: Tensor, paddingIdx: Int? = nil, maxNorm: Double? = nil, normType: Double = 2) -> Tensor {
-    nnCheck(ids.dtype == .int64 || ids.dtype == .int32, "Embedding", "expected int64 ids, got \(ids.dtype)")
+    check(ids.dtype == .int64 || ids.dtype == .int32, "Embedding", "expected int64 ids, got \(ids.dtype)")
     let flat = ids.to(.int64).reshape([-1])
     let n = weight.shape[0]
     let values = flat.toArray(as: Int64.self)
     if let bad = values.first(where: { $0 < 0 || $0 >= n }) {
-        nnFailure("Embedding", "index \(bad) is out of range for an embedding table of \(n) rows (ids shape \(ids.shape))")
+        emberFailure("Embedding", "index \(bad) is out of range for an embedding table of \(n) rows (ids shape \(ids.shape))")
     }
     if let maxNorm { renormRows(weight, Array(Set(values)).sorted(), maxNorm: maxNorm, normType: normType) }
     let rows = weight.indexSelect(0, flat)

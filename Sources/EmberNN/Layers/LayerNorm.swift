@@ -52,7 +52,7 @@ open class LayerNorm: Module, @unchecked Sendable {
 /// elementwise scale and shift (PyTorch: `F.layer_norm`).
 public func layerNorm(_ x: Tensor, normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5) -> Tensor {
     let k = normalizedShape.count
-    nnCheck(x.dim >= k && Array(x.shape.suffix(k)) == normalizedShape, "LayerNorm", "expected an input whose last dims are \(normalizedShape) (normalized_shape), got shape \(x.shape)")
+    check(x.dim >= k && Array(x.shape.suffix(k)) == normalizedShape, "LayerNorm", "expected an input whose last dims are \(normalizedShape) (normalized_shape), got shape \(x.shape)")
     if (x.dtype == .float32 || x.dtype == .float64) && [weight, bias].allSatisfy({ $0 == nil || ($0!.dtype == x.dtype && $0!.shape == normalizedShape) }) {
         // Ember's fused op: the same values and gradients in two passes instead of about thirty.
         return x.layerNorm(normalizedShape, weight: weight, bias: bias, eps: eps)
@@ -95,7 +95,7 @@ open class GroupNorm: Module, @unchecked Sendable {
     /// `nn.GroupNorm(num_groups, num_channels, eps=1e-05, affine=True)`).
     public init(_ numGroups: Int, _ numChannels: Int, eps: Double = 1e-5, affine: Bool = true, dtype: DType = .float32,
                 file: StaticString = #fileID, line: UInt = #line) {
-        nnCheck(numGroups > 0 && numChannels % numGroups == 0, "GroupNorm", "num_channels (\(numChannels)) must be divisible by num_groups (\(numGroups))", file: file, line: line)
+        check(numGroups > 0 && numChannels % numGroups == 0, "GroupNorm", "num_channels (\(numChannels)) must be divisible by num_groups (\(numGroups))", file: file, line: line)
         self.numGroups = numGroups
         self.numChannels = numChannels
         self.eps = eps
@@ -119,9 +119,9 @@ open class GroupNorm: Module, @unchecked Sendable {
 /// Group normalization of an `[N, C, *]` input with optional per-channel scale and shift
 /// (PyTorch: `F.group_norm`).
 public func groupNorm(_ x: Tensor, numGroups: Int, weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5) -> Tensor {
-    nnCheck(x.dim >= 2, "GroupNorm", "expected an input of shape [N, C, *], got \(x.shape)")
+    check(x.dim >= 2, "GroupNorm", "expected an input of shape [N, C, *], got \(x.shape)")
     let n = x.shape[0], c = x.shape[1]
-    nnCheck(c % numGroups == 0, "GroupNorm", "expected \(c) channels to be divisible by \(numGroups) groups, got shape \(x.shape)")
+    check(c % numGroups == 0, "GroupNorm", "expected \(c) channels to be divisible by \(numGroups) groups, got shape \(x.shape)")
     let grouped = x.reshape([n, numGroups, -1])
     let centered = grouped - grouped.mean(dims: [2], keepDim: true)
     let variance = centered.square().mean(dims: [2], keepDim: true)

@@ -22,7 +22,7 @@ open class Linear: Module, @unchecked Sendable {
     /// `nn.Linear(in_features, out_features, bias=True, dtype=None)`).
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, dtype: DType = .float32,
                 file: StaticString = #fileID, line: UInt = #line) {
-        nnCheck(inFeatures >= 0 && outFeatures >= 0, "Linear", "in_features and out_features must be non-negative, got \(inFeatures) and \(outFeatures)", file: file, line: line)
+        check(inFeatures >= 0 && outFeatures >= 0, "Linear", "in_features and out_features must be non-negative, got \(inFeatures) and \(outFeatures)", file: file, line: line)
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
         self.weight = Tensor(empty: [outFeatures, inFeatures], dtype: dtype)
@@ -42,7 +42,7 @@ open class Linear: Module, @unchecked Sendable {
 
     /// `x Wᵀ + b` (PyTorch: `F.linear`).
     open override func forward(_ x: Tensor) -> Tensor {
-        nnCheck(x.dim >= 1 && x.shape[x.dim - 1] == inFeatures, "Linear", "expected an input of shape [*, \(inFeatures)] (in_features=\(inFeatures)), got \(x.shape)")
+        check(x.dim >= 1 && x.shape[x.dim - 1] == inFeatures, "Linear", "expected an input of shape [*, \(inFeatures)] (in_features=\(inFeatures)), got \(x.shape)")
         return linear(x, weight: weight, bias: bias)
     }
 
@@ -105,9 +105,9 @@ open class Bilinear: Module, @unchecked Sendable {
     /// `x₁ᵀ A x₂ + b`: one GEMM `x₁ · A` over all outputs, then a product with `x₂` summed
     /// over its features (PyTorch: `F.bilinear`).
     open func forward(_ x1: Tensor, _ x2: Tensor) -> Tensor {
-        nnCheck(x1.dim >= 1 && x1.shape.last == in1Features, "Bilinear", "expected input1 of shape [*, \(in1Features)], got \(x1.shape)")
-        nnCheck(x2.dim >= 1 && x2.shape.last == in2Features, "Bilinear", "expected input2 of shape [*, \(in2Features)], got \(x2.shape)")
-        nnCheck(Array(x1.shape.dropLast()) == Array(x2.shape.dropLast()), "Bilinear", "input1 \(x1.shape) and input2 \(x2.shape) must have the same leading dimensions")
+        check(x1.dim >= 1 && x1.shape.last == in1Features, "Bilinear", "expected input1 of shape [*, \(in1Features)], got \(x1.shape)")
+        check(x2.dim >= 1 && x2.shape.last == in2Features, "Bilinear", "expected input2 of shape [*, \(in2Features)], got \(x2.shape)")
+        check(Array(x1.shape.dropLast()) == Array(x2.shape.dropLast()), "Bilinear", "input1 \(x1.shape) and input2 \(x2.shape) must have the same leading dimensions")
         let lead = Array(x1.shape.dropLast())
         let a = x1.reshape([-1, in1Features])
         let b = x2.reshape([-1, in2Features])

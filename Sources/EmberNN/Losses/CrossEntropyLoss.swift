@@ -24,17 +24,17 @@ private func nllTerms(_ logp: Tensor, _ target: Tensor, weight: Tensor?, ignoreI
     let c = logp.shape[1]
     var expected = logp.shape
     expected.remove(at: 1)
-    nnCheck(target.dtype == .int64, op, "class-index targets must be int64, got \(target.dtype) (use probabilities of the input's dtype for soft targets)", file: file, line: line)
-    nnCheck(target.shape == expected, op, "expected target of shape \(expected) for input of shape \(logp.shape), got \(target.shape)", file: file, line: line)
+    check(target.dtype == .int64, op, "class-index targets must be int64, got \(target.dtype) (use probabilities of the input's dtype for soft targets)", file: file, line: line)
+    check(target.shape == expected, op, "expected target of shape \(expected) for input of shape \(logp.shape), got \(target.shape)", file: file, line: line)
     if let weight {
-        nnCheck(weight.dim == 1 && weight.numel == c, op, "weight must have one entry per class (\(c)), got shape \(weight.shape)", file: file, line: line)
+        check(weight.dim == 1 && weight.numel == c, op, "weight must have one entry per class (\(c)), got shape \(weight.shape)", file: file, line: line)
     }
     let values = target.toArray(as: Int64.self)
     var ignored = 0
     for v in values {
         if v == Int64(ignoreIndex) { ignored += 1; continue }
         if v < 0 || v >= Int64(c) {
-            nnFailure("\(op)", "target \(v) is out of bounds for \(c) classes (valid: 0..<\(c), or ignoreIndex \(ignoreIndex))", file: file, line: line)
+            emberFailure("\(op)", "target \(v) is out of bounds for \(c) classes (valid: 0..<\(c), or ignoreIndex \(ignoreIndex))", file: file, line: line)
         }
     }
     let validMask = ignored > 0 ? target .!= Double(ignoreIndex) : nil
@@ -70,7 +70,7 @@ private func meanOverWeight(_ sum: Tensor, _ terms: NLLTerms) -> Tensor {
 public func nllLoss(_ input: Tensor, _ target: Tensor, weight: Tensor? = nil, ignoreIndex: Int = -100,
                     reduction: Reduction = .mean, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     checkFloating(input, "input", "nllLoss", file: file, line: line)
-    nnCheck(input.dim >= 1, "nllLoss", "input must have a class dimension, got a 0-d tensor", file: file, line: line)
+    check(input.dim >= 1, "nllLoss", "input must have a class dimension, got a 0-d tensor", file: file, line: line)
     let unbatched = input.dim == 1
     let x = unbatched ? input.unsqueeze(0) : input
     let t = unbatched ? target.unsqueeze(0) : target
@@ -96,8 +96,8 @@ public func crossEntropy(_ input: Tensor, _ target: Tensor, weight: Tensor? = ni
                          reduction: Reduction = .mean, labelSmoothing: Double = 0,
                          file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     checkFloating(input, "input", "crossEntropy", file: file, line: line)
-    nnCheck(input.dim >= 1, "crossEntropy", "input must have a class dimension, got a 0-d tensor", file: file, line: line)
-    nnCheck(labelSmoothing >= 0 && labelSmoothing <= 1, "crossEntropy", "labelSmoothing must be between 0.0 and 1.0, got \(labelSmoothing)", file: file, line: line)
+    check(input.dim >= 1, "crossEntropy", "input must have a class dimension, got a 0-d tensor", file: file, line: line)
+    check(labelSmoothing >= 0 && labelSmoothing <= 1, "crossEntropy", "labelSmoothing must be between 0.0 and 1.0, got \(labelSmoothing)", file: file, line: line)
     let unbatched = input.dim == 1
     let x = unbatched ? input.unsqueeze(0) : input
     let t = unbatched ? target.unsqueeze(0) : target
@@ -109,9 +109,9 @@ public func crossEntropy(_ input: Tensor, _ target: Tensor, weight: Tensor? = ni
     let out: Tensor
     if target.dtype.isFloatingPoint {
         // Probability targets: -Σ_c w_c p_c log q_c; the mean is over positions, not weights.
-        nnCheck(t.shape == x.shape, "crossEntropy", "probability targets must have the input's shape \(input.shape), got \(target.shape)", file: file, line: line)
+        check(t.shape == x.shape, "crossEntropy", "probability targets must have the input's shape \(input.shape), got \(target.shape)", file: file, line: line)
         if let weight {
-            nnCheck(weight.dim == 1 && weight.numel == c, "crossEntropy", "weight must have one entry per class (\(c)), got shape \(weight.shape)", file: file, line: line)
+            check(weight.dim == 1 && weight.numel == c, "crossEntropy", "weight must have one entry per class (\(c)), got shape \(weight.shape)", file: file, line: line)
         }
         let p = labelSmoothing > 0 ? t * (1 - labelSmoothing) + labelSmoothing / Double(c) : t
         var terms = logp * p

@@ -5,9 +5,9 @@
 /// (PyTorch: `F.cosine_embedding_loss`).
 public func cosineEmbeddingLoss(_ input1: Tensor, _ input2: Tensor, _ target: Tensor, margin: Double = 0,
                                 reduction: Reduction = .mean, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-    nnCheck(input1.shape == input2.shape, "cosineEmbeddingLoss", "input1 \(input1.shape) and input2 \(input2.shape) must have the same shape", file: file, line: line)
-    nnCheck(input1.dim == 1 || input1.dim == 2, "cosineEmbeddingLoss", "expected 1-d or 2-d inputs, got shape \(input1.shape)", file: file, line: line)
-    nnCheck(target.dim == input1.dim - 1 && (target.dim == 0 || target.shape[0] == input1.shape[0]), "cosineEmbeddingLoss", "expected a target of shape \(Array(input1.shape.dropLast())), got \(target.shape)", file: file, line: line)
+    check(input1.shape == input2.shape, "cosineEmbeddingLoss", "input1 \(input1.shape) and input2 \(input2.shape) must have the same shape", file: file, line: line)
+    check(input1.dim == 1 || input1.dim == 2, "cosineEmbeddingLoss", "expected 1-d or 2-d inputs, got shape \(input1.shape)", file: file, line: line)
+    check(target.dim == input1.dim - 1 && (target.dim == 0 || target.shape[0] == input1.shape[0]), "cosineEmbeddingLoss", "expected a target of shape \(Array(input1.shape.dropLast())), got \(target.shape)", file: file, line: line)
     let d = input1.dim - 1
     let eps = Double(Float(1e-12))  // PyTorch's EPSILON: 1e-12 as a float32, also for float64
     let dot = (input1 * input2).sum(dim: d)
@@ -23,7 +23,7 @@ public func cosineEmbeddingLoss(_ input1: Tensor, _ input2: Tensor, _ target: Te
 /// -1 (PyTorch: `F.margin_ranking_loss`).
 public func marginRankingLoss(_ input1: Tensor, _ input2: Tensor, _ target: Tensor, margin: Double = 0,
                               reduction: Reduction = .mean, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-    nnCheck(input1.shape == input2.shape && input1.shape == target.shape, "marginRankingLoss", "input1 \(input1.shape), input2 \(input2.shape) and target \(target.shape) must have the same shape", file: file, line: line)
+    check(input1.shape == input2.shape && input1.shape == target.shape, "marginRankingLoss", "input1 \(input1.shape), input2 \(input2.shape) and target \(target.shape) must have the same shape", file: file, line: line)
     return reduction.apply((-target * (input1 - input2) + margin).clamp(min: 0))
 }
 

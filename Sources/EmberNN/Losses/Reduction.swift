@@ -42,10 +42,10 @@ public protocol Loss {
 /// Traps unless `input` and `target` have the same shape. PyTorch broadcasts here with a
 /// warning, which silently turns `[N, 1]` against `[N]` into an `[N, N]` loss; Ember stops.
 func checkSameShape(_ input: Tensor, _ target: Tensor, _ op: StaticString, file: StaticString, line: UInt) {
-    nnCheck(input.shape == target.shape, op, "input shape \(input.shape) and target shape \(target.shape) must be the same (did you mean to squeeze or unsqueeze one of them?)", file: file, line: line)
+    check(input.shape == target.shape, op, "input shape \(input.shape) and target shape \(target.shape) must be the same (did you mean to squeeze or unsqueeze one of them?)", file: file, line: line)
 }
 
 /// Traps unless `t` is floating point.
 func checkFloating(_ t: Tensor, _ what: String, _ op: StaticString, file: StaticString, line: UInt) {
-    nnCheck(t.dtype.isFloatingPoint, op, "\(what) must be a floating point tensor, got \(t.dtype)", file: file, line: line)
+    check(t.dtype.isFloatingPoint, op, "\(what) must be a floating point tensor, got \(t.dtype)", file: file, line: line)
 }

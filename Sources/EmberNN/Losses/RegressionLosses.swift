@@ -20,7 +20,7 @@ public func l1Loss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .me
 public func smoothL1Loss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean, beta: Double = 1,
                          file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     checkSameShape(input, target, "smoothL1Loss", file: file, line: line)
-    nnCheck(beta >= 0, "smoothL1Loss", "beta must be non-negative, got \(beta)", file: file, line: line)
+    check(beta >= 0, "smoothL1Loss", "beta must be non-negative, got \(beta)", file: file, line: line)
     let d = input - target
     if beta == 0 { return reduction.apply(d.abs()) }
     let ad = d.abs()
@@ -32,7 +32,7 @@ public func smoothL1Loss(_ input: Tensor, _ target: Tensor, reduction: Reduction
 public func huberLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean, delta: Double = 1,
                       file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     checkSameShape(input, target, "huberLoss", file: file, line: line)
-    nnCheck(delta > 0, "huberLoss", "delta must be positive, got \(delta)", file: file, line: line)
+    check(delta > 0, "huberLoss", "delta must be positive, got \(delta)", file: file, line: line)
     let d = input - target
     let ad = d.abs()
     return reduction.apply(Tensor.where(ad .< delta, d.square() * 0.5, (ad - 0.5 * delta) * delta))

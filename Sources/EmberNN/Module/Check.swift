@@ -1,20 +1,16 @@
-/// EmberNN's programming-error check, formatted as Ember's own (`[op] message (called from
-/// file:line)`): a failed check stops the program with a message naming the layer or loss,
-/// the shapes or values involved, and, where the public API captured it, the caller's location.
-///
-/// Ember's `check` is internal to the core module; this is its twin for EmberNN, and every
-/// check in EmberNN goes through it, so a throwing scope can later be added here too.
-@inline(__always)
-func nnCheck(
-    _ condition: Bool, _ op: StaticString, _ message: @autoclosure () -> String,
-    file: StaticString = "", line: UInt = 0
-) {
-    if _slowPath(!condition) { nnFailure("\(op)", message(), file: file, line: line) }
-}
+import Ember
 
-/// Stops with a formatted EmberNN error message. An empty `file` leaves the location out
-/// (used inside `forward`, which has no caller location to report).
-func nnFailure(_ op: String, _ message: String, file: StaticString = "", line: UInt = 0) -> Never {
-    let whereFrom = "\(file)".isEmpty ? "" : " (called from \(file):\(line))"
-    fatalError("[\(op)] \(message)\(whereFrom)", file: file, line: line)
+/// A module names itself in a failed check inside its forward (see `FailureScope`): by its
+/// path from the model the user called and its printed form, `classifier.1 (Linear(in_features=100,
+/// out_features=10, bias=True))`; a container by its type, and the model itself by its type.
+extension Module: FailureScope {
+    package func failureScopeDescription(root: AnyObject) -> String {
+        let printed = description
+        let summary = printed.contains("\n") ? typeName : printed
+        guard let root = root as? Module, root !== self,
+              let path = root.namedModules().first(where: { $0.module === self })?.name, !path.isEmpty else {
+            return summary
+        }
+        return "\(path) (\(summary))"
+    }
 }

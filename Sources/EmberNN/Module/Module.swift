@@ -57,12 +57,15 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     /// The module's computation on one input tensor (PyTorch: `forward`). Override it;
     /// call the module (`model(x)`) rather than `forward` directly.
     open func forward(_ x: Tensor) -> Tensor {
-        nnFailure("\(typeName).forward", "\(typeName) does not define forward(_ x: Tensor) -> Tensor; override it, or call this module with the arguments its own callAsFunction takes")
+        emberFailure("\(typeName).forward", "\(typeName) does not define forward(_ x: Tensor) -> Tensor; override it, or call this module with the arguments its own callAsFunction takes")
     }
 
-    /// Runs `forward` (PyTorch: `module(x)`).
+    /// Runs `forward` (PyTorch: `module(x)`). A check that fails inside names this module
+    /// and its path in the model (`in classifier.1 (Linear(...))`).
     public final func callAsFunction(_ x: Tensor) -> Tensor {
-        forward(x)
+        FailureScopes.enter(self)
+        defer { FailureScopes.leave() }
+        return forward(x)
     }
 
     /// Extra text shown inside this module's parentheses when printed, such as

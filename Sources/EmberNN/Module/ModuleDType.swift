@@ -9,7 +9,7 @@ extension Module {
     /// old tensors: make it after converting.
     @discardableResult
     public func to(_ dtype: DType, file: StaticString = #fileID, line: UInt = #line) -> Self {
-        nnCheck(dtype.isFloatingPoint, "Module.to", "nn.Module.to only accepts floating point dtypes, but got desired dtype=\(dtype)", file: file, line: line)
+        check(dtype.isFloatingPoint, "Module.to", "nn.Module.to only accepts floating point dtypes, but got desired dtype=\(dtype)", file: file, line: line)
         for module in modules() {
             let entries = module.entries
             let slots: [any TensorSlot] = entries.parameters.map(\.slot) + entries.buffers.map { $0.slot as any TensorSlot }

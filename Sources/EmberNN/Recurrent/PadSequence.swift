@@ -8,10 +8,10 @@
 /// ```
 public func padSequence(_ sequences: [Tensor], batchFirst: Bool = false, paddingValue: Double = 0,
                         file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-    nnCheck(!sequences.isEmpty, "padSequence", "expected at least one sequence", file: file, line: line)
+    check(!sequences.isEmpty, "padSequence", "expected at least one sequence", file: file, line: line)
     let trailing = Array(sequences[0].shape.dropFirst())
     for (i, s) in sequences.enumerated() {
-        nnCheck(s.dim >= 1 && Array(s.shape.dropFirst()) == trailing, "padSequence", "every sequence must be [L, \(trailing.map(String.init).joined(separator: ", "))]; sequence \(i) has shape \(s.shape)", file: file, line: line)
+        check(s.dim >= 1 && Array(s.shape.dropFirst()) == trailing, "padSequence", "every sequence must be [L, \(trailing.map(String.init).joined(separator: ", "))]; sequence \(i) has shape \(s.shape)", file: file, line: line)
     }
     let maxLength = sequences.map { $0.shape[0] }.max() ?? 0
     let padded = sequences.map { s -> Tensor in

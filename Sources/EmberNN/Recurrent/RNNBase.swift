@@ -43,12 +43,12 @@ open class RNNBase: Module, @unchecked Sendable {
     init(mode: RecurrentCell, inputSize: Int, hiddenSize: Int, numLayers: Int, bias: Bool, batchFirst: Bool,
          dropout: Double, bidirectional: Bool, projSize: Int, dtype: DType, file: StaticString, line: UInt) {
         let name = RNNBase.typeName(mode)
-        nnCheck(inputSize >= 0 && hiddenSize > 0, name, "input_size must be non-negative and hidden_size positive, got \(inputSize) and \(hiddenSize)", file: file, line: line)
-        nnCheck(numLayers >= 1, name, "num_layers must be at least 1, got \(numLayers)", file: file, line: line)
-        nnCheck(dropout >= 0 && dropout <= 1, name, "dropout should be a number in range [0, 1] representing the probability of an element being zeroed, got \(dropout)", file: file, line: line)
-        nnCheck(projSize >= 0, name, "proj_size should be a positive integer or zero to disable projections, got \(projSize)", file: file, line: line)
-        nnCheck(projSize < hiddenSize, name, "proj_size (\(projSize)) has to be smaller than hidden_size (\(hiddenSize))", file: file, line: line)
-        nnCheck(projSize == 0 || mode == .lstm, name, "proj_size is only supported by LSTM", file: file, line: line)
+        check(inputSize >= 0 && hiddenSize > 0, name, "input_size must be non-negative and hidden_size positive, got \(inputSize) and \(hiddenSize)", file: file, line: line)
+        check(numLayers >= 1, name, "num_layers must be at least 1, got \(numLayers)", file: file, line: line)
+        check(dropout >= 0 && dropout <= 1, name, "dropout should be a number in range [0, 1] representing the probability of an element being zeroed, got \(dropout)", file: file, line: line)
+        check(projSize >= 0, name, "proj_size should be a positive integer or zero to disable projections, got \(projSize)", file: file, line: line)
+        check(projSize < hiddenSize, name, "proj_size (\(projSize)) has to be smaller than hidden_size (\(hiddenSize))", file: file, line: line)
+        check(projSize == 0 || mode == .lstm, name, "proj_size is only supported by LSTM", file: file, line: line)
         self.mode = mode
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
@@ -104,13 +104,13 @@ open class RNNBase: Module, @unchecked Sendable {
     /// does not have stops with the list of names it has.
     public subscript(dynamicMember name: String) -> Tensor {
         get {
-            guard let t = parameter(named: name) else { nnFailure(typeName, "has no parameter '\(name)'; its parameters are \(slots.map(\.name))") }
+            guard let t = parameter(named: name) else { emberFailure(typeName, "has no parameter '\(name)'; its parameters are \(slots.map(\.name))") }
             return t
         }
         set {
-            guard let i = slotIndex[name] else { nnFailure(typeName, "has no parameter '\(name)'; its parameters are \(slots.map(\.name))") }
+            guard let i = slotIndex[name] else { emberFailure(typeName, "has no parameter '\(name)'; its parameters are \(slots.map(\.name))") }
             let old = slots[i].slot.wrappedValue
-            if newValue.shape != old.shape { nnFailure(typeName, "\(name) must keep its shape \(old.shape), got \(newValue.shape)") }
+            if newValue.shape != old.shape { emberFailure(typeName, "\(name) must keep its shape \(old.shape), got \(newValue.shape)") }
             slots[i].slot.wrappedValue = newValue
         }
     }
@@ -159,8 +159,8 @@ open class RNNBase: Module, @unchecked Sendable {
     /// dropout between layers, and stacks the final states `[layers·directions, B, ·]`.
     func run(_ input: Tensor, h0: Tensor?, c0: Tensor?, lengths: [Int]?) -> (output: Tensor, h: Tensor, c: Tensor?) {
         let name = RNNBase.typeName(mode)
-        nnCheck(input.dim == 2 || input.dim == 3, name, "expected input of shape [T, B, \(inputSize)] (or [B, T, \(inputSize)] with batchFirst, or unbatched [T, \(inputSize)]), got \(input.shape)")
-        nnCheck(input.shape[input.dim - 1] == inputSize, name, "input.size(-1) must be equal to input_size. Expected \(inputSize), got \(input.shape[input.dim - 1])")
+        check(input.dim == 2 || input.dim == 3, name, "expected input of shape [T, B, \(inputSize)] (or [B, T, \(inputSize)] with batchFirst, or unbatched [T, \(inputSize)]), got \(input.shape)")
+        check(input.shape[input.dim - 1] == inputSize, name, "input.size(-1) must be equal to input_size. Expected \(inputSize), got \(input.shape[input.dim - 1])")
         let batched = input.dim == 3
         var x = batched ? input : input.unsqueeze(batchFirst ? 0 : 1)
         if batchFirst { x = x.transpose(0, 1) }
@@ -168,16 +168,16 @@ open class RNNBase: Module, @unchecked Sendable {
         let layersTimesDirections = numLayers * numDirections
         func state(_ s: Tensor?, _ label: String, _ size: Int) -> Tensor? {
             guard let s else { return nil }
-            nnCheck(s.dim == (batched ? 3 : 2), name, "for \(batched ? "batched 3-D" : "unbatched 2-D") input, \(label) should be \(batched ? 3 : 2)-D, got shape \(s.shape)")
+            check(s.dim == (batched ? 3 : 2), name, "for \(batched ? "batched 3-D" : "unbatched 2-D") input, \(label) should be \(batched ? 3 : 2)-D, got shape \(s.shape)")
             let t = batched ? s : s.unsqueeze(1)
-            nnCheck(t.shape == [layersTimesDirections, batch, size], name, "expected \(label) of shape \(batched ? [layersTimesDirections, batch, size] : [layersTimesDirections, size]), got \(s.shape)")
+            check(t.shape == [layersTimesDirections, batch, size], name, "expected \(label) of shape \(batched ? [layersTimesDirections, batch, size] : [layersTimesDirections, size]), got \(s.shape)")
             return t
         }
         let hx = state(h0, "hidden state h0", outputSize)
         let cx = state(c0, "cell state c0", hiddenSize)
         if let lengths {
-            nnCheck(lengths.count == batch, name, "expected \(batch) lengths, one per sequence in the batch, got \(lengths.count)")
-            nnCheck(lengths.allSatisfy { $0 >= 0 && $0 <= steps }, name, "lengths must lie in 0...\(steps) (the padded sequence length), got \(lengths)")
+            check(lengths.count == batch, name, "expected \(batch) lengths, one per sequence in the batch, got \(lengths.count)")
+            check(lengths.allSatisfy { $0 >= 0 && $0 <= steps }, name, "lengths must lie in 0...\(steps) (the padded sequence length), got \(lengths)")
         }
 
         // An embedding's output: the first layer of an LSTM without projections can project

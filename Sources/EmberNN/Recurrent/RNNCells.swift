@@ -18,7 +18,7 @@ open class RNNCellBase: Module, @unchecked Sendable {
     @Parameter public var biasHH: Tensor?
 
     init(_ inputSize: Int, _ hiddenSize: Int, bias: Bool, gates: Int, dtype: DType, name: StaticString, file: StaticString, line: UInt) {
-        nnCheck(inputSize >= 0 && hiddenSize > 0, name, "input_size must be non-negative and hidden_size positive, got \(inputSize) and \(hiddenSize)", file: file, line: line)
+        check(inputSize >= 0 && hiddenSize > 0, name, "input_size must be non-negative and hidden_size positive, got \(inputSize) and \(hiddenSize)", file: file, line: line)
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         self.bias = bias
@@ -44,14 +44,14 @@ open class RNNCellBase: Module, @unchecked Sendable {
     /// Checks an input `[B, input]` or unbatched `[input]` and a state `[B, hidden]` / `[hidden]`,
     /// returning them batched and whether to squeeze the result.
     func batched(_ input: Tensor, _ states: [Tensor?], _ name: StaticString) -> (Tensor, [Tensor?], Bool) {
-        nnCheck((input.dim == 1 || input.dim == 2) && input.shape.last == inputSize, name, "expected input of shape [B, \(inputSize)] or [\(inputSize)], got \(input.shape)")
+        check((input.dim == 1 || input.dim == 2) && input.shape.last == inputSize, name, "expected input of shape [B, \(inputSize)] or [\(inputSize)], got \(input.shape)")
         let isBatched = input.dim == 2
         let batch = isBatched ? input.shape[0] : 1
         let out = states.map { s -> Tensor? in
             guard let s else { return nil }
-            nnCheck(s.dim == input.dim, name, "for \(isBatched ? "batched 2-D" : "unbatched 1-D") input, the state should also be \(input.dim)-D, got shape \(s.shape)")
+            check(s.dim == input.dim, name, "for \(isBatched ? "batched 2-D" : "unbatched 1-D") input, the state should also be \(input.dim)-D, got shape \(s.shape)")
             let t = isBatched ? s : s.unsqueeze(0)
-            nnCheck(t.shape == [batch, hiddenSize], name, "expected a state of shape \(isBatched ? [batch, hiddenSize] : [hiddenSize]), got \(s.shape)")
+            check(t.shape == [batch, hiddenSize], name, "expected a state of shape \(isBatched ? [batch, hiddenSize] : [hiddenSize]), got \(s.shape)")
             return t
         }
         return (isBatched ? input : input.unsqueeze(0), out, !isBatched)

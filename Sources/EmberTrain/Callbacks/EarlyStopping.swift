@@ -1,3 +1,4 @@
+import Ember
 /// Stops training when a watched metric has not improved for `patience` epochs, and can
 /// put back the best weights seen (Keras: `EarlyStopping(monitor, min_delta, patience,
 /// restore_best_weights)`; PyTorch Lightning: `EarlyStopping`).
@@ -30,8 +31,8 @@ public struct EarlyStopping: Sendable, Equatable, Codable {
 
     /// An early-stopping rule; PyTorch Lightning's defaults but for `patience`.
     public init(monitor: Metric = .valLoss, patience: Int, minDelta: Double = 0, restoreBestWeights: Bool = true) {
-        precondition(patience >= 0, "[EarlyStopping] patience must be >= 0, got \(patience)")
-        precondition(minDelta >= 0, "[EarlyStopping] minDelta must be >= 0, got \(minDelta)")
+        check(patience >= 0, "EarlyStopping", "patience must be >= 0, got \(patience)")
+        check(minDelta >= 0, "EarlyStopping", "minDelta must be >= 0, got \(minDelta)")
         self.monitor = monitor
         self.patience = patience
         self.minDelta = minDelta

@@ -16,9 +16,8 @@ struct ClassScores {
 
     /// Reads `[N, C]` logits (any float dtype) and `[N]` integer targets.
     init(logits: Tensor, targets: Tensor) {
-        precondition(logits.dim == 2, "[metrics] expected logits of shape [N, C], got \(logits.shape)")
-        precondition(targets.dim == 1 && targets.shape[0] == logits.shape[0],
-                     "[metrics] expected targets of shape [\(logits.shape[0])], got \(targets.shape)")
+        check(logits.dim == 2, "metrics", "expected logits of shape [N, C], got \(logits.shape)")
+        check(targets.dim == 1 && targets.shape[0] == logits.shape[0], "metrics", "expected targets of shape [\(logits.shape[0])], got \(targets.shape)")
         let n = logits.shape[0], c = logits.shape[1]
         let values: [Float] = withNoGrad { logits.detach().to(.float32).contiguous().toArray(as: Float.self) }
         let labels = withNoGrad { targets.to(.int64).contiguous().toArray(as: Int64.self) }.map { Int($0) }
@@ -30,7 +29,7 @@ struct ClassScores {
             for j in 1..<max(c, 1) where values[row + j] > values[row + best] { best = j }
             predictions[i] = best
             let t = labels[i]
-            precondition(t >= 0 && t < c, "[metrics] target \(t) at position \(i) is outside 0..<\(c)")
+            check(t >= 0 && t < c, "metrics", "target \(t) at position \(i) is outside 0..<\(c)")
             let v = values[row + t]
             var higher = 0
             for j in 0..<c where values[row + j] > v || (values[row + j] == v && j < t) { higher += 1 }

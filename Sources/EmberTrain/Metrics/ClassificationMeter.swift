@@ -31,7 +31,7 @@ public struct ClassificationMeter: Sendable, Equatable, Codable {
 
     /// An empty meter; with `confusion` it also fills a confusion matrix.
     public init(topK: Int = 5, confusion: Bool = false) {
-        precondition(topK >= 1, "[ClassificationMeter] topK must be >= 1, got \(topK)")
+        check(topK >= 1, "ClassificationMeter", "topK must be >= 1, got \(topK)")
         self.topK = topK
         tracksConfusion = confusion
     }

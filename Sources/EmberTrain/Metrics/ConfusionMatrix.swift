@@ -21,7 +21,7 @@ public struct ConfusionMatrix: Sendable, Equatable, Codable {
 
     /// An empty matrix for `numClasses` classes.
     public init(numClasses: Int) {
-        precondition(numClasses > 0, "[ConfusionMatrix] numClasses must be positive, got \(numClasses)")
+        check(numClasses > 0, "ConfusionMatrix", "numClasses must be positive, got \(numClasses)")
         self.numClasses = numClasses
         counts = Array(repeating: 0, count: numClasses * numClasses)
     }
@@ -33,11 +33,9 @@ public struct ConfusionMatrix: Sendable, Equatable, Codable {
 
     /// Adds pairs of labels. Labels outside `0..<numClasses` stop the program with a message.
     public mutating func add(actual: [Int], predicted: [Int]) {
-        precondition(actual.count == predicted.count,
-                     "[ConfusionMatrix.add] \(actual.count) true labels but \(predicted.count) predictions")
+        check(actual.count == predicted.count, "ConfusionMatrix.add", "\(actual.count) true labels but \(predicted.count) predictions")
         for (a, p) in zip(actual, predicted) {
-            precondition(a >= 0 && a < numClasses && p >= 0 && p < numClasses,
-                         "[ConfusionMatrix.add] label pair (\(a), \(p)) is outside 0..<\(numClasses)")
+            check(a >= 0 && a < numClasses && p >= 0 && p < numClasses, "ConfusionMatrix.add", "label pair (\(a), \(p)) is outside 0..<\(numClasses)")
             counts[a * numClasses + p] += 1
         }
     }
@@ -50,7 +48,7 @@ public struct ConfusionMatrix: Sendable, Equatable, Codable {
 
     /// Adds every count of `other`, which must have the same number of classes.
     public mutating func merge(_ other: ConfusionMatrix) {
-        precondition(other.numClasses == numClasses, "[ConfusionMatrix.merge] \(other.numClasses) classes vs \(numClasses)")
+        check(other.numClasses == numClasses, "ConfusionMatrix.merge", "\(other.numClasses) classes vs \(numClasses)")
         for i in counts.indices { counts[i] += other.counts[i] }
     }
 

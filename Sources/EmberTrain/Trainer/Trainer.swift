@@ -147,10 +147,10 @@ public final class Trainer {
     /// saved and replayed on resume.
     @discardableResult
     public func fit(_ train: ClassificationLoader, validation: ClassificationLoader? = nil, epochs: Int) throws -> [EpochRecord] {
-        precondition(epochs >= 0, "[Trainer.fit] epochs must be >= 0, got \(epochs)")
+        check(epochs >= 0, "Trainer.fit", "epochs must be >= 0, got \(epochs)")
         if state.finished { return state.history }
         let batches = train.count
-        precondition(batches > 0, "[Trainer.fit] the training loader has no batches")
+        check(batches > 0, "Trainer.fit", "the training loader has no batches")
         for c in callbacks { c.trainingWillStart(startEpoch: state.epoch, epochs: epochs, batchesPerEpoch: batches) }
         while state.epoch < epochs && !state.stoppedEarly {
             try runEpoch(train, validation: validation, epochs: epochs)

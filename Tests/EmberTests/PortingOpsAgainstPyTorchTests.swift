@@ -166,3 +166,22 @@ let portingCases: [OpCase] = [
         #expect(conv2d(x, w, stride: 2, padding: 1).equal(conv2d(x, w, stride: (2, 2), padding: (1, 1))))
     }
 }
+
+/// `setNumThreads` / `numThreads` (PyTorch: `torch.set_num_threads`, `get_num_threads`):
+/// results do not depend on the thread count.
+@Suite(.serialized) struct NumThreadsTests {
+    @Test func oneThreadGivesTheSameResults() {
+        let before = numThreads
+        defer { setNumThreads(before) }
+        let g = Generator(seed: 21)
+        let a = Tensor.randn([300, 200], generator: g), b = Tensor.randn([200, 100], generator: g)
+        let x = Tensor.randn([1 << 17], generator: g)
+        let reference = (a.matmul(b), x.sum())
+        setNumThreads(1)
+        #expect(numThreads == 1)
+        #expect(a.matmul(b).allclose(reference.0, rtol: 1e-5, atol: 1e-4))
+        #expect(x.sum().allclose(reference.1, rtol: 1e-5, atol: 1e-3))
+        setNumThreads(before)
+        #expect(numThreads == before)
+    }
+}

@@ -178,6 +178,15 @@ enum BLASThreads {
     /// cores itself, so a GEMM it issues must not be split again).
     static var isHeld: Bool { users.load(ordering: .acquiring) > 0 }
 
+    /// Sets OpenBLAS's thread count for GEMMs no op holds to one thread (now, or when the
+    /// last holder lets go).
+    static func setThreads(_ n: Int32) {
+        saved.withLock { saved in
+            saved = n
+            if users.load(ordering: .relaxed) == 0 { openblas_set_num_threads(n) }
+        }
+    }
+
     static func withSingleThread<R>(_ body: () -> R) -> R {
         saved.withLock { saved in
             if users.load(ordering: .relaxed) == 0 {

@@ -1,5 +1,6 @@
 import CEmberKernels
 import Dispatch
+import Synchronization
 
 /// Runs work on all cores through one persistent pool whose idle workers block (libdispatch's
 /// global pool), never spinning. Ember's ops call OpenBLAS synchronously from the calling
@@ -9,7 +10,10 @@ package enum Parallel {
     /// Number of chunks to split work into: the cores this process may run on (its CPU
     /// affinity mask, as `taskset` or a container's cpuset sets it; PyTorch's default thread
     /// count follows it too), else the online core count.
-    package static let workers: Int = Int(ember_usable_cpu_count())
+    /// `setNumThreads` changes it.
+    package static var workers: Int { workerCount.load(ordering: .relaxed) }
+    static let usableCores = Int(ember_usable_cpu_count())
+    static let workerCount = Atomic<Int>(usableCores)
 
     /// Calls `body` on disjoint subranges covering `0..<count`, in parallel when `count`
     /// is at least `grain` (elements per worker worth waking a thread for).

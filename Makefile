@@ -4,6 +4,7 @@
 #                kernel suites again at each lower EMBER_ISA level the CPU has (avx2, base)
 #   make run     release build, then `ember train`: the default model on Fashion-MNIST (ARGS= adds flags)
 #   make bench   Ember vs PyTorch 1.13 side by side (ONLY=gemm to pick a workload, ARGS=--quick)
+#   make tsan    the concurrency suites under the thread sanitizer (a debug build in .build-tsan)
 #   make fuzz    libFuzzer on every file reader, FUZZ_SECONDS (60) each; stops at the first crash
 #                (ONLY=csv for one target, FUZZ_ARGS= adds libFuzzer flags)
 
@@ -11,7 +12,7 @@ DEB_PACKAGES := libopenblas-dev dataset-fashion-mnist pkg-config zlib1g-dev
 # One set of build flags for every command, so `make test` and `make run` share one build.
 BUILD_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: deps test run bench bench-deps fuzz  # bench/ is also a directory: keep bench phony
+.PHONY: deps test run bench bench-deps tsan fuzz  # bench/ is also a directory: keep bench phony
 
 deps:
 	@missing=""; \
@@ -54,6 +55,13 @@ bench-deps: deps
 bench: bench-deps
 	swift build $(BUILD_FLAGS) --product EmberBench
 	/usr/bin/python3 bench/run.py --ember-bin .build/release/EmberBench $(if $(ONLY),--only $(ONLY)) $(ARGS)
+
+# Threads sharing tensors, modules and the backward engine, under the thread sanitizer. A debug
+# build of its own (the sanitizer instruments every access), so it never disturbs `make test`'s.
+TSAN_SUITES := ConcurrentBackwardTests|ConcurrentInferenceTests|ParallelWorkersTests|DataLoaderTests|LoaderStateTests
+tsan: deps
+	swift build --build-tests -c debug --sanitize=thread --build-path .build-tsan
+	TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/Tests/tsan-suppressions.txt" swift test --skip-build -c debug --sanitize=thread --build-path .build-tsan --filter '$(TSAN_SUITES)'
 
 # Fuzzing (Fuzz/): one libFuzzer executable per reader, built with AddressSanitizer in a package
 # of its own, so that `make test`'s build never sees libFuzzer. Each target starts from its seeds

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Ember
 import EmberTrain
 #if canImport(Glibc)
 import Glibc
@@ -31,22 +32,22 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The data: fashion-mnist, mnist, or csv:PATH (class index in the last column). (default: fashion-mnist)", valueName: "name"))
     var dataset: String?
 
-    @Option(help: "Epochs to train. (default: 4)")
+    @Option(parsing: .unconditional, help: "Epochs to train. (default: 4)")
     var epochs: Int?
 
-    @Option(help: "Samples per batch. (default: 128)")
+    @Option(parsing: .unconditional, help: "Samples per batch. (default: 128)")
     var batchSize: Int?
 
     @Option(help: "The optimizer: sgd, adam or adamw. (default: adam)")
     var optimizer: RunConfig.OptimizerKind?
 
-    @Option(help: "The learning rate (the peak rate with --scheduler onecycle). (default: 0.003)")
+    @Option(parsing: .unconditional, help: "The learning rate (the peak rate with --scheduler onecycle). (default: 0.003)")
     var lr: Double?
 
-    @Option(help: "SGD momentum. (default: 0.9)")
+    @Option(parsing: .unconditional, help: "SGD momentum. (default: 0.9)")
     var momentum: Double?
 
-    @Option(help: "Weight decay. (default: 0)")
+    @Option(parsing: .unconditional, help: "Weight decay. (default: 0)")
     var weightDecay: Double?
 
     @Option(help: "Learning-rate schedule: none, step, cosine, onecycle or plateau. (default: onecycle)")
@@ -58,28 +59,28 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "BatchNorm after each hidden layer.")
     var batchNorm = false
 
-    @Option(help: "Dropout probability in the hidden layers. (default: 0)")
+    @Option(parsing: .unconditional, help: "Dropout probability in the hidden layers. (default: 0)")
     var dropout: Double?
 
-    @Option(help: ArgumentHelp("Stop after this many epochs without a better validation accuracy, and keep the best weights.", valueName: "patience"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stop after this many epochs without a better validation accuracy, and keep the best weights.", valueName: "patience"))
     var earlyStopping: Int?
 
-    @Option(help: "Fraction of the training set held out for validation. (default: 0.1)")
+    @Option(parsing: .unconditional, help: "Fraction of the training set held out for validation. (default: 0.1)")
     var valSplit: Double?
 
-    @Option(help: "Seed for initialization, splitting, shuffling, augmentation and dropout. (default: 0)")
+    @Option(parsing: .unconditional, help: "Seed for initialization, splitting, shuffling, augmentation and dropout. (default: 0)")
     var seed: UInt64?
 
-    @Option(help: "Threads loading batches. (default: 1)")
+    @Option(parsing: .unconditional, help: "Threads loading batches. (default: 1)")
     var workers: Int?
 
-    @Option(help: "Clip the total gradient norm to this value.")
+    @Option(parsing: .unconditional, help: "Clip the total gradient norm to this value.")
     var clipGradNorm: Double?
 
-    @Option(help: ArgumentHelp("Checkpoint every this many steps as well as after each epoch. (default: 200)", valueName: "steps"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Checkpoint every this many steps as well as after each epoch. (default: 200)", valueName: "steps"))
     var checkpointEvery: Int?
 
-    @Option(help: ArgumentHelp("Train on only the first N training samples (quick experiments).", valueName: "N"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Train on only the first N training samples (quick experiments).", valueName: "N"))
     var trainLimit: Int?
 
     @Option(help: ArgumentHelp("The run folder. (default: runs/<model>-<date>-<time>)", valueName: "folder"))
@@ -88,10 +89,19 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Continue the run in this folder from its last checkpoint.", valueName: "folder"))
     var resume: String?
 
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp("Stop when an epoch's training loss is not finite or grows past --divergence-factor times the first epoch's. (default: on)"))
+    var stopOnDivergence = true
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("How many times the first epoch's training loss counts as diverging. (default: 1000)", valueName: "factor"))
+    var divergenceFactor: Double?
+
+    @Flag(help: "Anomaly detection: a backward op that makes NaN or infinity stops the run, naming the op and where it was called (slower).")
+    var detectAnomaly = false
+
     @Flag(help: "Print only errors.")
     var quiet = false
 
-    @Option(help: .hidden)
+    @Option(parsing: .unconditional, help: .hidden)
     var debugStepDelayMs: Int?
 
     func validate() throws {
@@ -108,7 +118,18 @@ struct TrainCommand: ParsableCommand {
             if let (flag, _) = given.first(where: { $0.1 }) {
                 throw ValidationError("\(flag) cannot be used with --resume: a resumed run keeps its saved configuration")
             }
+        } else {
+            // Every value is checked here, before a run folder exists.
+            do { try makeConfig().validate() } catch { throw ValidationError("\(error)") }
         }
+        if let w = workers, w < 0 || w > RunConfig.maxWorkers { throw ValidationError("--workers must be in 0...\(RunConfig.maxWorkers), got \(w)") }
+        if let f = divergenceFactor, !(f > 1) || !f.isFinite {
+            throw ValidationError("--divergence-factor must be a finite number > 1, got \(f.isNaN ? "nan" : "\(f)")")
+        }
+        if divergenceFactor != nil && !stopOnDivergence {
+            throw ValidationError("--divergence-factor goes with --stop-on-divergence, not --no-stop-on-divergence")
+        }
+        if let ms = debugStepDelayMs, ms < 0 || ms > 60_000 { throw ValidationError("--debug-step-delay-ms must be in 0...60000, got \(ms)") }
     }
 
     /// The configuration these flags describe.
@@ -147,6 +168,8 @@ struct TrainCommand: ParsableCommand {
         } else {
             run = TrainingRun(config: makeConfig(), console: console)
         }
+        run.divergenceFactor = stopOnDivergence ? (divergenceFactor ?? 1e3) : nil
+        if detectAnomaly { setDetectAnomaly(true) }
         Interrupt.install()
         if let ms = debugStepDelayMs, ms > 0 {
             // For tests that interrupt a run: slow each step down without changing any result.
@@ -166,6 +189,8 @@ struct TrainCommand: ParsableCommand {
                 } else {
                     console.line("Interrupted at epoch \(epoch), batch \(batch); no checkpoint was written")
                 }
+            } else if console.isTerminal {
+                console.line("")   // end the progress bar's line before the error
             }
             throw e
         }

@@ -171,6 +171,51 @@ import Testing
         #expect(try withFile("d", doubles) { try IDX.read($0) }.toArray(as: Double.self) == [Double.pi])
     }
 
+    /// The 16-byte file of issue 17: no values, but dimensions whose strides overflow.
+    @Test func emptyShapeWithHugeDimsThrows() throws {
+        let bytes: [UInt8] = [0x00, 0x00, 0x08, 0x03, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]
+        let e = try #require(dataError { try withFile("huge", bytes) { try IDX.read($0) } })
+        guard case .badFormat(let path, let detail) = e else { Issue.record("expected .badFormat, got \(e)"); return }
+        #expect(path.hasSuffix("/huge") && detail.contains("too large"), "\(e)")
+        // The same through MNIST, raw and gzip'd, with an empty label file to match.
+        for gz in [false, true] {
+            let dir = Self.split(bytes, idxBytes(dims: [0], payload: []), gzip: gz)
+            let m = try #require(dataError { try Self.load(dir) })
+            #expect(m.path == dir.path + "/t10k-images-idx3-ubyte" + (gz ? ".gz" : "") && m.description.contains("too large"), "\(m)")
+        }
+        // Every rank with one zero dimension and the others at the 32-bit maximum: with one
+        // such dimension the (empty) tensor is fine, with two its strides overflow.
+        for rank in 2...5 {
+            for zero in 0..<rank {
+                let dims = (0..<rank).map { $0 == zero ? 0 : 0xFFFF_FFFF }
+                if rank == 2 {
+                    #expect(try withFile("z", idxBytes(dims: dims, payload: [])) { try IDX.read($0) }.shape == dims)
+                } else {
+                    #expect(dataError { try withFile("z", idxBytes(dims: dims, payload: [])) { try IDX.read($0) } } != nil, "\(dims)")
+                }
+            }
+        }
+    }
+
+    /// A gzip bomb: a label file whose header declares 6 labels, followed by 16 MiB of zeros
+    /// that compress to a few kilobytes. Inflation stops one byte past the declared size.
+    @Test func gzipBombStopsAtTheDeclaredSize() throws {
+        let bomb = gzipped(Self.labels + [UInt8](repeating: 0, count: 16 << 20))
+        #expect(bomb.count < 100_000)
+        let e = try #require(dataError { try withFile("l.gz", bomb) { try IDX.read($0) } })
+        guard case .badFormat(let path, let detail) = e else { Issue.record("expected .badFormat, got \(e)"); return }
+        #expect(path.hasSuffix("/l.gz") && detail.contains("the header declares 14 bytes"), "\(e)")
+        // Without a header to go by, the overall limit stops it.
+        let g = try #require(dataError { try Gzip.decompress(bomb, path: "bomb.gz", limit: 1 << 20) })
+        #expect(g.description.contains("decompresses to more than 1048576 bytes") && g.path == "bomb.gz", "\(g)")
+        // Exactly the declared size, gzip'd, still loads; a bad magic number in a gzip file is found early.
+        #expect(try withFile("l.gz", gzipped(Self.labels)) { try IDX.read($0) }.shape == [6])
+        var notIDX = Self.labels + [UInt8](repeating: 0, count: 1 << 20)
+        notIDX[0] = 0x50
+        let m = try #require(dataError { try withFile("x.gz", gzipped(notIDX)) { try IDX.read($0) } })
+        #expect(m.description.contains("bad magic number 0x50000801"), "\(m)")
+    }
+
     @Test func unreadablePaths() throws {
         let dir = TempDir()
         let e = try #require(dataError { try IDX.read(dir.path) })

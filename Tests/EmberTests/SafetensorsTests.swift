@@ -321,6 +321,10 @@ struct SafetensorsTests {
             c("shape with a string", rawFile(#"{"a":{"dtype":"F32","shape":["2"],"data_offsets":[0,8]}}"#, data: eight), "invalidHeader"),
             c("negative dimension", rawFile(#"{"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}"#, data: eight), "invalidHeader"),
             c("shape overflows", rawFile(#"{"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]}}"#, data: eight), "invalidHeader"),
+            // Empty, so no bytes of data, but the strides of the other dims overflow (issue 17).
+            c("empty tensor with huge dims", rawFile(#"{"a":{"dtype":"F32","shape":[0,4294967296,4294967296],"data_offsets":[0,0]}}"#), "invalidHeader"),
+            c("empty tensor with huge last dims", rawFile(#"{"a":{"dtype":"U8","shape":[4294967296,4294967296,0],"data_offsets":[0,0]}}"#), "invalidHeader"),
+            c("bytes overflow but elements fit", rawFile(#"{"a":{"dtype":"F64","shape":[2305843009213693952],"data_offsets":[0,8]}}"#, data: eight), "invalidHeader"),
             c("offsets wrong length", rawFile(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0]}}"#, data: eight), "invalidHeader"),
             c("negative offset", rawFile(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[-8,0]}}"#, data: eight), "invalidHeader"),
             c("offset past Int", rawFile(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,99999999999999999999]}}"#, data: eight), "invalidHeader"),
@@ -360,6 +364,51 @@ struct SafetensorsTests {
             default: Issue.record("expected an error naming tensor \(name), got \(e)")
             }
         }
+    }
+
+    /// The 88-byte file of issue 17 that killed `ember inspect`: exactly as reported.
+    @Test func zeroSizeTensorWithHugeDimsIsRejected() throws {
+        let dir = try makeTempDir()
+        defer { removeDir(dir) }
+        let path = dir + "/huge.safetensors"
+        let header = #"{"a":{"dtype":"F32","shape":[0,4294967296,4294967296],"data_offsets":[0,0]}}"#
+        let bytes = rawFile(header + String(repeating: " ", count: 80 - header.utf8.count))
+        #expect(bytes.count == 88)
+        try writeBytes(bytes, to: path)
+        let e = expectSafetensorsError { _ = try load(path) }
+        #expect(e.map(caseName) == "invalidHeader")
+        #expect(e?.description.contains("too large") == true && e?.path == path, "\(String(describing: e))")
+        #expect(CheckedSize(shape: [0, 1 << 32, 1 << 32], itemSize: 4) == nil)
+        #expect(CheckedSize(shape: [0, 1 << 20, 1 << 20], itemSize: 4)?.bytes == 0)
+        #expect(CheckedSize(shape: [3, 5], itemSize: 8) == CheckedSize(shape: [5, 3], itemSize: 8))
+        #expect(CheckedSize(shape: [3, 5], itemSize: 8)?.elements == 15)
+        #expect(CheckedSize(shape: [-1], itemSize: 4) == nil)
+    }
+
+    /// A writer killed between creating its temporary file and renaming it leaves
+    /// `<name>.tmp-<pid>-<hex>`; the next atomic write into the folder removes it when that
+    /// process is gone, and leaves a live process's temporary alone.
+    @Test func staleTemporariesOfDeadWritersAreRemoved() throws {
+        let dir = try makeTempDir()
+        defer { removeDir(dir) }
+        let dead = Process()
+        dead.executableURL = URL(fileURLWithPath: "/bin/true")
+        try dead.run()
+        dead.waitUntilExit()
+        let live = Process()
+        live.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        live.arguments = ["30"]
+        try live.run()
+        defer { live.terminate(); live.waitUntilExit() }
+        let stale = "checkpoint.safetensors.tmp-\(dead.processIdentifier)-1f2e3d4c5b6a7988"
+        let busy = "checkpoint.safetensors.tmp-\(live.processIdentifier)-abcdef0123456789"
+        let other = "notes.tmp-x-1"
+        for name in [stale, busy, other] { try writeBytes([1, 2, 3], to: dir + "/" + name) }
+        #expect(StaleTemporaries.writerPID(of: stale) == dead.processIdentifier)
+        #expect(StaleTemporaries.writerPID(of: other) == nil)
+        try save(["a": Tensor([1, 2] as [Float])], to: dir + "/checkpoint.safetensors")
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
+        #expect(left == [busy, other, "checkpoint.safetensors"], "\(left)")
     }
 
     @Test func missingFileAndDirectory() throws {

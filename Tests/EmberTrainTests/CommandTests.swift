@@ -118,9 +118,15 @@ import Glibc
         let again = try runProcess(ember, runArguments(csv: dir + "/blobs.csv", out: dir + "/run"))
         #expect(again.status != 0)
         #expect(again.stderr.contains("--resume"))
-        // Resuming a finished run does nothing more and succeeds.
-        let finished = try runProcess(ember, ["train", "--resume", dir + "/run", "--quiet"])
+        // Resuming a finished run does nothing more and succeeds; it removes the temporary
+        // file a writer killed mid-write left (issue 17), not one of a live process.
+        let stale = dir + "/run/checkpoint.safetensors.tmp-\(try deadProcessID())-0123456789abcdef"
+        let live = dir + "/run/checkpoint.json.tmp-1-fedcba9876543210"   // pid 1 is always alive
+        for f in [stale, live] { #expect(FileManager.default.createFile(atPath: f, contents: Data([1, 2, 3]))) }
+        let finished = try runProcess(ember, ["train", "--resume", dir + "/run"])
         #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: stale) && FileManager.default.fileExists(atPath: live))
+        #expect(finished.stdout.contains("Removed \(stale)"), "\(finished.stdout)")
     }
 
     @Test func ctrlCSavesACheckpointAndSaysHowToResume() throws {
@@ -153,7 +159,7 @@ import Glibc
             (["train", "--bogus"], "Unknown option '--bogus'"),
             (["train", "--dataset", "csv:" + dir + "/nope.csv", "--model", "mlp", "--out", dir + "/r"], "nope.csv: no such file"),
             (["train", "--dataset", "imagenet"], "unknown dataset 'imagenet'"),
-            (["train", "--epochs", "0"], "--epochs must be at least 1"),
+            (["train", "--epochs", "0"], "--epochs must be in 1...1000000, got 0"),
             (["train", "--model", "resnet"], "resnet"),
             (["train", "--resume", dir + "/missing"], "no such run folder"),
             (["train", "--resume", dir, "--epochs", "3"], "--epochs cannot be used with --resume"),
@@ -168,6 +174,111 @@ import Glibc
             #expect(r.stderr.hasPrefix("ember: error: ") && r.stderr.contains(needle), "\(args): \(r.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: dir + "/r"), "a failed run should not leave a folder")
+    }
+
+    /// Issue 17: every numeric flag is checked before a run folder is made, NaN and
+    /// infinity included, and negative numbers parse as numbers.
+    @Test func badFlagValuesNameTheFlagAndLeaveNoFolder() throws {
+        guard let ember else { Issue.record("the ember executable was not built beside the tests"); return }
+        let dir = try temporaryDirectory()
+        let cases: [([String], String)] = [
+            (["--dropout", "nan"], "--dropout must be in [0, 1), got nan"),
+            (["--val-split", "nan"], "--val-split must be in [0, 1), got nan"),
+            (["--clip-grad-norm", "inf"], "--clip-grad-norm must be a positive finite number"),
+            (["--momentum", "nan"], "--momentum must be in [0, 1), got nan"),
+            (["--batch-size", "-5"], "--batch-size must be in 1...16777216, got -5"),
+            (["--lr", "-1"], "--lr must be a positive number, got -1.0"),
+            (["--lr", "nan"], "--lr must be a positive number, got nan"),
+            (["--weight-decay", "inf"], "--weight-decay must be a finite number >= 0"),
+            (["--epochs", "-3"], "--epochs must be in 1...1000000, got -3"),
+            (["--epochs", "99999999999"], "--epochs must be in 1...1000000"),
+            (["--workers", "-1"], "--workers must be in 0...256, got -1"),
+            (["--early-stopping", "-2"], "--early-stopping patience must be >= 0"),
+            (["--checkpoint-every", "0"], "--checkpoint-every must be at least 1"),
+            (["--train-limit", "-7"], "--train-limit must be at least 2"),
+            (["--divergence-factor", "0.5"], "--divergence-factor must be a finite number > 1"),
+            (["--divergence-factor", "nan"], "--divergence-factor must be a finite number > 1, got nan"),
+            (["--debug-step-delay-ms", "99999999999"], "--debug-step-delay-ms must be in 0...60000"),
+            (["--seed", "-1"], "--seed"),
+            (["--lr", "abc"], "--lr"),
+        ]
+        for (i, (flags, needle)) in cases.enumerated() {
+            let out = dir + "/r\(i)"
+            let r = try runProcess(ember, ["train", "--model", "mlp", "--out", out] + flags)
+            #expect(r.status != 0 && r.reason == .exit, "\(flags): \(r.stderr)")
+            #expect(r.stderr.hasPrefix("ember: error: ") && r.stderr.contains(needle), "\(flags): \(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1, "\(flags): \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out), "\(flags) left a run folder")
+        }
+        let resume = try runProcess(ember, ["train", "--resume", dir, "--workers", "-3"])
+        #expect(resume.status != 0 && resume.stderr.contains("--workers must be in 0...256, got -3"), "\(resume.stderr)")
+    }
+
+    /// Issue 17: labels from a CSV file are checked (an Int64.max label trapped, 1e9 asked
+    /// for 16 GB, no feature column trapped in Init), with errors naming file, line, column.
+    @Test func badCSVLabelsAreErrors() throws {
+        guard let ember else { Issue.record("the ember executable was not built beside the tests"); return }
+        let dir = try temporaryDirectory()
+        let cases: [(String, String)] = [
+            ("a,b,label\n1,2,0\n3,4,9223372036854775807\n5,6,1\n", ":3: column \"label\" (2): class index 9223372036854775807 is out of range"),
+            ("a,b,label\n1,2,0\n3,4,1000000000\n", ":3: column \"label\" (2): class index 1000000000 is out of range: at most 100000 classes"),
+            ("a,b,label\n1,2,-1\n3,4,1\n", ":2: column \"label\" (2): class index -1 is out of range"),
+            ("a,b,label\n1,2,0\n3,4,1.5\n", ":3: column \"label\" (2): cannot parse \"1.5\""),
+            ("a,b,label\n1,2,0\n3,4,1e300\n", ":3: column \"label\" (2)"),
+            ("label\n0\n1\n2\n", "no feature columns"),
+        ]
+        for (i, (text, needle)) in cases.enumerated() {
+            let csv = dir + "/d\(i).csv", out = dir + "/r\(i)"
+            try text.write(toFile: csv, atomically: true, encoding: .utf8)
+            let r = try runProcess(ember, ["train", "--model", "mlp", "--dataset", "csv:" + csv, "--val-split", "0", "--out", out])
+            #expect(r.status == 1 && r.reason == .exit, "\(text): \(r.stderr)")
+            #expect(r.stderr.contains(csv) && r.stderr.contains(needle), "\(text): \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out), "\(text) left a run folder")
+        }
+    }
+
+    /// Issue 17: the 88-byte safetensors file and the 16-byte IDX file that trapped.
+    @Test func hugeEmptyShapesAreErrors() throws {
+        guard let ember else { Issue.record("the ember executable was not built beside the tests"); return }
+        let dir = try temporaryDirectory()
+        let header = #"{"a":{"dtype":"F32","shape":[0,4294967296,4294967296],"data_offsets":[0,0]}}"#
+        let padded = Array((header + String(repeating: " ", count: 80 - header.utf8.count)).utf8)
+        let file = dir + "/huge.safetensors"
+        #expect(FileManager.default.createFile(atPath: file, contents: Data([80, 0, 0, 0, 0, 0, 0, 0] + padded)))
+        let inspect = try runProcess(ember, ["inspect", file])
+        #expect(inspect.status == 1 && inspect.reason == .exit, "\(inspect.stderr)")
+        #expect(inspect.stderr.contains(file) && inspect.stderr.contains("too large"), "\(inspect.stderr)")
+
+        let root = dir + "/data/fashion-mnist"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let images: [UInt8] = [0x00, 0x00, 0x08, 0x03, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]
+        let labels: [UInt8] = [0x00, 0x00, 0x08, 0x01, 0x00, 0x00, 0x00, 0x00]
+        for split in ["train", "t10k"] {
+            #expect(FileManager.default.createFile(atPath: root + "/\(split)-images-idx3-ubyte", contents: Data(images)))
+            #expect(FileManager.default.createFile(atPath: root + "/\(split)-labels-idx1-ubyte", contents: Data(labels)))
+        }
+        let train = try runProcess(ember, ["train", "--epochs", "1", "--out", dir + "/run"], environment: ["EMBER_DATA": dir + "/data"])
+        #expect(train.status == 1 && train.reason == .exit, "\(train.stderr)")
+        #expect(train.stderr.contains(root + "/train-images-idx3-ubyte") && train.stderr.contains("too large"), "\(train.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/run"))
+    }
+
+    /// The new switches of issue 17 run: anomaly detection, divergence settings.
+    @Test func anomalyAndDivergenceFlagsRun() throws {
+        guard let ember else { Issue.record("the ember executable was not built beside the tests"); return }
+        let dir = try temporaryDirectory()
+        try writeBlobsCSV(to: dir + "/blobs.csv", rows: 120)
+        let base = ["train", "--model", "mlp", "--dataset", "csv:" + dir + "/blobs.csv", "--epochs", "2", "--batch-size", "32", "--quiet"]
+        let a = try runProcess(ember, base + ["--detect-anomaly", "--divergence-factor", "50", "--out", dir + "/a"])
+        #expect(a.status == 0, "\(a.stderr)")
+        let b = try runProcess(ember, base + ["--no-stop-on-divergence", "--out", dir + "/b"])
+        #expect(b.status == 0, "\(b.stderr)")
+        let c = try runProcess(ember, base + ["--no-stop-on-divergence", "--divergence-factor", "10", "--out", dir + "/c"])
+        #expect(c.status != 0 && c.stderr.contains("--divergence-factor goes with --stop-on-divergence"), "\(c.stderr)")
+        let help = try runProcess(ember, ["train", "--help"])
+        for flag in ["--stop-on-divergence", "--no-stop-on-divergence", "--divergence-factor", "--detect-anomaly"] {
+            #expect(help.stdout.contains(flag), "train --help lacks \(flag)")
+        }
     }
 
     @Test func helpReadsWell() throws {

@@ -17,10 +17,11 @@ struct ProcessResult {
 }
 
 /// Runs `executable` with `arguments` to the end.
-func runProcess(_ executable: String, _ arguments: [String], cwd: String? = nil) throws -> ProcessResult {
+func runProcess(_ executable: String, _ arguments: [String], cwd: String? = nil, environment: [String: String] = [:]) throws -> ProcessResult {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = arguments
+    if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
@@ -58,6 +59,15 @@ func writeBlobsCSV(to path: String, rows: Int = 600, features: Int = 6, seed: UI
         lines.append(values.map { "\($0)" }.joined(separator: ",") + ",\(label)")
     }
     try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+}
+
+/// The id of a process that has exited (and been reaped): no process has it now.
+func deadProcessID() throws -> Int32 {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/true")
+    try p.run()
+    p.waitUntilExit()
+    return p.processIdentifier
 }
 
 /// The raw bytes of every tensor in a safetensors file, by name.

@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 import Ember
 @testable import EmberTrain
 
@@ -66,6 +67,49 @@ import Ember
         #expect(Format.duration(3725) == "1:02:05")
         #expect(Format.grouped(1234567) == "1,234,567")
         #expect(Format.grouped(999) == "999")
+    }
+
+    /// Issue 17: a loss of 1e15 and more converted a Double to Int and trapped.
+    @Test func anyNumberFormats() {
+        for x in [9.2e14, 9.3e18, 1e20, -1e20, 1e300, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
+                  .leastNonzeroMagnitude, 2.2250738585072014e-308 / 1e4, .nan, .infinity, -.infinity, 0, -0.0] {
+            for digits in [0, 1, 2, 4, 20] {
+                _ = Format.fixed(x, digits)
+                _ = Format.percent(x)
+                _ = Format.scientific(x, digits)
+            }
+            _ = Format.duration(x)
+            _ = Format.grouped(Format.count(x))
+        }
+        #expect(Format.fixed(1.5e20, 4) == "1.5000e+20")
+        #expect(Format.fixed(-2e15, 2) == "-2.00e+15")
+        #expect(Format.fixed(123456789012.5, 1) == "123456789012.5")
+        #expect(Format.fixed(.nan, 4) == "nan" && Format.fixed(.infinity, 2) == "inf" && Format.fixed(-.infinity, 2) == "-inf")
+        #expect(Format.scientific(.greatestFiniteMagnitude) == "1.80e+308")
+        #expect(Format.scientific(.leastNonzeroMagnitude).hasSuffix("e-324"))
+        #expect(Format.scientific(-.infinity) == "-inf")
+        #expect(Format.duration(1e300) == "?:??")
+        #expect(Format.grouped(Int.min).hasPrefix("-9,223"))
+        #expect(Format.count(.infinity) == 0 && Format.count(1e30) == Int.max)
+    }
+
+    /// NaN and infinity are not JSON numbers: metrics.jsonl and checkpoints write them as
+    /// strings, and read them back.
+    @Test func nonFiniteMetricsStayValidJSON() throws {
+        let r = EpochRecord(epoch: 1, step: 3, trainLoss: .nan, trainAccuracy: 0.5, valLoss: .infinity, valAccuracy: 0.1,
+                            valTopKAccuracy: 0.2, topK: 5, lr: 1e-3, seconds: .nan, samplesPerSecond: .infinity)
+        let line = try RunFiles.jsonLine(r)
+        #expect(line.contains("\"train_loss\":\"nan\"") || line.contains("\"trainLoss\":\"nan\""), "\(line)")
+        #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "\(line)")
+        let back = try TrainingCheckpoint.decoder().decode(EpochRecord.self, from: Data(line.utf8))
+        #expect(back.trainLoss.isNaN && back.valLoss == .infinity)
+        #expect(r.csvRow.hasPrefix("1,3,nan,0.5,inf,"))
+        var state = TrainerState()
+        state.history = [r]
+        state.best = -.infinity
+        let text = try TrainingCheckpoint.encode(state, pretty: true)
+        #expect((try? JSONSerialization.jsonObject(with: Data(text.utf8))) != nil)
+        #expect(try TrainingCheckpoint.decoder().decode(TrainerState.self, from: Data(text.utf8)).best == -.infinity)
     }
 
     @Test func earlyStoppingPatienceAndDelta() {

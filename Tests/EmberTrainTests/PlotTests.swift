@@ -30,6 +30,26 @@ func xmlError(_ svg: String) -> String? {
         #expect(xmlError(LineChart(title: "flat", xLabel: "x", yLabel: "y", series: [.init(name: "a", values: [2, 2, 2])]).svg) == nil)
     }
 
+    /// Issue 17: huge, infinite and NaN values (a diverged loss) must not trap or hang.
+    @Test func extremeValuesStillRender() {
+        let cases: [[Double?]] = [
+            [0.5, 1e20, 3e38], [.nan, .nan, .nan], [.infinity, -.infinity], [.greatestFiniteMagnitude, -.greatestFiniteMagnitude],
+            [1e300, 1e300], [1e17, 1e17 + 64], [.leastNonzeroMagnitude, 0], [nil, .nan, 2],
+        ]
+        for values in cases {
+            let chart = LineChart(title: "t", xLabel: "x", yLabel: "y", series: [.init(name: "a", values: values), .init(name: "b", values: [.nan])])
+            let svg = chart.svg
+            #expect(xmlError(svg) == nil, "\(values)")
+            #expect(!svg.contains("nan\"") && !svg.contains("\"inf"), "\(values)")
+        }
+        let svg = LineChart(title: "t", xLabel: "x", yLabel: "y", series: [.init(name: "a", values: [1, 2e20])]).svg
+        #expect(svg.contains("e+20"))
+        for (lo, hi) in [(-1e308, 1e308), (1e300, 1e300), (0, 0), (.nan, 1), (1, -1), (-.infinity, .infinity)] {
+            let (ticks, tlo, thi) = LineChart.niceTicks(lo, hi)
+            #expect(ticks.count >= 2 && ticks.count <= 50 && tlo < thi, "\(lo)...\(hi)")
+        }
+    }
+
     @Test func confusionMatrixHeatMap() {
         var cm = ConfusionMatrix(numClasses: 3)
         cm.add(actual: [0, 1, 2, 2], predicted: [0, 2, 2, 1])

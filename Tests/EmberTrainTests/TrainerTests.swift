@@ -173,6 +173,73 @@ func withoutTiming(_ history: [EpochRecord]) -> [EpochRecord] {
         for (_, t) in trainer.model.stateDict() { #expect(t.isfinite().all().item() == 1) }
     }
 
+    /// Issue 17: a huge but finite loss (1e20, past where formatting converted to Int) is
+    /// printed, written to the metric files and plots, checkpointed and resumed.
+    @Test func hugeFiniteLossIsRecordedAndResumes() throws {
+        let dir = try temporaryDirectory()
+        let data = Blobs()
+        let batches = data.train.count
+        let trainer = makeTrainer(steps: 100)
+        var calls = 0
+        let ce = CrossEntropyLoss()
+        // The value is huge, the gradient the usual one.
+        trainer.lossFunction = { out, y in
+            calls += 1
+            let l = ce(out, y)
+            return calls > batches ? l + l.detach() * 1e20 : l
+        }
+        trainer.checkpointPath = dir + "/checkpoint.safetensors"
+        let files = RunFiles(folder: dir)
+        trainer.callbacks = [ProgressReporter(console: Console(quiet: true)), files]
+        try trainer.fit(data.train, validation: data.val, epochs: 2)
+        #expect(trainer.history.count == 2 && trainer.history[1].trainLoss > 1e19)
+        #expect(ProgressReporter.summary(trainer.history[1], epochs: 2).contains("e+"))
+        #expect(files.writeErrors.isEmpty, "\(files.writeErrors)")
+        let svg = try String(contentsOfFile: dir + "/loss.svg", encoding: .utf8)
+        #expect(xmlError(svg) == nil)
+        let saved = try TrainingCheckpoint.read(from: dir + "/checkpoint.safetensors")
+        #expect(saved.state.history == trainer.history)
+        let again = makeTrainer(steps: 100)
+        try again.resume(from: dir + "/checkpoint.safetensors")
+        try again.fit(Blobs().train, validation: Blobs().val, epochs: 2)
+        #expect(again.history == trainer.history)
+    }
+
+    @Test func divergingLossStopsAtTheEpochEnd() throws {
+        let dir = try temporaryDirectory()
+        let data = Blobs()
+        let batches = data.train.count
+        let trainer = makeTrainer(steps: 100)
+        var calls = 0
+        let ce = CrossEntropyLoss()
+        trainer.lossFunction = { out, y in
+            calls += 1
+            let l = ce(out, y)
+            return calls > batches ? l + l.detach() * 1e6 : l
+        }
+        trainer.divergenceFactor = 1e3
+        trainer.checkpointPath = dir + "/checkpoint.safetensors"
+        do {
+            try trainer.fit(data.train, validation: data.val, epochs: 3)
+            Issue.record("expected training to stop as diverged")
+        } catch let e as TrainingError {
+            guard case .diverged(let loss, let first, let factor, let epoch, let step, let checkpoint) = e else {
+                Issue.record("wrong error \(e)"); return
+            }
+            #expect(epoch == 2 && step == 2 * batches && factor == 1e3)
+            #expect(loss > 1e3 * first!)
+            #expect(checkpoint == dir + "/checkpoint.safetensors")
+            #expect("\(e)".contains("epoch 2 (step \(2 * batches))") && "\(e)".contains("last good checkpoint is \(dir)/checkpoint.safetensors"), "\(e)")
+        }
+        #expect(trainer.history.count == 1)
+        #expect(try TrainingCheckpoint.read(from: dir + "/checkpoint.safetensors").state.epoch == 1)
+        // Without the factor the same run goes on.
+        calls = 0
+        let free = makeTrainer(steps: 100)
+        free.lossFunction = trainer.lossFunction
+        #expect(try free.fit(Blobs().train, validation: Blobs().val, epochs: 2).count == 2)
+    }
+
     @Test func earlyStoppingRestoresTheBestWeights() throws {
         let dir = try temporaryDirectory()
         let data = Blobs()

@@ -12,8 +12,8 @@ import Synchronization
 /// backward started from inside a pass on the same thread (a hook that calls `backward`) runs
 /// within it. Forward passes are not serialized.
 enum Engine {
-    /// Held by the thread running a backward pass.
-    private static let passLock = Mutex(())
+    /// Held by the thread running a backward pass; counts the passes run.
+    private static let passLock = Locked(0)
 
     /// Runs backward from `roots` seeded with `grads`. When `captureAt` is given (the functional
     /// `grad(outputs:inputs:)`), no leaf's `.grad` is touched and the gradients arriving at
@@ -27,7 +27,8 @@ enum Engine {
             defer { ember_set_backward_depth(depth) }
             return runPass(roots: roots, grads: grads, retainGraph: retainGraph, createGraph: createGraph, captureAt: captureAt)
         }
-        return passLock.withLock { _ in
+        return passLock.withLock { passes in
+            passes &+= 1
             ember_set_backward_depth(1)
             defer { ember_set_backward_depth(0) }
             return runPass(roots: roots, grads: grads, retainGraph: retainGraph, createGraph: createGraph, captureAt: captureAt)

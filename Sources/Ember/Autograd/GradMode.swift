@@ -13,6 +13,11 @@ enum GradMode {
         return try body()
     }
 
+    /// Turns recording on (depth 0) or off (depth at least 1) for this thread.
+    static func setEnabled(_ enabled: Bool) {
+        ember_set_grad_disabled_depth(enabled ? 0 : Swift.max(1, ember_grad_disabled_depth()))
+    }
+
     static func withAnomaly<R>(_ body: () throws -> R) rethrows -> R {
         let saved = ember_anomaly_depth()
         ember_set_anomaly_depth(saved + 1)

@@ -136,13 +136,19 @@ func needsGrad(_ a: Tensor) -> Bool {
     (a.requiresGradFlag || a.gradFn != nil) && GradMode.isEnabled
 }
 
+/// Both inputs' flags are read (no short cut after the first): reading a stale view's `gradFn`
+/// makes its node anew and sets its `requiresGradFlag`, which ops read after this.
 @inline(__always)
 func needsGrad(_ a: Tensor, _ b: Tensor) -> Bool {
-    (a.requiresGradFlag || a.gradFn != nil || b.requiresGradFlag || b.gradFn != nil) && GradMode.isEnabled
+    let x = a.requiresGradFlag || a.gradFn != nil
+    let y = b.requiresGradFlag || b.gradFn != nil
+    return (x || y) && GradMode.isEnabled
 }
 
 func needsGrad(_ inputs: [Tensor]) -> Bool {
-    inputs.contains { $0.requiresGradFlag || $0.gradFn != nil } && GradMode.isEnabled
+    var any = false
+    for t in inputs where t.requiresGradFlag || t.gradFn != nil { any = true }
+    return any && GradMode.isEnabled
 }
 
 /// Records `output` as produced by an op named `name` from `inputs`. `backward` maps the

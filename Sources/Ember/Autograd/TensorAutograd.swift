@@ -1,6 +1,6 @@
 extension Tensor {
     /// Whether autograd records operations on this tensor (PyTorch: `tensor.requires_grad`).
-    public var requiresGrad: Bool { requiresGradFlag }
+    public var requiresGrad: Bool { requiresGradFlag || gradFn != nil }
 
     /// True for tensors created by the user rather than by a recorded op (PyTorch: `tensor.is_leaf`).
     public var isLeaf: Bool { gradFn == nil }
@@ -24,8 +24,10 @@ extension Tensor {
     }
 
     /// Detaches this tensor from its graph in place, making it a leaf (PyTorch: `tensor.detach_()`).
+    /// A view stops being a view of its base (PyTorch refuses `detach_` on views instead).
     @discardableResult
     public func detach_() -> Tensor {
+        viewBase = nil
         gradFn = nil
         requiresGradFlag = false
         return self
@@ -60,7 +62,7 @@ extension Tensor {
         gradient: Tensor? = nil, retainGraph: Bool? = nil, createGraph: Bool = false,
         file: StaticString = #fileID, line: UInt = #line
     ) {
-        check(requiresGradFlag, "backward", "element 0 of tensors does not require grad and does not have a grad_fn", file: file, line: line)
+        check(requiresGrad, "backward", "element 0 of tensors does not require grad and does not have a grad_fn", file: file, line: line)
         let seed: Tensor
         if let gradient {
             check(gradient.shape == shape, "backward", "gradient has shape \(gradient.shape) but the tensor has shape \(shape)", file: file, line: line)
@@ -84,7 +86,7 @@ public func grad(
     var roots: [Node] = []
     var seeds: [Tensor] = []
     for (i, out) in outputs.enumerated() {
-        check(out.requiresGradFlag, "grad", "output \(i) does not require grad and does not have a grad_fn", file: file, line: line)
+        check(out.requiresGrad, "grad", "output \(i) does not require grad and does not have a grad_fn", file: file, line: line)
         let seed = gradOutputs?[i] ?? {
             check(out.numel == 1, "grad", "grad can be implicitly created only for scalar outputs; output \(i) has shape \(out.shape)", file: file, line: line)
             return Tensor.onesLike(out)

@@ -169,7 +169,7 @@ private struct NaiveGEMM: ArithmeticVisitor {
 /// single-threaded: slower, never wrong.)
 enum BLASThreads {
     /// OpenBLAS's thread count before the first current user held it.
-    private static let saved = Mutex<Int32>(1)
+    private static let saved = Locked<Int32>(1)
     /// The ops holding it now; changed only under `saved`'s lock, read without it (every
     /// float32 GEMM asks).
     private static let users = Atomic<Int>(0)

@@ -22,12 +22,12 @@ public final class CachingAllocator: Sendable {
 
     /// Freed buffers form one singly linked list per size class, threaded through the
     /// buffers' own first 8 bytes, so taking or returning a buffer allocates nothing.
-    private struct State: ~Copyable {
+    private struct State {
         var heads = [UInt](repeating: 0, count: CachingAllocator.classCount)
         var stats = Stats()
     }
     static let classCount = 256
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// Freed buffers beyond this many cached bytes go back to the system.
     private let cacheLimit = 2 << 30
 

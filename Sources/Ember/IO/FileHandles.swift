@@ -21,6 +21,7 @@ struct ReadableFile: ~Copyable {
 
     init(path: String) throws(SafetensorsError) {
         self.path = path
+        StaleTemporaries.removeOnce(besides: path)
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             let e = errno
@@ -76,7 +77,8 @@ struct ReadableFile: ~Copyable {
 
 /// Writes a file atomically: bytes go to `<path>.tmp-<pid>-<random>` in the same directory,
 /// which is flushed to disk and renamed over `path` by `commit()`. If the writer is dropped
-/// without committing (an error was thrown), the temporary file is removed.
+/// without committing (an error was thrown), the temporary file is removed; one left by a
+/// killed process is removed by the next write into the folder (`StaleTemporaries`).
 struct AtomicFileWriter: ~Copyable {
     let path: String
     let tempPath: String
@@ -87,6 +89,7 @@ struct AtomicFileWriter: ~Copyable {
 
     init(path: String) throws(SafetensorsError) {
         self.path = path
+        StaleTemporaries.removeOnce(besides: path)
         let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)
         tempPath = "\(path).tmp-\(getpid())-\(suffix)"
         fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)

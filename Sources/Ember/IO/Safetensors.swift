@@ -260,12 +260,11 @@ private func parseEntry(_ name: String, _ value: JSONValue, order: Int, path: St
     guard let dtype = DType(safetensorsName: dtypeName) else {
         throw .unsupportedDType(path: path, name: name, dtype: dtypeName)
     }
-    var byteCount = dtype.itemSize
-    for d in shape {
-        let (product, overflow) = byteCount.multipliedReportingOverflow(by: d)
-        guard !overflow else { throw invalid("shape \(shape) is too large") }
-        byteCount = product
+    // Checked even when a dimension is 0: the strides of [0, 2^32, 2^32] overflow.
+    guard let size = CheckedSize(shape: shape, itemSize: dtype.itemSize) else {
+        throw invalid("shape \(shape) is too large: its size or strides do not fit in 64 bits")
     }
+    let byteCount = size.bytes
     guard end >= begin else {
         throw .badOffsets(path: path, name: name, detail: "end \(end) is before begin \(begin)")
     }

@@ -167,8 +167,9 @@ private func binaryBackward(_ op: BinaryOp, _ g: Tensor, _ sa: SavedTensor, _ sb
         let a = sa.value, b = sb.value
         // d/da a^b = b a^(b-1), taken as 0 where b == 0 (also at a == 0, where 0 * inf is NaN).
         let ga = aNeeds ? Tensor.where(b .== 0, Tensor.zeros([], dtype: g.dtype), g * b * a.pow(b - 1)) : nil
-        // d/db a^b = a^b log a, taken as 0 where a == 0 (PyTorch's convention).
-        let gb = bNeeds ? Tensor.where(a .== 0, Tensor.zerosLike(g), g * a.pow(b) * a.log()) : nil
+        // d/db a^b = a^b log a, taken as 0 where a == 0 and b >= 0 (PyTorch's convention; for
+        // b < 0 it is ∞ · log 0 = -∞, as in PyTorch).
+        let gb = bNeeds ? Tensor.where((a .== 0).logicalAnd(b .>= 0), Tensor.zerosLike(g), g * a.pow(b) * a.log()) : nil
         return (ga, gb)
     }
 }

@@ -1,23 +1,37 @@
 /// In-place ops (PyTorch's trailing underscore). Each writes into this tensor's storage and
 /// bumps its version counter, so a tensor saved for backward that is later modified is caught.
-/// With autograd recording, the op is recorded as if out of place and this tensor takes the
-/// new node as its history; in-place on a leaf that requires grad is an error, as in PyTorch.
+/// With autograd recording, the op is recorded as if out of place (its node's input 0 is this
+/// tensor's old value) and this tensor takes the new node as its history; through a view, the
+/// base's history is rewritten (`rebaseHistory`, PyTorch's CopySlices), so the base and every
+/// other view of it see the write. In-place on a leaf that requires grad, or on a view of one,
+/// is an error, as in PyTorch.
 extension Tensor {
     private func checkInPlace(_ op: StaticString, file: StaticString, line: UInt) {
         check(!(isLeaf && requiresGradFlag && GradMode.isEnabled), op, "a leaf tensor that requires grad is being used in an in-place operation; wrap the update in withNoGrad { } or use an out-of-place op", file: file, line: line)
         check(!isExpandedStorage, op, "unsupported operation: more than one element of the written-to tensor refers to a single memory location (shape \(shape), strides \(strides)); call clone() first", file: file, line: line)
+        if let base = viewBase, base.requiresGradFlag, GradMode.isEnabled { checkInPlaceOnView(base, op, file: file, line: line) }
+    }
+
+    /// The node of an in-place op that overwrites this tensor (fill, copy, random fills): the
+    /// gradient of the old value is zero (as PyTorch, zeros rather than none); `other` is the
+    /// op's other input, if any, and `backward` gives its gradient. Made before the write, as
+    /// `other` may view the same storage.
+    private func overwriteNode(_ name: String, other: Tensor? = nil, file: StaticString, line: UInt,
+                               backward: @escaping (Tensor) -> Tensor? = { _ in nil }) -> Node {
+        let selfEdge = gradEdge, selfTracked = selfEdge != nil
+        return Node(name: name, count: other == nil ? 1 : 2, selfEdge, other?.gradEdge, file: file, line: line) { g in
+            [selfTracked ? Tensor.zerosLike(g) : nil, backward(g)]
+        }
     }
 
     private var isExpandedStorage: Bool { zip(shape, strides).contains { $0 > 1 && $1 == 0 } }
 
-    /// Replaces this tensor's values with `result`'s (same shape) and adopts its graph node.
-    private func adopt(_ result: Tensor) {
+    /// Replaces this tensor's values with `result`'s (same shape) and adopts its graph node,
+    /// whose input 0 is this tensor's old value.
+    private func adopt(_ result: Tensor, file: StaticString, line: UInt) {
         copyRaw(from: result)
         storage.bumpVersion()
-        if let node = result.gradFn {
-            gradFn = node
-            requiresGradFlag = true
-        }
+        if let node = result.gradFn { rebaseHistory(node, file: file, line: line) }
     }
 
     /// Applies a binary op in place, with broadcasting of `other` only.
@@ -28,7 +42,7 @@ extension Tensor {
         if needsGrad(self, other) {
             // Keep the old value for backward in its own buffer; this tensor is overwritten.
             let old = clone()
-            adopt(binary(op, old, other, file: file, line: line))
+            adopt(binary(op, old, other, file: file, line: line), file: file, line: line)
             return self
         }
         let compute = dtype.computeType
@@ -45,7 +59,7 @@ extension Tensor {
     func inPlaceScalar(_ op: BinaryOp, _ scalar: Double, file: StaticString, line: UInt) -> Tensor {
         checkInPlace(op.name, file: file, line: line)
         if needsGrad(self) {
-            adopt(scalarOp(op, clone(), scalar, file: file, line: line))
+            adopt(scalarOp(op, clone(), scalar, file: file, line: line), file: file, line: line)
             return self
         }
         let compute = dtype.computeType
@@ -63,7 +77,7 @@ extension Tensor {
     func inPlaceUnary(_ op: UnaryOp, _ name: StaticString, file: StaticString, line: UInt) -> Tensor {
         checkInPlace(name, file: file, line: line)
         if needsGrad(self) {
-            adopt(unary(op, clone(), file: file, line: line))
+            adopt(unary(op, clone(), file: file, line: line), file: file, line: line)
             return self
         }
         let compute = dtype.computeType
@@ -132,9 +146,10 @@ extension Tensor {
     /// Writes `value` everywhere (PyTorch: `tensor.fill_`). No gradient flows through the old values.
     @discardableResult public func fill_(_ value: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         checkInPlace("fill_", file: file, line: line)
+        let node = needsGrad(self) && dtype.isFloatingPoint ? overwriteNode("FillBackward0", file: file, line: line) : nil
         fillRaw(value)
         storage.bumpVersion()
-        if needsGrad(self) { record("FillBackward0", self, inputs: [], file: file, line: line) { _ in [] } }
+        if let node { rebaseHistory(node, file: file, line: line) }
         return self
     }
 
@@ -147,36 +162,43 @@ extension Tensor {
         checkInPlace("copy_", file: file, line: line)
         let shape = broadcastShapes(self.shape, src.shape, op: "copy_", file: file, line: line)
         check(shape == self.shape, "copy_", "source of shape \(src.shape) cannot be broadcast to destination shape \(self.shape)", file: file, line: line)
-        let tracked = needsGrad(self) || needsGrad(src)
+        var node: Node?
+        if needsGrad(self, src) && dtype.isFloatingPoint {
+            let srcShape = src.shape, srcType = src.dtype, srcTracked = src.gradEdge != nil && srcType.isFloatingPoint
+            node = overwriteNode("CopyBackwards", other: src, file: file, line: line) { g in
+                srcTracked ? sumToShape(g, srcShape).to(srcType) : nil
+            }
+        }
         copyRaw(from: src)
         storage.bumpVersion()
-        if tracked && dtype.isFloatingPoint {
-            let srcShape = src.shape, srcType = src.dtype
-            record("CopyBackwards", self, inputs: [src], file: file, line: line) { g in [sumToShape(g, srcShape).to(srcType)] }
-        }
+        if let node { rebaseHistory(node, file: file, line: line) }
         return self
     }
 
     /// Fills with uniform values in [low, high) (PyTorch: `tensor.uniform_`).
     @discardableResult public func uniform_(_ low: Double = 0, _ high: Double = 1, generator: Generator = .default, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         checkInPlace("uniform_", file: file, line: line)
+        let node = needsGrad(self) ? overwriteNode("UniformBackward0", file: file, line: line) : nil
         fillUniform(low, high, generator)
         storage.bumpVersion()
+        if let node { rebaseHistory(node, file: file, line: line) }
         return self
     }
 
     /// Fills with normal values (PyTorch: `tensor.normal_`).
     @discardableResult public func normal_(mean: Double = 0, std: Double = 1, generator: Generator = .default, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         checkInPlace("normal_", file: file, line: line)
+        let node = needsGrad(self) ? overwriteNode("NormalBackward0", file: file, line: line) : nil
         fillNormal(mean, std, generator)
         storage.bumpVersion()
+        if let node { rebaseHistory(node, file: file, line: line) }
         return self
     }
 
     /// Writes `value` where `mask` is true (PyTorch: `tensor.masked_fill_`).
     @discardableResult public func maskedFill_(_ mask: Tensor, _ value: Double, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         checkInPlace("maskedFill_", file: file, line: line)
-        if needsGrad(self) { adopt(clone().maskedFill(mask, value, file: file, line: line)); return self }
+        if needsGrad(self) { adopt(clone().maskedFill(mask, value, file: file, line: line), file: file, line: line); return self }
         copyRaw(from: maskedFill(mask, value, file: file, line: line))
         storage.bumpVersion()
         return self

@@ -4,7 +4,10 @@ extension Tensor {
     /// A tensor sharing this one's storage with a different layout.
     @inline(__always)
     func makeView(_ shape: [Int], _ strides: [Int], offset: Int? = nil) -> Tensor {
-        Tensor(storage: storage, shape: shape, strides: strides, offset: offset ?? self.offset, dtype: dtype)
+        let out = Tensor(storage: storage, shape: shape, strides: strides, offset: offset ?? self.offset, dtype: dtype)
+        out.viewBase = viewBase ?? self
+        out.viewVersion = storage.version
+        return out
     }
 
     /// Resolves a shape with at most one -1 against this tensor's element count.

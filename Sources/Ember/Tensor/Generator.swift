@@ -26,16 +26,16 @@ public final class Generator: Sendable {
         }
     }
 
-    private let pcg: Mutex<PCG>
-    private let seedValue: Mutex<UInt64>
+    private let pcg: Locked<PCG>
+    private let seedValue: Locked<UInt64>
 
     /// The generator random ops use when none is given (PyTorch: `torch.default_generator`).
     public static let `default` = Generator(seed: 0x5EED)
 
     /// A generator started from `seed` (PyTorch: `torch.Generator().manual_seed(seed)`).
     public init(seed: UInt64 = 0x5EED) {
-        pcg = Mutex(PCG(seed: seed))
-        seedValue = Mutex(seed)
+        pcg = Locked(PCG(seed: seed))
+        seedValue = Locked(seed)
     }
 
     /// Restarts the sequence from `seed` (PyTorch: `generator.manual_seed`).

@@ -29,8 +29,24 @@ public final class Tensor: @unchecked Sendable {
     // Autograd state (see Autograd/).
     /// The gradient accumulated by `backward()` (PyTorch: `tensor.grad`).
     @exclusivity(unchecked) public var grad: Tensor?
-    /// The node that produced this tensor, nil for leaves (PyTorch: `tensor.grad_fn`).
-    @exclusivity(unchecked) public internal(set) var gradFn: Node?
+    /// The node that produced this tensor, nil for leaves (PyTorch: `tensor.grad_fn`). For a
+    /// view whose base was written in place since the view's node was made, the node is made
+    /// anew as the slice of the base's current history (see `viewGradFn`).
+    public internal(set) var gradFn: Node? {
+        @inline(__always) get { viewBase == nil ? storedGradFn : viewGradFn() }
+        @inline(__always) set {
+            storedGradFn = newValue
+            if viewBase != nil { viewVersion = storage.version }
+        }
+    }
+    @exclusivity(unchecked) var storedGradFn: Node?
+    /// For a view made by a view op (`view`, `select`, `narrow`, `transpose`, subscripts, ...):
+    /// the tensor whose storage it views, itself never a view (PyTorch: `tensor._base`). An
+    /// in-place write through the view rewrites this base's history (see `rebaseHistory`).
+    @exclusivity(unchecked) var viewBase: Tensor?
+    /// For a view: the storage version when its `gradFn` was last set, so a later in-place
+    /// write to the storage (through the base or another view) is noticed.
+    @exclusivity(unchecked) var viewVersion = 0
     @exclusivity(unchecked) var requiresGradFlag = false
     @exclusivity(unchecked) var retainsGradFlag = false
     /// This leaf's `AccumulateGrad` node, created on first use and reused by every graph.
@@ -59,8 +75,11 @@ public final class Tensor: @unchecked Sendable {
 
     /// Reuses a known contiguous strides array (saves an allocation on hot paths).
     init(empty shape: [Int], strides: [Int], dtype: DType) {
-        let n = shape.reduce(1, *)
-        self.storage = Storage(byteCount: Swift.max(n, 1) * dtype.itemSize)
+        var n = 1, overflow = false
+        for d in shape { (n, overflow) = n.multipliedReportingOverflow(by: d); if overflow { break } }
+        let (bytes, tooMany) = Swift.max(n, 1).multipliedReportingOverflow(by: dtype.itemSize)
+        check(!overflow && !tooMany, "Tensor(empty:)", "shape \(shape) of \(dtype) has more bytes than fit in Int", file: unknownFile, line: 0)
+        self.storage = Storage(byteCount: bytes)
         self.shape = shape
         self.strides = strides
         self.offset = 0
@@ -92,7 +111,9 @@ public final class Tensor: @unchecked Sendable {
     }
 }
 
-/// Row-major strides for a shape (PyTorch: a contiguous tensor's `stride()`).
+/// Row-major strides for a shape (PyTorch: a contiguous tensor's `stride()`). A shape whose
+/// strides do not fit in `Int` is a programming error (check shapes from files with
+/// `CheckedSize` first).
 public func contiguousStrides(_ shape: [Int]) -> [Int] {
     switch shape.count {
     case 0: return []
@@ -104,7 +125,10 @@ public func contiguousStrides(_ shape: [Int]) -> [Int] {
     var acc = 1
     for i in stride(from: shape.count - 1, through: 0, by: -1) {
         strides[i] = acc
-        acc *= Swift.max(shape[i], 1)
+        if i == 0 { break }
+        let (next, overflow) = acc.multipliedReportingOverflow(by: Swift.max(shape[i], 1))
+        check(!overflow, "contiguousStrides", "the strides of shape \(shape) do not fit in Int", file: unknownFile, line: 0)
+        acc = next
     }
     return strides
 }

@@ -38,6 +38,10 @@ public struct CSVDataset: BatchedDataset {
     public let targetName: String
     /// Class names: the distinct labels for `.categorical`, the header's for `.sklearn`, else empty.
     public let classes: [String]
+    /// The 1-based line of the file each row starts on, for messages about a row.
+    public let lines: [Int]
+    /// The target column as the file names it (its header name, or its index without a header).
+    public let targetColumn: String
 
     /// Reads `path` (optionally `.gz`). `features` defaults to every column but the target;
     /// `target` defaults to the last column. Columns are picked by header name or index.
@@ -102,6 +106,8 @@ public struct CSVDataset: BatchedDataset {
         self.featureNames = f.map { table.columnNames[$0] }
         self.targetName = table.columnNames[t]
         self.classes = classes
+        self.lines = table.lines
+        self.targetColumn = table.columnDescription(t)
     }
 
     /// The number of data rows.

@@ -176,7 +176,7 @@ func loadMNISTFormat(root: String, train: Bool, classes: Int, hint: String) thro
     let imagePath = try locate(root: root, name: "\(prefix)-images-idx3-ubyte", hint: hint)
     let labelPath = try locate(root: root, name: "\(prefix)-labels-idx1-ubyte", hint: hint)
 
-    let labelBytes = try FileBytes.readMaybeGzip(labelPath)
+    let labelBytes = try IDX.readBytes(labelPath)
     let labelHeader = try IDX.parseHeader(labelBytes, path: labelPath)
     guard labelHeader.type == .uint8 && labelHeader.shape.count == 1 else {
         throw .badFormat(path: labelPath, detail: "bad magic number 0x\(IDX.hex32(labelHeader.magic)) for a label file (expected 0x00000801: unsigned bytes, 1 dimension)")
@@ -193,7 +193,7 @@ func loadMNISTFormat(root: String, train: Bool, classes: Int, hint: String) thro
         dst[i] = Int64(v)
     }
 
-    let imageBytes = try FileBytes.readMaybeGzip(imagePath)
+    let imageBytes = try IDX.readBytes(imagePath)
     let imageHeader = try IDX.parseHeader(imageBytes, path: imagePath)
     guard imageHeader.type == .uint8 && imageHeader.shape.count == 3 else {
         throw .badFormat(path: imagePath, detail: "bad magic number 0x\(IDX.hex32(imageHeader.magic)) for an image file (expected 0x00000803: unsigned bytes, 3 dimensions)")

@@ -59,8 +59,8 @@ public struct TextDataset: BatchedDataset {
         dataCheck(sequenceLength > 0, "TextDataset", "sequenceLength must be positive, got \(sequenceLength)", file: file, line: line)
         let stride = stride ?? sequenceLength
         dataCheck(stride > 0, "TextDataset", "stride must be positive, got \(stride)", file: file, line: line)
-        guard ids.count >= sequenceLength + 1 else {
-            throw .badText(path: source, detail: "holds \(ids.count) tokens, but one window of sequenceLength \(sequenceLength) needs \(sequenceLength + 1) (input plus the next token)")
+        guard ids.count > sequenceLength else {
+            throw .badText(path: source, detail: "holds \(ids.count) tokens, but one window of sequenceLength \(sequenceLength) needs \(sequenceLength == .max ? "more" : "\(sequenceLength + 1)") (input plus the next token)")
         }
         self.vocabulary = vocabulary
         self.tokens = Tensor(ids, dtype: .int64)

@@ -44,9 +44,12 @@ enum FileBytes {
     /// The file's content, decompressed when it is gzip (magic bytes `1f 8b`). A file named
     /// `.gz` that is not gzip throws `badGzip`, so a mislabelled download is never parsed
     /// as raw data.
-    static func readMaybeGzip(_ path: String, hint: String = "") throws(DataError) -> [UInt8] {
+    /// `expectedSize` reads the size the content's header declares from its first bytes, so
+    /// a gzip bomb is not inflated past it (see `Gzip.decompress`).
+    static func readMaybeGzip(_ path: String, hint: String = "",
+                              expectedSize: ((UnsafeBufferPointer<UInt8>) throws(DataError) -> Int?)? = nil) throws(DataError) -> [UInt8] {
         let raw = try read(path, hint: hint)
-        if Gzip.hasMagic(raw) { return try Gzip.decompress(raw, path: path) }
+        if Gzip.hasMagic(raw) { return try Gzip.decompress(raw, path: path, expectedSize: expectedSize) }
         if path.hasSuffix(".gz") {
             let shown = raw.prefix(2).map { hex($0) }.joined(separator: " ")
             throw .badGzip(path: path, detail: "named .gz but does not start with the gzip magic bytes 1f 8b (found \(raw.isEmpty ? "an empty file" : shown))")

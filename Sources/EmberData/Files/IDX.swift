@@ -44,9 +44,14 @@ public enum IDX {
     /// Reads an IDX file, gzip-compressed or not, as a tensor of the file's shape. uint8
     /// files stay uint8; other types are widened as `ElementType` says.
     public static func read(_ path: String) throws(DataError) -> Tensor {
-        let bytes = try FileBytes.readMaybeGzip(path)
+        let bytes = try readBytes(path)
         let header = try parseHeader(bytes, path: path)
         return try tensor(bytes, header: header, path: path)
+    }
+
+    /// The file's bytes, decompressed when gzip, never inflated past the size its header declares.
+    static func readBytes(_ path: String, hint: String = "") throws(DataError) -> [UInt8] {
+        try FileBytes.readMaybeGzip(path, hint: hint, expectedSize: { (p) throws(DataError) -> Int? in try declaredFileSize(p, path: path) })
     }
 
     /// Parses and checks the header, and that the file holds exactly the values it declares.
@@ -64,15 +69,7 @@ public enum IDX {
         }
         let shape = (0..<rank).map { Int(UInt32(bigEndian: bytes, at: 4 + 4 * $0)) }
         let header = Header(type: type, shape: shape)
-        // Each dimension is below 2^32, so the product fits in Int unless rank is large.
-        var count = 1
-        for d in shape {
-            let (p, overflow) = count.multipliedReportingOverflow(by: d)
-            guard !overflow else { throw .badFormat(path: path, detail: "dimensions \(shape) are too large") }
-            count = p
-        }
-        let (expected, overflow) = count.multipliedReportingOverflow(by: type.size)
-        guard !overflow else { throw .badFormat(path: path, detail: "dimensions \(shape) are too large") }
+        let expected = try dataSize(header, path: path)
         let actual = bytes.count - header.dataOffset
         let dims = shape.map(String.init).joined(separator: "×")
         if actual < expected {
@@ -82,6 +79,38 @@ public enum IDX {
             throw .badFormat(path: path, detail: "the header declares \(dims) values (\(expected) bytes of data) but \(actual - expected) unexpected bytes follow them")
         }
         return header
+    }
+
+    /// The bytes of values `header` declares, checked with overflow-checked arithmetic (the
+    /// element count, the byte count and the strides, even when a dimension is 0).
+    static func dataSize(_ header: Header, path: String) throws(DataError) -> Int {
+        guard let size = CheckedSize(shape: header.shape, itemSize: header.type.size) else {
+            throw .badFormat(path: path, detail: "dimensions \(header.shape) are too large: their size does not fit in 64 bits")
+        }
+        return size.bytes
+    }
+
+    /// The whole file's size (header and values) that the header at the start of
+    /// `prefix` declares, or nil while `prefix` is too short to hold the header. Decompression
+    /// stops there (`Gzip.decompress`), so a gzip bomb is never inflated past it.
+    static func declaredFileSize(_ prefix: UnsafeBufferPointer<UInt8>, path: String) throws(DataError) -> Int? {
+        guard prefix.count >= 4 else { return nil }
+        guard prefix[0] == 0, prefix[1] == 0, let type = ElementType(rawValue: prefix[2]), prefix[3] >= 1 else {
+            _ = try parseHeader(Array(prefix.prefix(4)), path: path)   // throws: not an IDX magic number
+            return nil
+        }
+        let rank = Int(prefix[3])
+        guard prefix.count >= 4 + 4 * rank else { return nil }
+        var shape: [Int] = []
+        for k in 0..<rank {
+            var d = 0
+            for j in 0..<4 { d = d << 8 | Int(prefix[4 + 4 * k + j]) }
+            shape.append(d)
+        }
+        let header = Header(type: type, shape: shape)
+        let (total, overflow) = try dataSize(header, path: path).addingReportingOverflow(header.dataOffset)
+        if overflow { throw .badFormat(path: path, detail: "dimensions \(shape) are too large") }
+        return total
     }
 
     /// The values after a checked header, as a tensor.

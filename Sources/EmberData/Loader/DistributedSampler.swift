@@ -36,7 +36,7 @@ public final class DistributedSampler: Sampler {
     public let count: Int
     /// `count * worldSize` (PyTorch: `total_size`).
     public let totalSize: Int
-    private let epochValue = Mutex<Int>(0)
+    private let epochValue = Locked<Int>(0)
 
     /// A sampler for `rank` of `worldSize` over a dataset of `count` samples.
     public init(count datasetCount: Int, rank: Int, worldSize: Int, shuffle: Bool = true, seed: UInt64 = 0, dropLast: Bool = false,

@@ -60,7 +60,7 @@ final class LoaderProgress: Sendable {
         var token = 0                    // which iterator is current
     }
 
-    let position = Mutex(Position())
+    let position = Locked(Position())
 
     /// Starts an epoch (called by `makeIterator`): returns the first batch to load and the
     /// iterator's token.

@@ -21,7 +21,7 @@ final class BatchPipeline<Batch: Sendable>: @unchecked Sendable {
     private let window: Int
 
     // Guarded by `claimLock`.
-    private let claimLock = Mutex<Int>(0)   // the next batch number to claim
+    private let claimLock = Locked<Int>(0)   // the next batch number to claim
     private let claim: Claim
 
     private var threads: [WorkerThread] = []

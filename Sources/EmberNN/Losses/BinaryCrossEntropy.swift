@@ -9,8 +9,9 @@ public func binaryCrossEntropy(_ input: Tensor, _ target: Tensor, weight: Tensor
     checkFloating(input, "input", "binaryCrossEntropy", file: file, line: line)
     let outside = withNoGrad { (input .< 0).logicalOr(input .> 1).any().item(as: Bool.self) }
     nnCheck(!outside, "binaryCrossEntropy", "all elements of input should be between 0 and 1 (apply sigmoid first, or use binaryCrossEntropyWithLogits)", file: file, line: line)
-    // PyTorch: (y - 1) · max(log1p(-x), -100) - y · max(log x, -100).
-    var losses = (target - 1) * (-input).log1p().clamp(min: -100) - target * input.log().clamp(min: -100)
+    // PyTorch: (y - 1) · max(log1p(-x), -100) - y · max(log x, -100), with PyTorch's gradient
+    // (x - y) / max(x (1 - x), 1e-12), finite at x = 0 and 1.
+    var losses = binaryCrossEntropyElements(input, target, file: file, line: line)
     if let weight { losses = losses * weight }
     return reduction.apply(losses)
 }

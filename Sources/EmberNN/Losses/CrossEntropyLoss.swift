@@ -13,6 +13,9 @@ private struct NLLTerms {
     var totalWeight: Tensor
     /// 1 where the target counts, 0 where it is ignored; nil when none is ignored.
     var valid: Tensor?
+    /// True when every target is ignored: the mean is NaN (0 / 0) and, as in PyTorch, the
+    /// gradient 0 (not the NaN of 0 · 1/0).
+    var allIgnored = false
 }
 
 /// Checks class-index `target` against `[N, C, d...]` `logp` and picks `-w[t] logp[t]`.
@@ -42,7 +45,7 @@ private func nllTerms(_ logp: Tensor, _ target: Tensor, weight: Tensor?, ignoreI
     if let v = valid { w = w.map { $0 * v } ?? v }
     let losses = w.map { -picked * $0 } ?? -picked
     let totalWeight = w?.sum() ?? Tensor.full([], Double(values.count), dtype: logp.dtype)
-    return NLLTerms(losses: losses, totalWeight: totalWeight, valid: valid)
+    return NLLTerms(losses: losses, totalWeight: totalWeight, valid: valid, allIgnored: ignored > 0 && ignored == values.count)
 }
 
 /// Reduces NLL terms: the weighted mean divides by the total weight, as PyTorch.
@@ -52,8 +55,13 @@ private func reduceNLL(_ terms: NLLTerms, _ reduction: Reduction, weighted: Bool
     case .sum: return terms.losses.sum()
     case .mean:
         if !weighted && terms.valid == nil { return terms.losses.mean() }
-        return terms.losses.sum() / terms.totalWeight
+        return meanOverWeight(terms.losses.sum(), terms)
     }
+}
+
+/// `sum / totalWeight`; with every target ignored, NaN with a zero gradient (PyTorch's).
+private func meanOverWeight(_ sum: Tensor, _ terms: NLLTerms) -> Tensor {
+    terms.allIgnored ? sum * 0 + Double.nan : sum / terms.totalWeight
 }
 
 /// The negative log-likelihood of class-index targets given log-probabilities
@@ -126,7 +134,7 @@ public func crossEntropy(_ input: Tensor, _ target: Tensor, weight: Tensor? = ni
             switch reduction {
             case .none: reduced = smooth
             case .sum: reduced = smooth.sum()
-            case .mean: reduced = smooth.sum() / terms.totalWeight
+            case .mean: reduced = meanOverWeight(smooth.sum(), terms)
             }
             out = nll * (1 - labelSmoothing) + reduced * (labelSmoothing / Double(c))
         }

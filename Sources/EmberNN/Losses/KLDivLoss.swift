@@ -25,9 +25,10 @@ public func klDiv(_ input: Tensor, _ target: Tensor, reduction: KLDivReduction =
     if logTarget {
         losses = target.exp() * (target - input)
     } else {
-        // xlogy(t, t) - t · input, with 0 · log 0 = 0.
-        let safe = Tensor.where(target .== 0, Tensor.onesLike(target), target)
-        losses = target * safe.log() - target * input
+        // xlogy(t, t) - t · input, with 0 · log 0 = 0. The gradient with respect to a zero
+        // target is NaN, as PyTorch's (xlogy's t / t there).
+        let xlogy = Tensor.where(target .== 0, Tensor.zeros([], dtype: target.dtype), target * target.log())
+        losses = xlogy - target * input
     }
     switch reduction {
     case .none: return losses

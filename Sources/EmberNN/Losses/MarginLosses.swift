@@ -9,7 +9,7 @@ public func cosineEmbeddingLoss(_ input1: Tensor, _ input2: Tensor, _ target: Te
     nnCheck(input1.dim == 1 || input1.dim == 2, "cosineEmbeddingLoss", "expected 1-d or 2-d inputs, got shape \(input1.shape)", file: file, line: line)
     nnCheck(target.dim == input1.dim - 1 && (target.dim == 0 || target.shape[0] == input1.shape[0]), "cosineEmbeddingLoss", "expected a target of shape \(Array(input1.shape.dropLast())), got \(target.shape)", file: file, line: line)
     let d = input1.dim - 1
-    let eps = 1e-12
+    let eps = Double(Float(1e-12))  // PyTorch's EPSILON: 1e-12 as a float32, also for float64
     let dot = (input1 * input2).sum(dim: d)
     let norms = ((input1 * input1).sum(dim: d) + eps) * ((input2 * input2).sum(dim: d) + eps)
     let cos = dot / norms.sqrt()

@@ -16,7 +16,7 @@ enum ModuleStructure {
 
     /// Guards every module's `caches`, so threads sharing a module can call `parameters()`
     /// or run containers at once (held only to read or store a cache, never while reflecting).
-    static let cacheLock = Mutex(())
+    static let cacheLock = Locked(0)   // guards state kept elsewhere; the count is unused
 }
 
 /// A module's cached reflection and parameter list, each valid for one structure generation.

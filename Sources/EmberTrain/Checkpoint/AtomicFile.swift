@@ -1,3 +1,4 @@
+import Ember
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -9,13 +10,15 @@ import Darwin
 /// so a crash leaves either the old file or the new one, never half of one.
 public enum FileIO {
     /// Writes `text` to `path` atomically: a temporary file beside it is written, flushed to
-    /// disk (`fsync`) and renamed over `path`, then the directory is flushed too.
+    /// disk (`fsync`) and renamed over `path`, then the directory is flushed too. The first
+    /// write into a folder removes temporaries that killed processes left there (`StaleTemporaries`).
     public static func writeAtomically(_ text: String, to path: String) throws(CheckpointError) {
         try writeAtomically(Array(text.utf8), to: path)
     }
 
     /// Writes `bytes` to `path` atomically (see `writeAtomically(_:to:)` for text).
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(CheckpointError) {
+        StaleTemporaries.removeOnce(besides: path)
         let temp = "\(path).tmp-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         if fd < 0 { throw .io(path: path, detail: "cannot create \(temp): \(errnoText())") }

@@ -84,12 +84,15 @@ public struct TrainingCheckpoint: Sendable {
         }
         let state: TrainerState
         do {
-            state = try JSONDecoder().decode(TrainerState.self, from: Data(stateText.utf8))
+            state = try Self.decoder().decode(TrainerState.self, from: Data(stateText.utf8))
         } catch {
             throw CheckpointError.invalid(path: path, detail: "cannot read the trainer state: \(error)")
         }
         guard state.formatVersion == TrainerState.currentFormatVersion else {
             throw CheckpointError.invalid(path: path, detail: "format version \(state.formatVersion), this Ember reads \(TrainerState.currentFormatVersion)")
+        }
+        if let problem = state.problem {
+            throw CheckpointError.invalid(path: path, detail: "trainer state: \(problem)")
         }
         var model = TensorDict(), best = TensorDict(), optimizer = TensorDict(), scheduler = TensorDict()
         var rng: [String: [UInt64]] = [:]
@@ -113,10 +116,20 @@ public struct TrainingCheckpoint: Sendable {
                                   configuration: metadata["ember.config"])
     }
 
+    /// JSON text of `value`. Non-finite numbers (a diverged loss) are written as the strings
+    /// `"nan"`, `"inf"` and `"-inf"`, so the JSON stays valid and `decoder()` reads them back.
     static func encode<T: Encodable>(_ value: T, pretty: Bool) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys] : [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// A decoder for JSON written by `encode`.
+    static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
     }
 
     static func jsonString(_ s: String) -> String {
@@ -158,4 +171,18 @@ public struct TrainerState: Sendable, Equatable, Codable {
 
     /// A state at the very start of training.
     public init() {}
+
+    /// What is out of range in a state read from a file, or nil: counters must be
+    /// non-negative and below 2^53 (so that `step + 1` and friends cannot overflow).
+    var problem: String? {
+        let limit = 1 << 53
+        let counters = [("epoch", epoch), ("batch", batch), ("step", step), ("bestEpoch", bestEpoch),
+                        ("epochSamples", epochSamples), ("meter.count", meter.count), ("meter.correct", meter.correct),
+                        ("meter.topKCorrect", meter.topKCorrect), ("meter.batches", meter.batches), ("meter.topK", meter.topK - 1)]
+        for (name, v) in counters where v < 0 || v >= limit { return "\(name) is \(name == "meter.topK" ? v + 1 : v), out of range" }
+        for r in history where r.epoch < 0 || r.epoch >= limit || r.step < 0 || r.step >= limit || r.topK < 1 || r.topK >= limit {
+            return "history record of epoch \(r.epoch) has counters out of range"
+        }
+        return nil
+    }
 }

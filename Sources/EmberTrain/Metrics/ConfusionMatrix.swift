@@ -125,17 +125,3 @@ public struct ConfusionMatrix: Sendable, Equatable, Codable {
         return lines.joined(separator: "\n")
     }
 }
-
-/// `x` with exactly `digits` decimals, e.g. `formatFixed(0.91234, digits: 2)` is `"0.91"`.
-func formatFixed(_ x: Double, digits: Int) -> String {
-    guard x.isFinite else { return x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf") }
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let r = (abs(x) * scale).rounded()
-    let whole = Int(r / scale)
-    let frac = Int(r - Double(whole) * scale)
-    let sign = x < 0 && r != 0 ? "-" : ""
-    if digits == 0 { return "\(sign)\(whole)" }
-    let f = String(frac)
-    return "\(sign)\(whole)." + String(repeating: "0", count: digits - f.count) + f
-}

@@ -54,9 +54,15 @@ public struct LineChart: Sendable {
         doc.text(title, x: width / 2, y: 24, size: 16, anchor: "middle", weight: "bold")
 
         let count = series.map(\.values.count).max() ?? 0
-        let all = series.flatMap { $0.values.compactMap { $0 }.filter(\.isFinite) }
+        // Non-finite values leave gaps; huge ones are drawn at ±1e300, so the range stays finite.
+        let all = series.flatMap { $0.values.compactMap { $0 }.filter(\.isFinite) }.map(Self.clamp)
         var lo = all.min() ?? 0, hi = all.max() ?? 1
-        if hi - lo < 1e-12 { lo -= 0.5; hi += 0.5 }
+        // A flat line gets a band around it, wide enough to be more than rounding at its magnitude.
+        let minSpan = max(1e-12, max(abs(lo), abs(hi)) * 1e-9)
+        if hi - lo < minSpan {
+            let pad = max(0.5, max(abs(lo), abs(hi)) * 1e-3)
+            (lo, hi) = (lo - pad, hi + pad)
+        }
         let (ticks, tlo, thi) = Self.niceTicks(lo, hi)
         lo = tlo
         hi = thi
@@ -89,8 +95,8 @@ public struct LineChart: Sendable {
             }
             for (i, v) in s.values.enumerated() {
                 guard let v, v.isFinite else { flush(); continue }
-                run.append((px(i), py(v)))
-                doc.circle(x: px(i), y: py(v), r: 3, fill: color)
+                run.append((px(i), py(Self.clamp(v))))
+                doc.circle(x: px(i), y: py(Self.clamp(v)), r: 3, fill: color)
             }
             flush()
             // The legend sits right of the plot, where no line can cover it.
@@ -101,9 +107,14 @@ public struct LineChart: Sendable {
         return doc.rendered
     }
 
-    /// About five round tick values covering `lo...hi`, and the covered range.
+    /// `v` limited to ±1e300, so that differences of plotted values stay finite.
+    static func clamp(_ v: Double) -> Double { min(max(v, -1e300), 1e300) }
+
+    /// About five round tick values covering `lo...hi`, and the covered range. A range that
+    /// is empty, reversed or not finite gets the ticks of `0...1`.
     static func niceTicks(_ lo: Double, _ hi: Double) -> ([Double], Double, Double) {
         let raw = (hi - lo) / 5
+        guard raw.isFinite, raw > 0, lo.isFinite, hi.isFinite else { return niceTicks(0, 1) }
         var mag = 1.0
         while mag * 10 <= raw { mag *= 10 }
         while mag > raw { mag /= 10 }
@@ -111,11 +122,16 @@ public struct LineChart: Sendable {
         let start = (lo / step).rounded(.down) * step
         let end = (hi / step).rounded(.up) * step
         var ticks: [Double] = []
-        var t = start
-        while t <= end + step * 1e-9 {
+        // Counted, not accumulated: `start + k × step` cannot stall where `t += step` would
+        // be lost to rounding.
+        var k = 0.0
+        while ticks.count < 50 {
+            let t = start + k * step
+            if t > end + step * 1e-9 { break }
             ticks.append(abs(t) < step * 1e-9 ? 0 : t)
-            t += step
+            k += 1
         }
+        guard ticks.count >= 2, start < end else { return niceTicks(0, 1) }
         return (ticks, start, end)
     }
 }

@@ -28,10 +28,11 @@ struct SVGDocument {
         return out
     }
 
-    /// A number as an SVG coordinate: two decimals at most, never `nan`.
+    /// A number as an SVG coordinate: two decimals at most, never `nan`, and within ±1e9 (a
+    /// point that far off the page is off it anyway).
     static func num(_ x: Double) -> String {
         guard x.isFinite else { return "0" }
-        let s = formatFixed(x, digits: 2)
+        let s = formatFixed(min(max(x, -1e9), 1e9), digits: 2)
         var t = Substring(s)
         if t.contains(".") {
             while t.hasSuffix("0") { t = t.dropLast() }

@@ -56,7 +56,7 @@ public final class ProgressReporter: TrainingCallback {
         let rate = e.secondsSinceStart > 0 ? Double(e.samplesSinceStart) / e.secondsSinceStart : 0
         let batchesLeft = e.batches - e.batch
         let eta = e.batchesSinceStart > 0 ? Double(batchesLeft) * e.secondsSinceStart / Double(e.batchesSinceStart) : .nan
-        let suffix = "\(Format.grouped(Int(rate))) samples/s  loss \(Format.fixed(e.meter.loss, 4))  acc \(Format.percent(e.meter.accuracy))  ETA \(Format.duration(eta))"
+        let suffix = "\(Format.grouped(Format.count(rate))) samples/s  loss \(Format.fixed(e.meter.loss, 4))  acc \(Format.percent(e.meter.accuracy))  ETA \(Format.duration(eta))"
         if console.isTerminal {
             console.redraw(bar(epoch: e.epoch, done: e.batch, total: e.batches, suffix: suffix))
         } else {

@@ -89,19 +89,26 @@ public struct RunConfig: Codable, Sendable, Equatable {
     /// schedule peaking at 0.003 (about 92% test accuracy).
     public init() {}
 
-    /// Checks the values; throws `RunError.badConfig` naming the first bad one.
+    /// The most epochs, batch size and loader threads a run accepts (far past any real run,
+    /// low enough that step counts and batch sizes cannot overflow).
+    public static let maxEpochs = 1_000_000, maxBatchSize = 1 << 24, maxWorkers = 256
+
+    /// Checks the values; throws `RunError.badConfig` naming the first bad one and its flag.
+    /// NaN and infinity are refused everywhere, so a configuration that passes can always be
+    /// written as JSON.
     public func validate() throws {
         func bad(_ s: String) -> RunError { .badConfig(s) }
-        if epochs < 1 { throw bad("--epochs must be at least 1, got \(epochs)") }
-        if batchSize < 1 { throw bad("--batch-size must be at least 1, got \(batchSize)") }
-        if !(lr > 0) || !lr.isFinite { throw bad("--lr must be a positive number, got \(lr)") }
-        if momentum < 0 || momentum >= 1 { throw bad("--momentum must be in [0, 1), got \(momentum)") }
-        if weightDecay < 0 { throw bad("--weight-decay must be >= 0, got \(weightDecay)") }
-        if dropout < 0 || dropout >= 1 { throw bad("--dropout must be in [0, 1), got \(dropout)") }
-        if valSplit < 0 || valSplit >= 1 { throw bad("--val-split must be in [0, 1), got \(valSplit)") }
-        if workers < 0 { throw bad("--workers must be >= 0, got \(workers)") }
+        func number(_ x: Double) -> String { x.isNaN ? "nan" : "\(x)" }
+        if epochs < 1 || epochs > Self.maxEpochs { throw bad("--epochs must be in 1...\(Self.maxEpochs), got \(epochs)") }
+        if batchSize < 1 || batchSize > Self.maxBatchSize { throw bad("--batch-size must be in 1...\(Self.maxBatchSize), got \(batchSize)") }
+        if !(lr > 0) || !lr.isFinite { throw bad("--lr must be a positive number, got \(number(lr))") }
+        if !(momentum >= 0 && momentum < 1) { throw bad("--momentum must be in [0, 1), got \(number(momentum))") }
+        if !(weightDecay >= 0) || !weightDecay.isFinite { throw bad("--weight-decay must be a finite number >= 0, got \(number(weightDecay))") }
+        if !(dropout >= 0 && dropout < 1) { throw bad("--dropout must be in [0, 1), got \(number(dropout))") }
+        if !(valSplit >= 0 && valSplit < 1) { throw bad("--val-split must be in [0, 1), got \(number(valSplit))") }
+        if workers < 0 || workers > Self.maxWorkers { throw bad("--workers must be in 0...\(Self.maxWorkers), got \(workers)") }
         if let p = earlyStopping, p < 0 { throw bad("--early-stopping patience must be >= 0, got \(p)") }
-        if let c = clipGradNorm, !(c > 0) { throw bad("--clip-grad-norm must be positive, got \(c)") }
+        if let c = clipGradNorm, !(c > 0) || !c.isFinite { throw bad("--clip-grad-norm must be a positive finite number, got \(number(c))") }
         if let c = checkpointEvery, c < 1 { throw bad("--checkpoint-every must be at least 1, got \(c)") }
         if let n = trainLimit, n < 2 { throw bad("--train-limit must be at least 2, got \(n)") }
         if out.isEmpty { throw bad("--out must name a folder") }

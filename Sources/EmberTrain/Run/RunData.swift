@@ -94,11 +94,15 @@ public struct RunData {
                 : nil
             if isFashion {
                 let plain = try FashionMNIST(train: true), test = try FashionMNIST(train: false)
+                try Self.checkImages(plain.data, root: plain.root, train: true)
+                try Self.checkImages(test.data, root: test.root, train: false)
                 let augmented = try augmentation.map { try FashionMNIST(train: true, transform: $0) }
                 (train, validation, self.test, trainCount) = loaders(plain: plain, augmented: augmented, test: test)
                 classNames = FashionMNIST.classes
             } else {
                 let plain = try MNIST(train: true), test = try MNIST(train: false)
+                try Self.checkImages(plain.data, root: plain.root, train: true)
+                try Self.checkImages(test.data, root: test.root, train: false)
                 let augmented = try augmentation.map { try MNIST(train: true, transform: $0) }
                 (train, validation, self.test, trainCount) = loaders(plain: plain, augmented: augmented, test: test)
                 classNames = MNIST.classes
@@ -107,18 +111,13 @@ public struct RunData {
             numClasses = 10
         case .csv(let path):
             let csv = try CSVDataset(path: path)
+            let classes = try Self.checkedClassCount(csv)
             // Standardize each feature over the file, so raw units do not matter.
             let x = csv.features
             let mean = x.mean(dim: 0, keepDim: true)
             let std = (x.std(dim: 0, correction: 0, keepDim: true) + 1e-8)
             let data = TensorDataset((x - mean) / std, csv.targets.to(.int64))
-            let labels = csv.targets.to(.int64)
-            let maxLabel = Int(labels.max().item())
-            let minLabel = Int(labels.min().item())
-            guard minLabel >= 0 else {
-                throw RunError.badConfig("\(path): class labels must be 0, 1, 2, ... (found \(minLabel)); the last column is the class")
-            }
-            numClasses = max(maxLabel + 1, csv.classes.count)
+            numClasses = classes
             classNames = csv.classes.count == numClasses ? csv.classes : (0..<numClasses).map { "class \($0)" }
             inputFeatures = x.shape[1]
             var indices = Array(0..<min(data.count, config.trainLimit ?? data.count))
@@ -135,5 +134,42 @@ public struct RunData {
             test = nil
             trainCount = indices.count
         }
+        if trainCount == 0 {
+            throw RunError.badConfig("\(config.dataset): no training samples are left after holding out --val-split \(config.valSplit)")
+        }
+    }
+
+    /// The image models take 28×28 images, and training needs at least one.
+    static func checkImages(_ data: Tensor, root: String, train: Bool) throws {
+        let name = (train ? "train" : "t10k") + "-images-idx3-ubyte"
+        let gz = root + "/" + name + ".gz"
+        let path = FileIO.exists(gz) ? gz : root + "/" + name
+        if data.shape[1] != 28 || data.shape[2] != 28 {
+            throw DataError.badFormat(path: path, detail: "images are \(data.shape[1])×\(data.shape[2]); the models take 28×28 images")
+        }
+        if train && data.shape[0] == 0 { throw DataError.badFormat(path: path, detail: "holds no images") }
+    }
+
+    /// The most classes a CSV data set may have: a class index past it is far more likely a
+    /// wrong column (an id, a price) than a class, and would make a layer of that many outputs.
+    public static let maxClasses = 100_000
+
+    /// The number of classes of a CSV data set, after checking it has at least one feature
+    /// column and that every class index is in `0..<maxClasses`; throws `DataError` naming
+    /// the file, line and column otherwise.
+    static func checkedClassCount(_ csv: CSVDataset) throws -> Int {
+        if csv.featureNames.isEmpty {
+            throw DataError.badFormat(path: csv.path, detail: "no feature columns: a CSV data set needs at least one feature column before the class column (\(csv.targetColumn))")
+        }
+        let labels = csv.targets.to(.int64).toArray(as: Int64.self)
+        var maxLabel: Int64 = -1
+        for (r, v) in labels.enumerated() {
+            if v < 0 || v >= Int64(maxClasses) {
+                let why = v < 0 ? "class indices must be 0, 1, 2, ..." : "at most \(maxClasses) classes are supported (is this column a class?)"
+                throw DataError.badCell(path: csv.path, line: csv.lines[r], column: csv.targetColumn, detail: "class index \(v) is out of range: \(why)")
+            }
+            maxLabel = max(maxLabel, v)
+        }
+        return max(Int(maxLabel) + 1, csv.classes.count)
     }
 }

@@ -48,11 +48,10 @@ public final class RunFiles: TrainingCallback {
         ([EpochRecord.csvHeader] + history.map(\.csvRow)).joined(separator: "\n") + "\n"
     }
 
-    /// One line of `metrics.jsonl`.
+    /// One line of `metrics.jsonl`; a non-finite value is the string `"nan"`, `"inf"` or
+    /// `"-inf"` (bare `NaN` is not JSON).
     static func jsonLine(_ r: EpochRecord) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(r), as: UTF8.self) + "\n"
+        try TrainingCheckpoint.encode(r, pretty: false) + "\n"
     }
 
     /// Draws `loss.svg` and `accuracy.svg` from the history.

@@ -35,6 +35,10 @@ public final class TrainingRun {
     public var stopRequested: () -> Bool = { false }
     /// Loader threads to use instead of the configuration's (results do not depend on it).
     public var workersOverride: Int?
+    /// Stop when an epoch's training loss is not finite or grows past this factor of the first
+    /// epoch's (`Trainer.divergenceFactor`); nil never stops for it. Not part of the saved
+    /// configuration: it changes nothing unless training diverges.
+    public var divergenceFactor: Double? = 1e3
 
     /// A new run; `run()` refuses a folder that already holds one.
     public init(config: RunConfig, console: Console = Console()) {
@@ -70,6 +74,12 @@ public final class TrainingRun {
     @discardableResult
     public func run() throws -> RunSummary {
         try config.validate()
+        if let f = divergenceFactor, !(f > 1) || !f.isFinite {
+            throw RunError.badConfig("--divergence-factor must be a finite number > 1, got \(f.isNaN ? "nan" : "\(f)")")
+        }
+        if let w = workersOverride, w < 0 || w > RunConfig.maxWorkers {
+            throw RunError.badConfig("--workers must be in 0...\(RunConfig.maxWorkers), got \(w)")
+        }
         let checkpoint = path("checkpoint.safetensors")
         if !resuming && FileIO.exists(checkpoint) { throw RunError.runExists(path: config.out) }
         var dataConfig = config
@@ -95,7 +105,12 @@ public final class TrainingRun {
         trainer.bestModelPath = path("model.safetensors")
         trainer.configuration = try config.json()
         trainer.stopRequested = { [unowned self] in self.stopRequested() }
-        if resuming { try trainer.resume(from: checkpoint) }
+        trainer.divergenceFactor = divergenceFactor
+        if resuming {
+            // Temporary files of a run killed while writing (SIGKILL, power loss).
+            for name in StaleTemporaries.remove(in: config.out) { console.line("Removed \(path(name)), left by a killed run") }
+            try trainer.resume(from: checkpoint)
+        }
 
         if !resuming || trainer.state.step == 0 {
             console.line("Training \(config.model.rawValue) (\(Format.grouped(model.numParameters)) parameters) on \(config.dataset): "

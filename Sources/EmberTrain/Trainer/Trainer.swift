@@ -30,7 +30,9 @@ public typealias ClassificationLoader = DataLoader<(Tensor, Tensor)>
 /// from its state at the epoch's start and goes on after the batches done, without loading them.
 ///
 /// **Non-finite loss.** A NaN or infinite loss stops training with
-/// `TrainingError.nonFiniteLoss` before the step is taken; the last checkpoint is kept.
+/// `TrainingError.nonFiniteLoss` before the step is taken; the last checkpoint is kept. With
+/// `divergenceFactor` set, an epoch whose mean loss is not finite or has grown past that
+/// factor of the first epoch's stops training with `TrainingError.diverged`.
 public final class Trainer {
     /// The model being trained.
     public let model: Module
@@ -43,6 +45,11 @@ public final class Trainer {
     /// Clips the total gradient norm to this value before each step, when set
     /// (PyTorch: `clip_grad_norm_`). A non-finite norm stops training.
     public var gradientClipNorm: Double?
+    /// Stops training with `TrainingError.diverged` when an epoch's mean training loss is not
+    /// finite or exceeds this factor times the first epoch's (say `1e3`), before that epoch is
+    /// validated, recorded or checkpointed; nil (the default) never stops for it. A batch
+    /// whose own loss is not finite always stops training (`nonFiniteLoss`).
+    public var divergenceFactor: Double?
     /// The metric that picks the best weights (validation falls back to training metrics).
     public var monitor: Metric = .valLoss
     /// Early stopping, when set; its monitor replaces `monitor`.
@@ -264,6 +271,15 @@ public final class Trainer {
     /// Validation, the epoch's record, scheduler and early stopping, best weights, checkpoint.
     private func finishEpoch(_ train: ClassificationLoader, validation: ClassificationLoader?, epochs: Int) throws {
         let epoch = state.epoch
+        if let factor = divergenceFactor {
+            let loss = state.meter.loss
+            let first = state.history.first?.trainLoss
+            let grew = first.map { $0.isFinite && $0 > 0 && loss > factor * $0 } ?? false
+            if !loss.isFinite || grew {
+                throw TrainingError.diverged(loss: loss, firstEpochLoss: first, factor: factor, epoch: epoch + 1,
+                                             step: state.step, lastCheckpoint: lastCheckpoint)
+            }
+        }
         let lr = optimizer.paramGroups[0].lr
         var val: ClassificationMeter?
         let validationStarted = monotonicSeconds()

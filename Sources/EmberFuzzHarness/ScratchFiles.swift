@@ -13,7 +13,13 @@ private func systemWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { 
 final class ScratchFiles {
     let folder: String
 
-    private static let counter = Atomic<Int>(0)
+    private let slot: Int
+
+    /// Folders are reused: a reader may remember the folders it has seen (`StaleTemporaries`
+    /// sweeps each folder once per process), so a new folder per input would grow that memory
+    /// for as long as the fuzzer runs. One input at a time uses each folder.
+    private static let freeSlots = Mutex<[Int]>([])
+    private static let slotCount = Atomic<Int>(0)
     private static let processFolder: String? = {
         var base = "/tmp"
         if let t = getenv("TMPDIR"), t.pointee != 0 { base = String(cString: t) }
@@ -31,9 +37,9 @@ final class ScratchFiles {
 
     init() throws {
         guard let root = Self.processFolder else { throw CannotMake(description: "mkdtemp failed: \(String(cString: strerror(errno)))") }
-        let n = Self.counter.wrappingAdd(1, ordering: .relaxed).newValue
-        folder = "\(root)/\(n)"
-        guard mkdir(folder, 0o700) == 0 else {
+        slot = Self.freeSlots.withLock { $0.popLast() } ?? Self.slotCount.wrappingAdd(1, ordering: .relaxed).oldValue
+        folder = "\(root)/\(slot)"
+        guard mkdir(folder, 0o700) == 0 || errno == EEXIST else {
             throw CannotMake(description: "mkdir \(folder): \(String(cString: strerror(errno)))")
         }
     }
@@ -58,9 +64,10 @@ final class ScratchFiles {
         return nil
     }
 
-    /// Removes the folder and everything in it (readers and writers may leave files there).
+    /// Empties the folder (readers and writers may leave files there) and gives it back.
     func remove() {
-        Self.removeTree(folder)
+        Self.removeContents(folder)
+        Self.freeSlots.withLock { $0.append(slot) }
     }
 
     private static func removeProcessFolder() {
@@ -68,6 +75,11 @@ final class ScratchFiles {
     }
 
     private static func removeTree(_ path: String) {
+        removeContents(path)
+        _ = rmdir(path)
+    }
+
+    private static func removeContents(_ path: String) {
         if let dir = opendir(path) {
             while let entry = readdir(dir) {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
@@ -79,7 +91,6 @@ final class ScratchFiles {
             }
             closedir(dir)
         }
-        _ = rmdir(path)
     }
 }
 

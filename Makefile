@@ -5,12 +5,14 @@
 #   make run     release build, then `ember train`: the default model on Fashion-MNIST (ARGS= adds flags)
 #   make bench   Ember vs PyTorch 1.13 side by side (ONLY=gemm to pick a workload, ARGS=--quick)
 #   make tsan    the concurrency suites under the thread sanitizer (a debug build in .build-tsan)
+#   make fuzz    libFuzzer on every file reader, FUZZ_SECONDS (60) each; stops at the first crash
+#                (ONLY=csv for one target, FUZZ_ARGS= adds libFuzzer flags)
 
 DEB_PACKAGES := libopenblas-dev dataset-fashion-mnist pkg-config zlib1g-dev
 # One set of build flags for every command, so `make test` and `make run` share one build.
 BUILD_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: deps test run bench bench-deps tsan  # bench/ is also a directory: keep bench phony
+.PHONY: deps test run bench bench-deps tsan fuzz  # bench/ is also a directory: keep bench phony
 
 deps:
 	@missing=""; \
@@ -60,3 +62,32 @@ TSAN_SUITES := ConcurrentBackwardTests|ConcurrentInferenceTests|ParallelWorkersT
 tsan: deps
 	swift build --build-tests -c debug --sanitize=thread -Xswiftc -DEMBER_TSAN --build-path .build-tsan
 	TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/Tests/tsan-suppressions.txt" swift test --skip-build -c debug --sanitize=thread -Xswiftc -DEMBER_TSAN --build-path .build-tsan --filter '$(TSAN_SUITES)'
+
+# Fuzzing (Fuzz/): one libFuzzer executable per reader, built with AddressSanitizer in a package
+# of its own, so that `make test`'s build never sees libFuzzer. Each target starts from its seeds
+# (Fuzz/corpus/<target>) and the inputs that once crashed (Fuzz/regressions/<target>); what it
+# learns goes to Fuzz/work/<target> and a crashing input to Fuzz/artifacts/<target>/ (both ignored by
+# git). A gzip file of n bytes may rightly inflate to 1032·n, so idx-gzip's inputs stay under 64 KiB
+# to keep a valid file within the 256 MB limit. ASan's quarantine is kept small for the same limit.
+FUZZ_TARGETS := safetensors idx idx-gzip csv checkpoint text
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD_FLAGS := -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+FUZZ_ASAN_OPTIONS := quarantine_size_mb=16:detect_leaks=0
+# libFuzzer reports a crash itself (Swift's backtracer, run under ASan, adds a false second report).
+FUZZ_ENV := ASAN_OPTIONS=$(FUZZ_ASAN_OPTIONS) SWIFT_BACKTRACE=enable=no
+
+fuzz: deps
+	swift build --package-path Fuzz $(FUZZ_BUILD_FLAGS)
+	@for t in $(or $(ONLY),$(FUZZ_TARGETS)); do \
+	  maxlen=1048576; [ $$t = idx-gzip ] && maxlen=65536; \
+	  dict=""; [ -f Fuzz/dicts/$$t.dict ] && dict=-dict=Fuzz/dicts/$$t.dict; \
+	  mkdir -p Fuzz/work/$$t Fuzz/artifacts/$$t Fuzz/regressions/$$t; \
+	  echo "== fuzz-$$t for $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_ENV) Fuzz/.build/release/fuzz-$$t Fuzz/work/$$t Fuzz/corpus/$$t Fuzz/regressions/$$t \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=2 -rss_limit_mb=256 -max_len=$$maxlen $$dict \
+	    -artifact_prefix=Fuzz/artifacts/$$t/ -print_final_stats=1 $(FUZZ_ARGS) || { \
+	    echo "fuzz-$$t crashed; the input is in Fuzz/artifacts/$$t/. Reproduce it with"; \
+	    echo "  Fuzz/.build/release/fuzz-$$t Fuzz/artifacts/$$t/<file>"; \
+	    echo "and once the reader is fixed, move the file to Fuzz/regressions/$$t/ (make test replays it)."; \
+	    exit 1; }; \
+	done

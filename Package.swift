@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "EmberData", dependencies: ["Ember", "CZlib"]),
         .target(name: "EmberOptim", dependencies: ["Ember", "EmberNN"]),
         .target(name: "EmberTestSupport", dependencies: ["Ember"], path: "Sources/EmberTestSupport"),
+        // The fuzz targets' logic (Fuzz/ builds it with libFuzzer; FuzzCorpusTests replays the corpus).
+        .target(name: "EmberFuzzHarness", dependencies: ["Ember", "EmberData", "EmberTrain"], path: "Sources/EmberFuzzHarness"),
         .executableTarget(name: "EmberDemo", dependencies: ["Ember"], path: "Sources/EmberDemo"),
         .executableTarget(name: "EmberBench", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberTrain", "CBLAS"], path: "Sources/EmberBench"),
         .testTarget(
@@ -43,6 +45,6 @@ let package = Package(
         .testTarget(name: "EmberOptimTests", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberTestSupport"]),
         .target(name: "EmberTrain", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData"]),
         .executableTarget(name: "ember", dependencies: ["EmberTrain", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Sources/ember"),
-        .testTarget(name: "EmberTrainTests", dependencies: ["EmberTrain", "EmberTestSupport"]),
+        .testTarget(name: "EmberTrainTests", dependencies: ["EmberTrain", "EmberTestSupport", "EmberFuzzHarness"]),
     ]
 )

@@ -123,6 +123,16 @@ import Testing
             let e = try #require(dataError { try CSVDataset(path: path, header: .sklearn) })
             #expect(e.description.contains(":3: column \"target\" (2): class index 2 is outside the 2 classes"))
         }
+        // A corrupt feature count is refused before it sizes anything (found by fuzzing: it
+        // asked for 29 trillion column names).
+        try withFile("features.csv", Array("2,29223372036854\r\n775807\n".utf8)) { path in
+            let e = try #require(dataError { try CSVDataset(path: path, header: .sklearn) })
+            #expect(e.description.contains(":2: expected 29223372036854 features and the target as the scikit-learn header declares, found 1 fields"))
+        }
+        try withFile("norows.csv", Array("0,9223372036854775807\n".utf8)) { path in
+            let e = try #require(dataError { try CSVTable(path: path, header: .sklearn) })
+            #expect(e.description.contains("declares 9223372036854775807 features and the file holds no data rows"))
+        }
         try withFile("noheader.csv", Array("x,y\n1,2\n".utf8)) { path in
             let e = try #require(dataError { try CSVDataset(path: path, header: .sklearn) })
             #expect(e.description.contains("expected scikit-learn's header"))

@@ -10,6 +10,11 @@ import Testing
         // Characters are Unicode scalars, as Python iterates a str.
         let u = Vocabulary(text: "né🙂", level: .character)
         #expect(u.count == 3 && u.decode(u.encode("🙂né")) == "🙂né")
+        // Canonically equivalent scalars are equal Strings: one token, the lowest scalar (found
+        // by fuzzing: "Å" as U+212B and as U+00C5 trapped with "token appears twice").
+        let e = Vocabulary(text: "\u{212B}x\u{C5}", level: .character)
+        #expect(e.tokens == ["x", "\u{C5}"])
+        #expect(e.encode("\u{212B}\u{C5}") == [1, 1])
     }
 
     @Test func wordVocabularyFollowsWordLanguageModel() {

@@ -34,6 +34,10 @@ public struct CSVTable: Sendable {
     /// Class names from a `.sklearn` header, else empty.
     public let classNames: [String]
 
+    /// The most features a scikit-learn header may declare for a file without data rows,
+    /// where no row can confirm the count.
+    static let maxColumnsWithoutRows = 1 << 16
+
     /// Reads and splits a CSV file. Every row must have as many fields as the first (or the
     /// header); a short or long row throws `DataError.badRow` naming the line.
     public init(path: String, header: CSVHeader = .names, delimiter: Character = ",", skipLines: Int = 0) throws(DataError) {
@@ -62,6 +66,15 @@ public struct CSVTable: Sendable {
             guard cells.count >= 2, let n = Int(cells[0]), let f = Int(cells[1]), n >= 0, f >= 0 else {
                 throw .badRow(path: path, line: first.line,
                               detail: "expected scikit-learn's header \"n_samples,n_features,class names...\", got \"\(cells.joined(separator: ","))\"")
+            }
+            // The declared count is checked against the data before any names are made: a
+            // corrupt count (n_features 29223372036854) must not allocate its names.
+            let width = f == Int.max ? f : f + 1
+            if let r = records.first(where: { $0.fields.count != width }) {
+                throw .badRow(path: path, line: r.line, detail: "expected \(f) features and the target as the scikit-learn header declares, found \(r.fields.count) fields")
+            }
+            if records.isEmpty && f > CSVTable.maxColumnsWithoutRows {
+                throw .badFormat(path: path, detail: "the scikit-learn header declares \(f) features and the file holds no data rows")
             }
             expectedRows = n
             classNames = cells.dropFirst(2).filter { !$0.isEmpty }

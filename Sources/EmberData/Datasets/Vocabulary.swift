@@ -57,8 +57,11 @@ public struct Vocabulary: Sendable, Equatable {
     public init(text: String, level: Level, unknownToken: String? = nil) {
         switch level {
         case .character:
-            let distinct = Set(text.unicodeScalars)
-            self.init(tokens: distinct.sorted { $0.value < $1.value }.map { String($0) }, level: .character, unknownToken: unknownToken)
+            // Canonically equivalent scalars (U+212B ANGSTROM SIGN and U+00C5 Å, U+2126 OHM SIGN
+            // and U+03A9 Ω) are equal Strings, so they are one token: the lowest scalar.
+            var seen = Set<String>()
+            let tokens = Set(text.unicodeScalars).sorted { $0.value < $1.value }.map { String($0) }.filter { seen.insert($0).inserted }
+            self.init(tokens: tokens, level: .character, unknownToken: unknownToken)
         case .word:
             var seen = Set<String>()
             var tokens: [String] = []

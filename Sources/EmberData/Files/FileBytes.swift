@@ -26,7 +26,9 @@ enum FileBytes {
         if (st.st_mode & S_IFMT) == S_IFDIR { throw .ioError(path: path, detail: "is a directory, not a file") }
         var bytes = [UInt8]()
         bytes.reserveCapacity(Int(st.st_size))
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        // A chunk the size of the file (and one byte to see its end), at most 1 MiB: a small
+        // file costs no 1 MiB buffer to zero.
+        var chunk = [UInt8](repeating: 0, count: min(1 << 20, max(4096, Int(st.st_size) + 1)))
         while true {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
             if n < 0 {

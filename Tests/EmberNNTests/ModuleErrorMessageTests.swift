@@ -5,7 +5,7 @@ import EmberNN
 /// A failed check inside a model's forward names the layer it happened in, by its path in the
 /// model and its printed form, as PyTorch's traceback points at the layer; exit tests.
 @Suite struct ModuleErrorMessageTests {
-    final class Net: Module {
+    final class Net: Module, @unchecked Sendable {
         let features = Sequential(Linear(20, 100), ReLU())
         let classifier = Sequential(Dropout(p: 0.1), Linear(50, 10))   // wrong: 100 features arrive
         override func forward(_ x: Tensor) -> Tensor { classifier(features(x)) }
@@ -25,7 +25,7 @@ import EmberNN
     }
 
     @Test func operatorsInsideAModuleNameTheModule() async {
-        final class AddBias: Module {
+        final class AddBias: Module, @unchecked Sendable {
             override func forward(_ x: Tensor) -> Tensor { x + Tensor.zeros([3]) }
         }
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {

@@ -48,14 +48,25 @@ package final class Locked<Value: Sendable>: @unchecked Sendable {
 
     /// Runs `body` with the value, holding the lock.
     @inline(__always)
+    package func withLock<R: Sendable>(_ body: (inout Value) throws -> R) rethrows -> R {
+        #if EMBER_TSAN
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body(&value)
+        #else
+        return try mutex.withLock { (value: inout sending Value) throws -> R in try body(&value) }
+        #endif
+    }
+
+    /// `withLock` for a result that is not `Sendable`: it leaves through a local rather than as
+    /// `Mutex`'s `sending` result (the caller gets it on the thread that held the lock).
+    @inline(__always)
     package func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
         #if EMBER_TSAN
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body(&value)
         #else
-        // The result leaves through a local rather than as `Mutex`'s `sending` result, so any
-        // type can come back (the caller gets it on the thread that holds the lock).
         nonisolated(unsafe) var result: R?
         try mutex.withLock { (value: inout sending Value) throws -> Void in result = try body(&value) }
         return result!

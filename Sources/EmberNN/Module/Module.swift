@@ -32,8 +32,8 @@
 /// the same module is what writes its state: forward in training mode of a layer with running
 /// statistics (BatchNorm), `train()`/`eval()`, `loadStateDict`, replacing children or
 /// parameters, and an optimizer's step. Optimizers are not `Sendable`: one task owns each.
-/// A subclass that is not `final` restates the conformance (`class Block: Module, @unchecked
-/// Sendable`), as the compiler asks; a `final` one needs nothing.
+/// A subclass that is not `final`, or one declared inside another type or a function, restates
+/// the conformance (`class Block: Module, @unchecked Sendable`) where the compiler asks for it.
 ///
 /// ```swift
 /// model.eval()

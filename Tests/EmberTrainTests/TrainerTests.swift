@@ -173,6 +173,18 @@ func withoutTiming(_ history: [EpochRecord]) -> [EpochRecord] {
         for (_, t) in trainer.model.stateDict() { #expect(t.isfinite().all().item() == 1) }
     }
 
+    /// Cross-entropy whose value, from batch `afterBatches + 1` on, is `factor` times larger
+    /// while its gradient stays the usual one (the detached copy carries the growth).
+    func crossEntropyInflated(afterBatches batches: Int, by factor: Double) -> (Tensor, Tensor) -> Tensor {
+        var calls = 0
+        let ce = CrossEntropyLoss()
+        return { out, y in
+            calls += 1
+            let l = ce(out, y)
+            return calls > batches ? l + l.detach() * factor : l
+        }
+    }
+
     /// Issue 17: a huge but finite loss (1e20, past where formatting converted to Int) is
     /// printed, written to the metric files and plots, checkpointed and resumed.
     @Test func hugeFiniteLossIsRecordedAndResumes() throws {
@@ -180,14 +192,8 @@ func withoutTiming(_ history: [EpochRecord]) -> [EpochRecord] {
         let data = Blobs()
         let batches = data.train.count
         let trainer = makeTrainer(steps: 100)
-        var calls = 0
-        let ce = CrossEntropyLoss()
         // The value is huge, the gradient the usual one.
-        trainer.lossFunction = { out, y in
-            calls += 1
-            let l = ce(out, y)
-            return calls > batches ? l + l.detach() * 1e20 : l
-        }
+        trainer.lossFunction = crossEntropyInflated(afterBatches: batches, by: 1e20)
         trainer.checkpointPath = dir + "/checkpoint.safetensors"
         let files = RunFiles(folder: dir)
         trainer.callbacks = [ProgressReporter(console: Console(quiet: true)), files]
@@ -210,13 +216,7 @@ func withoutTiming(_ history: [EpochRecord]) -> [EpochRecord] {
         let data = Blobs()
         let batches = data.train.count
         let trainer = makeTrainer(steps: 100)
-        var calls = 0
-        let ce = CrossEntropyLoss()
-        trainer.lossFunction = { out, y in
-            calls += 1
-            let l = ce(out, y)
-            return calls > batches ? l + l.detach() * 1e6 : l
-        }
+        trainer.lossFunction = crossEntropyInflated(afterBatches: batches, by: 1e6)
         trainer.divergenceFactor = 1e3
         trainer.checkpointPath = dir + "/checkpoint.safetensors"
         do {
@@ -234,9 +234,8 @@ func withoutTiming(_ history: [EpochRecord]) -> [EpochRecord] {
         #expect(trainer.history.count == 1)
         #expect(try TrainingCheckpoint.read(from: dir + "/checkpoint.safetensors").state.epoch == 1)
         // Without the factor the same run goes on.
-        calls = 0
         let free = makeTrainer(steps: 100)
-        free.lossFunction = trainer.lossFunction
+        free.lossFunction = crossEntropyInflated(afterBatches: batches, by: 1e6)
         #expect(try free.fit(Blobs().train, validation: Blobs().val, epochs: 2).count == 2)
     }
 

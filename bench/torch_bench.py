@@ -124,6 +124,16 @@ def overhead(quick, plan):
 
     report("overhead", "train step 4x4", "us/step", seconds_per_call(plan, step) * 1e6)
 
+    # Three modules called per forward (a Sequential, its Linear and ReLU): the fixed cost
+    # of a module call, with no gradient recorded.
+    model = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.ReLU())
+
+    def module_forward():
+        with torch.no_grad():
+            return model(x)
+
+    report("overhead", "module forward 4x4", "us/call", seconds_per_call(plan, module_forward) * 1e6)
+
 
 def optim_bench(quick, plan):
     """Mirror of Sources/EmberBench/OptimBench.swift: one optimizer step over a 784-512-256-10

@@ -1,4 +1,5 @@
 import Ember
+import EmberNN
 
 /// Workload `overhead`: the fixed cost per op and per training step on tiny tensors, in
 /// microseconds (lower is better).
@@ -27,5 +28,11 @@ enum OverheadBench {
             }
         }
         report("overhead", "train step 4x4", .ember, "us/step", step * 1e6)
+
+        // Three modules called per forward (a Sequential, its Linear and ReLU): the fixed cost
+        // of a module call (each marks itself and its caller's line for failure messages).
+        let model = Sequential(Linear(4, 4), ReLU())
+        let moduleForward = secondsPerCall(plan) { withNoGrad { blackHole(model(x)) } }
+        report("overhead", "module forward 4x4", .ember, "us/call", moduleForward * 1e6)
     }
 }

@@ -156,9 +156,9 @@ extension Tensor {
     /// Rows of `self` (dim 0) picked by an int64 tensor of any shape: the result has shape
     /// `index.shape + self.shape[1...]` (PyTorch: `t[index_tensor]`). A bool tensor selects
     /// like `maskedSelect`.
-    public subscript(index: Tensor) -> Tensor {
-        if index.dtype == .bool { return maskedSelect(index) }
-        let picked = indexSelect(0, index.reshapeRawCopy([index.numel]))
+    public subscript(index: Tensor, file file: StaticString = #fileID, line line: UInt = #line) -> Tensor {
+        if index.dtype == .bool { return maskedSelect(index, file: file, line: line) }
+        let picked = indexSelect(0, index.reshapeRawCopy([index.numel]), file: file, line: line)
         return picked.reshape(index.shape + Array(shape.dropFirst()))
     }
 

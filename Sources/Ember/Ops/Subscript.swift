@@ -32,9 +32,9 @@ extension Tensor {
     /// let block = m[1..<3, ...] // rows 1 and 2
     /// m[0, 0..<2] = Tensor([9, 9] as [Float])
     /// ```
-    public subscript(_ indices: any TensorIndexConvertible...) -> Tensor {
-        get { indexed(indices.map(\.tensorIndex)) }
-        set { indexed(indices.map(\.tensorIndex)).copy_(newValue) }
+    public subscript(_ indices: any TensorIndexConvertible..., file file: StaticString = #fileID, line line: UInt = #line) -> Tensor {
+        get { indexed(indices.map(\.tensorIndex), file: file, line: line) }
+        set { indexed(indices.map(\.tensorIndex), file: file, line: line).copy_(newValue, file: file, line: line) }
     }
 
     /// Applies a list of subscript entries.

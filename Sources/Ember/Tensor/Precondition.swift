@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The one place every programming-error check of Ember's modules goes through (Ember,
 /// EmberNN, EmberData, EmberOptim, EmberTrain), so the message format, the location and a
 /// future recoverable-error scope live here.
@@ -23,10 +29,25 @@ package func emberFailure(_ op: StaticString, _ message: String, file: StaticStr
 }
 
 /// `emberFailure` for an op name built at run time (`"Linear.forward"`).
+///
+/// The message goes to standard error as `Fatal error: [op] message (called from main.swift:12)`
+/// (no location where none is known: an operator outside any module), then the process stops
+/// with SIGABRT, which the Swift runtime's crash handler turns into a backtrace.
 package func emberFailure(_ op: String, _ message: String, file: StaticString = "", line: UInt = 0) -> Never {
-    let whereFrom = "\(file)".isEmpty ? "" : " (called from \(file):\(line))"
+    // A location inside Ember's own code (an op called by a layer) is replaced by the user's
+    // line that ran the layer, when a module's forward is running.
+    let given = "\(file)"
+    let site = given.isEmpty || FailureScopes.isEmberFile(given) ? FailureScopes.nearestUserCallSite() : "\(given):\(line)"
+    let whereFrom = site ?? (given.isEmpty ? nil : "\(given):\(line)")
     let scope = FailureScopes.innermostDescription().map { "\n  in \($0)" } ?? ""
-    fatalError("[\(op)] \(message)\(whereFrom)\(scope)", file: file, line: line)
+    let text = "Fatal error: [\(op)] \(message)\(whereFrom.map { " (called from \($0))" } ?? "")\(scope)\n"
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+        let written = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        if written <= 0 { break }
+        bytes = bytes.dropFirst(written)
+    }
+    abort()
 }
 
 /// The location operators report: none.

@@ -37,18 +37,18 @@ public func logSoftmax(_ x: Tensor, dim: Int) -> Tensor { x.logSoftmax(dim: dim)
 
 /// `x` clamped to `[minVal, maxVal]`; the gradient is 1 strictly inside and 0 outside, as
 /// PyTorch's (PyTorch: `F.hardtanh`).
-public func hardtanh(_ x: Tensor, minVal: Double = -1, maxVal: Double = 1) -> Tensor {
-    check(maxVal > minVal, "hardtanh", "max_val (\(maxVal)) must be greater than min_val (\(minVal))")
+public func hardtanh(_ x: Tensor, minVal: Double = -1, maxVal: Double = 1, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    check(maxVal > minVal, "hardtanh", "max_val (\(maxVal)) must be greater than min_val (\(minVal))", file: file, line: line)
     let inside = (x .> minVal).logicalAnd(x .< maxVal)
     return Tensor.where(inside, x, x.detach().clamp(min: minVal, max: maxVal))
 }
 
 /// `x` if positive else `weight · x`, with one learned slope per channel (dim 1) or one for
 /// all (PyTorch: `F.prelu`).
-public func prelu(_ x: Tensor, weight: Tensor) -> Tensor {
+public func prelu(_ x: Tensor, weight: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     var w = weight
     if weight.numel > 1 {
-        check(x.dim >= 2 && x.shape[1] == weight.numel, "PReLU", "weight has \(weight.numel) slopes but the input has shape \(x.shape) (expected \(weight.numel) channels in dim 1)")
+        check(x.dim >= 2 && x.shape[1] == weight.numel, "PReLU", "weight has \(weight.numel) slopes but the input has shape \(x.shape) (expected \(weight.numel) channels in dim 1)", file: file, line: line)
         var shape = [Int](repeating: 1, count: x.dim)
         shape[1] = weight.numel
         w = weight.reshape(shape)

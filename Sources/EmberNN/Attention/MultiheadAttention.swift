@@ -103,115 +103,118 @@ open class MultiheadAttention: Module, @unchecked Sendable {
     /// mha(query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
     /// average_attn_weights=True)`).
     public func callAsFunction(_ query: Tensor, _ key: Tensor, _ value: Tensor, keyPaddingMask: Tensor? = nil,
-                               needWeights: Bool = true, attnMask: Tensor? = nil, averageAttnWeights: Bool = true)
+                               needWeights: Bool = true, attnMask: Tensor? = nil, averageAttnWeights: Bool = true,
+                               file: StaticString = #fileID, line: UInt = #line)
         -> (output: Tensor, weights: Tensor?) {
-        let op: StaticString = "MultiheadAttention"
-        let batched = query.dim == 3
-        check(query.dim == 2 || query.dim == 3, op, "expected query of shape [L, N, E] (batched) or [L, E] (unbatched), got \(query.shape)")
-        check(key.dim == query.dim && value.dim == query.dim, op, "query, key and value must all be batched (3-D) or all unbatched (2-D), got \(query.shape), \(key.shape), \(value.shape)")
-        // Work in the inputs' own layout (no transposed copies): time-major [len, N, ·], or
-        // batch-major [N, len, ·] for batch-first inputs. Unbatched inputs are time-major with N = 1.
-        let timeMajor = !(batchFirst && batched)
-        let q = batched ? query : query.unsqueeze(1)
-        let k = batched ? key : key.unsqueeze(1)
-        let v = batched ? value : value.unsqueeze(1)
-        var paddingMask = keyPaddingMask.map { batched ? $0 : $0.unsqueeze(0) }
-        let seqDim = timeMajor ? 0 : 1, batchDim = timeMajor ? 1 : 0
-        let tgtLen = q.shape[seqDim], batch = q.shape[batchDim]
-        check(q.shape[2] == embedDim, op, "was expecting embedding dimension of \(embedDim), but got query of shape \(query.shape)")
-        check(k.shape[2] == kdim && v.shape[2] == vdim, op, "expected keys with \(kdim) and values with \(vdim) features, got \(key.shape) and \(value.shape)")
-        check(k.shape[seqDim] == v.shape[seqDim] && k.shape[batchDim] == batch && v.shape[batchDim] == batch, op, "key \(key.shape) and value \(value.shape) must have the same sequence length and the query's batch size")
-        let keyLen = k.shape[seqDim]
-
-        // [len, N, E] or [N, len, E] → [N·heads, len, headDim] (one copy).
-        let toHeads = timeMajor ? [1, 2, 0, 3] : [0, 2, 1, 3]
-        func heads(_ t: Tensor) -> Tensor {
-            let len = t.shape[seqDim]
-            let split = timeMajor ? [len, batch, numHeads, headDim] : [batch, len, numHeads, headDim]
-            return t.reshape(split).permute(toHeads).reshape([batch * numHeads, len, headDim])
-        }
-        var mask = attnMask.map { additive($0, q.dtype) }
-        if let m = mask {
-            let expected2 = [tgtLen, keyLen], expected3 = [batch * numHeads, tgtLen, keyLen]
-            check(m.shape == expected2 || m.shape == expected3, op, "the attn_mask should have shape \(expected2) or \(expected3), got \(m.shape)")
-            if m.dim == 2 { mask = m.unsqueeze(0) }
-        }
-        if let p = paddingMask {
-            check(p.shape == [batch, keyLen], op, "expecting key_padding_mask of shape \([batch, keyLen]), got \(p.shape)")
-        }
-        if biasK != nil {
-            mask = mask.map { padLast($0) }
-            paddingMask = paddingMask.map { padLast($0) }
-        }
-        if addZeroAttn {
-            mask = mask.map { padLast($0) }
-            paddingMask = paddingMask.map { padLast($0) }
-        }
-        let srcLen = keyLen + (biasK != nil ? 1 : 0) + (addZeroAttn ? 1 : 0)
-        if let p = paddingMask {
-            let perHead = additive(p, q.dtype).reshape([batch, 1, 1, srcLen]).expand([batch, numHeads, 1, srcLen])
-                .reshape([batch * numHeads, 1, srcLen])
-            mask = mask.map { $0 + perHead } ?? perHead
-        }
-        let dropping = training && dropout > 0
-        let fusable = !needWeights && !dropping && (q.dtype == .float32 || q.dtype == .float64)
-        let selfAttention = inProjWeight != nil && query === key && key === value && biasK == nil
-
-        if fusable && selfAttention && !addZeroAttn, let w = inProjWeight {
-            // One GEMM for q, k and v; the fused op reads the heads out of it and writes them
-            // merged, so there is no head split or merge copy and no [N·heads, L, S] temporary.
-            let packed = linear(q, weight: w, bias: inProjBias)
-            let merged = packed.packedSelfAttention(numHeads: numHeads, batchFirst: !timeMajor, mask: mask,
-                                                    scale: 1 / Double(headDim).squareRoot())
-            let output = outProj(merged)
-            return (batched ? output : output.squeeze(1), nil)
-        }
-        var qh: Tensor, kh: Tensor, vh: Tensor
-        if selfAttention, let w = inProjWeight {
-            // Self-attention: one GEMM for q, k and v, then one copy into heads.
-            let packed = linear(q, weight: w, bias: inProjBias)
-            let split = timeMajor ? [tgtLen, batch, 3, numHeads, headDim] : [batch, tgtLen, 3, numHeads, headDim]
-            let all = packed.reshape(split).permute(timeMajor ? [2, 1, 3, 0, 4] : [2, 0, 3, 1, 4])
-                .reshape([3, batch * numHeads, tgtLen, headDim])
-            qh = all[0]; kh = all[1]; vh = all[2]
-        } else {
-            var (pq, pk, pv) = project(q, k, v)
-            if let biasK, let biasV {
-                let shape = timeMajor ? [1, batch, embedDim] : [batch, 1, embedDim]
-                pk = Tensor.cat([pk, biasK.expand(shape)], dim: seqDim)
-                pv = Tensor.cat([pv, biasV.expand(shape)], dim: seqDim)
+        runningForward(file: file, line: line) {
+            let op: StaticString = "MultiheadAttention"
+            let batched = query.dim == 3
+            check(query.dim == 2 || query.dim == 3, op, "expected query of shape [L, N, E] (batched) or [L, E] (unbatched), got \(query.shape)")
+            check(key.dim == query.dim && value.dim == query.dim, op, "query, key and value must all be batched (3-D) or all unbatched (2-D), got \(query.shape), \(key.shape), \(value.shape)")
+            // Work in the inputs' own layout (no transposed copies): time-major [len, N, ·], or
+            // batch-major [N, len, ·] for batch-first inputs. Unbatched inputs are time-major with N = 1.
+            let timeMajor = !(batchFirst && batched)
+            let q = batched ? query : query.unsqueeze(1)
+            let k = batched ? key : key.unsqueeze(1)
+            let v = batched ? value : value.unsqueeze(1)
+            var paddingMask = keyPaddingMask.map { batched ? $0 : $0.unsqueeze(0) }
+            let seqDim = timeMajor ? 0 : 1, batchDim = timeMajor ? 1 : 0
+            let tgtLen = q.shape[seqDim], batch = q.shape[batchDim]
+            check(q.shape[2] == embedDim, op, "was expecting embedding dimension of \(embedDim), but got query of shape \(query.shape)")
+            check(k.shape[2] == kdim && v.shape[2] == vdim, op, "expected keys with \(kdim) and values with \(vdim) features, got \(key.shape) and \(value.shape)")
+            check(k.shape[seqDim] == v.shape[seqDim] && k.shape[batchDim] == batch && v.shape[batchDim] == batch, op, "key \(key.shape) and value \(value.shape) must have the same sequence length and the query's batch size")
+            let keyLen = k.shape[seqDim]
+    
+            // [len, N, E] or [N, len, E] → [N·heads, len, headDim] (one copy).
+            let toHeads = timeMajor ? [1, 2, 0, 3] : [0, 2, 1, 3]
+            func heads(_ t: Tensor) -> Tensor {
+                let len = t.shape[seqDim]
+                let split = timeMajor ? [len, batch, numHeads, headDim] : [batch, len, numHeads, headDim]
+                return t.reshape(split).permute(toHeads).reshape([batch * numHeads, len, headDim])
             }
-            qh = heads(pq); kh = heads(pk); vh = heads(pv)
+            var mask = attnMask.map { additive($0, q.dtype) }
+            if let m = mask {
+                let expected2 = [tgtLen, keyLen], expected3 = [batch * numHeads, tgtLen, keyLen]
+                check(m.shape == expected2 || m.shape == expected3, op, "the attn_mask should have shape \(expected2) or \(expected3), got \(m.shape)")
+                if m.dim == 2 { mask = m.unsqueeze(0) }
+            }
+            if let p = paddingMask {
+                check(p.shape == [batch, keyLen], op, "expecting key_padding_mask of shape \([batch, keyLen]), got \(p.shape)")
+            }
+            if biasK != nil {
+                mask = mask.map { padLast($0) }
+                paddingMask = paddingMask.map { padLast($0) }
+            }
+            if addZeroAttn {
+                mask = mask.map { padLast($0) }
+                paddingMask = paddingMask.map { padLast($0) }
+            }
+            let srcLen = keyLen + (biasK != nil ? 1 : 0) + (addZeroAttn ? 1 : 0)
+            if let p = paddingMask {
+                let perHead = additive(p, q.dtype).reshape([batch, 1, 1, srcLen]).expand([batch, numHeads, 1, srcLen])
+                    .reshape([batch * numHeads, 1, srcLen])
+                mask = mask.map { $0 + perHead } ?? perHead
+            }
+            let dropping = training && dropout > 0
+            let fusable = !needWeights && !dropping && (q.dtype == .float32 || q.dtype == .float64)
+            let selfAttention = inProjWeight != nil && query === key && key === value && biasK == nil
+    
+            if fusable && selfAttention && !addZeroAttn, let w = inProjWeight {
+                // One GEMM for q, k and v; the fused op reads the heads out of it and writes them
+                // merged, so there is no head split or merge copy and no [N·heads, L, S] temporary.
+                let packed = linear(q, weight: w, bias: inProjBias)
+                let merged = packed.packedSelfAttention(numHeads: numHeads, batchFirst: !timeMajor, mask: mask,
+                                                        scale: 1 / Double(headDim).squareRoot())
+                let output = outProj(merged)
+                return (batched ? output : output.squeeze(1), nil)
+            }
+            var qh: Tensor, kh: Tensor, vh: Tensor
+            if selfAttention, let w = inProjWeight {
+                // Self-attention: one GEMM for q, k and v, then one copy into heads.
+                let packed = linear(q, weight: w, bias: inProjBias)
+                let split = timeMajor ? [tgtLen, batch, 3, numHeads, headDim] : [batch, tgtLen, 3, numHeads, headDim]
+                let all = packed.reshape(split).permute(timeMajor ? [2, 1, 3, 0, 4] : [2, 0, 3, 1, 4])
+                    .reshape([3, batch * numHeads, tgtLen, headDim])
+                qh = all[0]; kh = all[1]; vh = all[2]
+            } else {
+                var (pq, pk, pv) = project(q, k, v)
+                if let biasK, let biasV {
+                    let shape = timeMajor ? [1, batch, embedDim] : [batch, 1, embedDim]
+                    pk = Tensor.cat([pk, biasK.expand(shape)], dim: seqDim)
+                    pv = Tensor.cat([pv, biasV.expand(shape)], dim: seqDim)
+                }
+                qh = heads(pq); kh = heads(pk); vh = heads(pv)
+            }
+            if addZeroAttn {
+                kh = Tensor.cat([kh, Tensor.zeros([batch * numHeads, 1, headDim], dtype: kh.dtype)], dim: 1)
+                vh = Tensor.cat([vh, Tensor.zeros([batch * numHeads, 1, headDim], dtype: vh.dtype)], dim: 1)
+            }
+    
+            let attended: Tensor, weights: Tensor?
+            if fusable {
+                // The fused op: no [N·heads, L, S] scores, weights or mask temporaries.
+                attended = qh.attention(key: kh, value: vh, mask: mask, scale: 1 / Double(headDim).squareRoot())
+                weights = nil
+            } else {
+                var scores = (qh / Double(headDim).squareRoot()).bmm(kh.transpose(1, 2))
+                if let mask { scores = scores + mask }
+                var w = scores.softmax(dim: -1)
+                if dropping { w = EmberNN.dropout(w, p: dropout, training: true) }
+                attended = w.bmm(vh)
+                weights = w
+            }
+            // [N·heads, L, headDim] → [L, N, E] or [N, L, E] (one copy), then the output projection.
+            let merged = attended.reshape([batch, numHeads, tgtLen, headDim])
+                .permute(timeMajor ? [2, 0, 1, 3] : [0, 2, 1, 3])
+                .reshape(timeMajor ? [tgtLen, batch, embedDim] : [batch, tgtLen, embedDim])
+            var output = outProj(merged)
+            if !batched { output = output.squeeze(1) }
+            guard needWeights, let weights else { return (output, nil) }
+            var w = weights.view([batch, numHeads, tgtLen, srcLen])
+            if averageAttnWeights { w = w.sum(dim: 1) / Double(numHeads) }
+            if !batched { w = w.squeeze(0) }
+            return (output, w)
         }
-        if addZeroAttn {
-            kh = Tensor.cat([kh, Tensor.zeros([batch * numHeads, 1, headDim], dtype: kh.dtype)], dim: 1)
-            vh = Tensor.cat([vh, Tensor.zeros([batch * numHeads, 1, headDim], dtype: vh.dtype)], dim: 1)
-        }
-
-        let attended: Tensor, weights: Tensor?
-        if fusable {
-            // The fused op: no [N·heads, L, S] scores, weights or mask temporaries.
-            attended = qh.attention(key: kh, value: vh, mask: mask, scale: 1 / Double(headDim).squareRoot())
-            weights = nil
-        } else {
-            var scores = (qh / Double(headDim).squareRoot()).bmm(kh.transpose(1, 2))
-            if let mask { scores = scores + mask }
-            var w = scores.softmax(dim: -1)
-            if dropping { w = EmberNN.dropout(w, p: dropout, training: true) }
-            attended = w.bmm(vh)
-            weights = w
-        }
-        // [N·heads, L, headDim] → [L, N, E] or [N, L, E] (one copy), then the output projection.
-        let merged = attended.reshape([batch, numHeads, tgtLen, headDim])
-            .permute(timeMajor ? [2, 0, 1, 3] : [0, 2, 1, 3])
-            .reshape(timeMajor ? [tgtLen, batch, embedDim] : [batch, tgtLen, embedDim])
-        var output = outProj(merged)
-        if !batched { output = output.squeeze(1) }
-        guard needWeights, let weights else { return (output, nil) }
-        var w = weights.view([batch, numHeads, tgtLen, srcLen])
-        if averageAttnWeights { w = w.sum(dim: 1) / Double(numHeads) }
-        if !batched { w = w.squeeze(0) }
-        return (output, w)
     }
 
     /// The projected queries, keys and values, each in its input's layout.

@@ -12,8 +12,8 @@ import Glibc
 /// ```swift
 /// let x = embedding(ids) + sinusoidalPositionalEncoding(length: 128, dim: 64)   // [B, 128, 64]
 /// ```
-public func sinusoidalPositionalEncoding(length: Int, dim: Int, base: Double = 10000, dtype: DType = .float32) -> Tensor {
-    check(dim > 0 && dim % 2 == 0, "sinusoidalPositionalEncoding", "dim must be even and positive, got \(dim)")
+public func sinusoidalPositionalEncoding(length: Int, dim: Int, base: Double = 10000, dtype: DType = .float32, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    check(dim > 0 && dim % 2 == 0, "sinusoidalPositionalEncoding", "dim must be even and positive, got \(dim)", file: file, line: line)
     var values = [Double](repeating: 0, count: length * dim)
     for p in 0..<length {
         for i in 0..<(dim / 2) {
@@ -30,8 +30,8 @@ public func sinusoidalPositionalEncoding(length: Int, dim: Int, base: Double = 1
 /// `j + dim/2` form a pair rotated by angle `p · base^(-2j/dim)` (the GPT-NeoX / Llama
 /// convention of Hugging Face's `rotate_half`, not the interleaved GPT-J one). Pass them to
 /// `applyRotaryEmbedding`. `dim` (the head dimension) must be even.
-public func rotaryEmbedding(length: Int, dim: Int, base: Double = 10000, dtype: DType = .float32) -> (cos: Tensor, sin: Tensor) {
-    check(dim > 0 && dim % 2 == 0, "rotaryEmbedding", "dim must be even and positive, got \(dim)")
+public func rotaryEmbedding(length: Int, dim: Int, base: Double = 10000, dtype: DType = .float32, file: StaticString = #fileID, line: UInt = #line) -> (cos: Tensor, sin: Tensor) {
+    check(dim > 0 && dim % 2 == 0, "rotaryEmbedding", "dim must be even and positive, got \(dim)", file: file, line: line)
     let half = dim / 2
     var c = [Double](repeating: 0, count: length * dim), s = c
     for p in 0..<length {
@@ -53,9 +53,9 @@ public func rotaryEmbedding(length: Int, dim: Int, base: Double = 10000, dtype: 
 /// let (cos, sin) = rotaryEmbedding(length: 128, dim: 32)
 /// let q = applyRotaryEmbedding(queries, cos: cos, sin: sin)   // queries: [B, heads, 128, 32]
 /// ```
-public func applyRotaryEmbedding(_ x: Tensor, cos: Tensor, sin: Tensor) -> Tensor {
+public func applyRotaryEmbedding(_ x: Tensor, cos: Tensor, sin: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     let d = x.shape.last ?? 0
-    check(d % 2 == 0 && cos.shape.last == d && sin.shape.last == d, "applyRotaryEmbedding", "x's last dim (\(d)) must be even and match cos \(cos.shape) and sin \(sin.shape)")
+    check(d % 2 == 0 && cos.shape.last == d && sin.shape.last == d, "applyRotaryEmbedding", "x's last dim (\(d)) must be even and match cos \(cos.shape) and sin \(sin.shape)", file: file, line: line)
     let halves = x.chunk(2, dim: -1)
     let rotated = Tensor.cat([-halves[1], halves[0]], dim: -1)
     return x * cos + rotated * sin

@@ -47,9 +47,9 @@ open class RMSNorm: Module, @unchecked Sendable {
 /// RMS normalization over the trailing `normalizedShape` dims of `x`:
 /// `x / √(mean(x²) + eps) · weight`, `eps` defaulting to the dtype's machine epsilon
 /// (PyTorch 2.4: `F.rms_norm`).
-public func rmsNorm(_ x: Tensor, normalizedShape: [Int], weight: Tensor? = nil, eps: Double? = nil) -> Tensor {
+public func rmsNorm(_ x: Tensor, normalizedShape: [Int], weight: Tensor? = nil, eps: Double? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     let k = normalizedShape.count
-    check(x.dim >= k && Array(x.shape.suffix(k)) == normalizedShape, "RMSNorm", "expected an input whose last dims are \(normalizedShape) (normalized_shape), got shape \(x.shape)")
+    check(x.dim >= k && Array(x.shape.suffix(k)) == normalizedShape, "RMSNorm", "expected an input whose last dims are \(normalizedShape) (normalized_shape), got shape \(x.shape)", file: file, line: line)
     let dims = Array((x.dim - k)..<x.dim)
     let e = eps ?? machineEpsilon(x.dtype)
     var y = x * (x.square().mean(dims: dims, keepDim: true) + e).rsqrt()

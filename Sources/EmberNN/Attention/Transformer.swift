@@ -48,13 +48,16 @@ open class Transformer: Module, @unchecked Sendable {
     /// memory_key_padding_mask=None)`).
     public func callAsFunction(_ src: Tensor, _ tgt: Tensor, srcMask: Tensor? = nil, tgtMask: Tensor? = nil,
                                memoryMask: Tensor? = nil, srcKeyPaddingMask: Tensor? = nil,
-                               tgtKeyPaddingMask: Tensor? = nil, memoryKeyPaddingMask: Tensor? = nil) -> Tensor {
-        let batchDim = batchFirst ? 0 : 1
-        check(src.dim != 3 || src.shape[batchDim] == tgt.shape[batchDim], "Transformer", "the batch number of src and tgt must be equal, got \(src.shape) and \(tgt.shape)")
-        check(src.shape.last == dModel && tgt.shape.last == dModel, "Transformer", "the feature number of src and tgt must be equal to d_model (\(dModel)), got \(src.shape) and \(tgt.shape)")
-        let memory = encoder(src, mask: srcMask, srcKeyPaddingMask: srcKeyPaddingMask)
-        return decoder(tgt, memory: memory, tgtMask: tgtMask, memoryMask: memoryMask,
-                       tgtKeyPaddingMask: tgtKeyPaddingMask, memoryKeyPaddingMask: memoryKeyPaddingMask)
+                               tgtKeyPaddingMask: Tensor? = nil, memoryKeyPaddingMask: Tensor? = nil,
+                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        runningForward(file: file, line: line) {
+            let batchDim = batchFirst ? 0 : 1
+            check(src.dim != 3 || src.shape[batchDim] == tgt.shape[batchDim], "Transformer", "the batch number of src and tgt must be equal, got \(src.shape) and \(tgt.shape)")
+            check(src.shape.last == dModel && tgt.shape.last == dModel, "Transformer", "the feature number of src and tgt must be equal to d_model (\(dModel)), got \(src.shape) and \(tgt.shape)")
+            let memory = encoder(src, mask: srcMask, srcKeyPaddingMask: srcKeyPaddingMask)
+            return decoder(tgt, memory: memory, tgtMask: tgtMask, memoryMask: memoryMask,
+                           tgtKeyPaddingMask: tgtKeyPaddingMask, memoryKeyPaddingMask: memoryKeyPaddingMask)
+        }
     }
 
     /// A `[size, size]` float mask with `-inf` above the diagonal and 0 elsewhere, so position

@@ -64,18 +64,21 @@ open class TransformerDecoderLayer: Module, @unchecked Sendable {
     /// Runs the block (PyTorch: `layer(tgt, memory, tgt_mask=None, memory_mask=None,
     /// tgt_key_padding_mask=None, memory_key_padding_mask=None)`).
     public func callAsFunction(_ tgt: Tensor, memory: Tensor, tgtMask: Tensor? = nil, memoryMask: Tensor? = nil,
-                               tgtKeyPaddingMask: Tensor? = nil, memoryKeyPaddingMask: Tensor? = nil) -> Tensor {
-        var x = tgt
-        if normFirst {
-            x = x + selfAttentionBlock(fusedNorm(norm1, x), tgtMask, tgtKeyPaddingMask)
-            x = x + crossAttentionBlock(fusedNorm(norm2, x), memory, memoryMask, memoryKeyPaddingMask)
-            x = x + feedForwardBlock(fusedNorm(norm3, x))
-        } else {
-            x = fusedNorm(norm1, x + selfAttentionBlock(x, tgtMask, tgtKeyPaddingMask))
-            x = fusedNorm(norm2, x + crossAttentionBlock(x, memory, memoryMask, memoryKeyPaddingMask))
-            x = fusedNorm(norm3, x + feedForwardBlock(x))
+                               tgtKeyPaddingMask: Tensor? = nil, memoryKeyPaddingMask: Tensor? = nil,
+                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        runningForward(file: file, line: line) {
+            var x = tgt
+            if normFirst {
+                x = x + selfAttentionBlock(fusedNorm(norm1, x), tgtMask, tgtKeyPaddingMask)
+                x = x + crossAttentionBlock(fusedNorm(norm2, x), memory, memoryMask, memoryKeyPaddingMask)
+                x = x + feedForwardBlock(fusedNorm(norm3, x))
+            } else {
+                x = fusedNorm(norm1, x + selfAttentionBlock(x, tgtMask, tgtKeyPaddingMask))
+                x = fusedNorm(norm2, x + crossAttentionBlock(x, memory, memoryMask, memoryKeyPaddingMask))
+                x = fusedNorm(norm3, x + feedForwardBlock(x))
+            }
+            return x
         }
-        return x
     }
 
     private func selfAttentionBlock(_ x: Tensor, _ mask: Tensor?, _ padding: Tensor?) -> Tensor {
@@ -113,13 +116,16 @@ open class TransformerDecoder: Module, @unchecked Sendable {
     /// Runs every layer, then the norm (PyTorch: `decoder(tgt, memory, tgt_mask=None,
     /// memory_mask=None, tgt_key_padding_mask=None, memory_key_padding_mask=None)`).
     public func callAsFunction(_ tgt: Tensor, memory: Tensor, tgtMask: Tensor? = nil, memoryMask: Tensor? = nil,
-                               tgtKeyPaddingMask: Tensor? = nil, memoryKeyPaddingMask: Tensor? = nil) -> Tensor {
-        var x = tgt
-        for case let layer as TransformerDecoderLayer in layers {
-            x = layer(x, memory: memory, tgtMask: tgtMask, memoryMask: memoryMask,
-                      tgtKeyPaddingMask: tgtKeyPaddingMask, memoryKeyPaddingMask: memoryKeyPaddingMask)
+                               tgtKeyPaddingMask: Tensor? = nil, memoryKeyPaddingMask: Tensor? = nil,
+                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        runningForward(file: file, line: line) {
+            var x = tgt
+            for case let layer as TransformerDecoderLayer in layers {
+                x = layer(x, memory: memory, tgtMask: tgtMask, memoryMask: memoryMask,
+                          tgtKeyPaddingMask: tgtKeyPaddingMask, memoryKeyPaddingMask: memoryKeyPaddingMask)
+            }
+            if let norm = norm as? LayerNorm, type(of: norm) == LayerNorm.self { return fusedNorm(norm, x) }
+            return norm.map { $0(x) } ?? x
         }
-        if let norm = norm as? LayerNorm, type(of: norm) == LayerNorm.self { return fusedNorm(norm, x) }
-        return norm.map { $0(x) } ?? x
     }
 }

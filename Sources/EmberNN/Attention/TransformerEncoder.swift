@@ -58,16 +58,19 @@ open class TransformerEncoderLayer: Module, @unchecked Sendable {
     open override func forward(_ x: Tensor) -> Tensor { self(x, srcMask: nil) }
 
     /// Runs the block (PyTorch: `layer(src, src_mask=None, src_key_padding_mask=None)`).
-    public func callAsFunction(_ src: Tensor, srcMask: Tensor? = nil, srcKeyPaddingMask: Tensor? = nil) -> Tensor {
-        var x = src
-        if normFirst {
-            x = x + selfAttentionBlock(fusedNorm(norm1, x), srcMask, srcKeyPaddingMask)
-            x = x + feedForwardBlock(fusedNorm(norm2, x))
-        } else {
-            x = fusedNorm(norm1, x + selfAttentionBlock(x, srcMask, srcKeyPaddingMask))
-            x = fusedNorm(norm2, x + feedForwardBlock(x))
+    public func callAsFunction(_ src: Tensor, srcMask: Tensor? = nil, srcKeyPaddingMask: Tensor? = nil,
+                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        runningForward(file: file, line: line) {
+            var x = src
+            if normFirst {
+                x = x + selfAttentionBlock(fusedNorm(norm1, x), srcMask, srcKeyPaddingMask)
+                x = x + feedForwardBlock(fusedNorm(norm2, x))
+            } else {
+                x = fusedNorm(norm1, x + selfAttentionBlock(x, srcMask, srcKeyPaddingMask))
+                x = fusedNorm(norm2, x + feedForwardBlock(x))
+            }
+            return x
         }
-        return x
     }
 
     private func selfAttentionBlock(_ x: Tensor, _ mask: Tensor?, _ padding: Tensor?) -> Tensor {
@@ -109,12 +112,15 @@ open class TransformerEncoder: Module, @unchecked Sendable {
     open override func forward(_ x: Tensor) -> Tensor { self(x, mask: nil) }
 
     /// Runs every layer, then the norm (PyTorch: `encoder(src, mask=None, src_key_padding_mask=None)`).
-    public func callAsFunction(_ src: Tensor, mask: Tensor? = nil, srcKeyPaddingMask: Tensor? = nil) -> Tensor {
-        var x = src
-        for case let layer as TransformerEncoderLayer in layers {
-            x = layer(x, srcMask: mask, srcKeyPaddingMask: srcKeyPaddingMask)
+    public func callAsFunction(_ src: Tensor, mask: Tensor? = nil, srcKeyPaddingMask: Tensor? = nil,
+                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        runningForward(file: file, line: line) {
+            var x = src
+            for case let layer as TransformerEncoderLayer in layers {
+                x = layer(x, srcMask: mask, srcKeyPaddingMask: srcKeyPaddingMask)
+            }
+            if let norm = norm as? LayerNorm, type(of: norm) == LayerNorm.self { return fusedNorm(norm, x) }
+            return norm.map { $0(x) } ?? x
         }
-        if let norm = norm as? LayerNorm, type(of: norm) == LayerNorm.self { return fusedNorm(norm, x) }
-        return norm.map { $0(x) } ?? x
     }
 }

@@ -45,8 +45,8 @@ open class Dropout2d: Dropout, @unchecked Sendable {
 
 /// Zeroes each element with probability `p` and scales the rest by 1/(1-p) when
 /// `training`; returns `x` otherwise (PyTorch: `F.dropout`).
-public func dropout(_ x: Tensor, p: Double = 0.5, training: Bool = true, generator: Generator = .default) -> Tensor {
-    check(p >= 0 && p <= 1, "dropout", "dropout probability has to be between 0 and 1, but got \(p)")
+public func dropout(_ x: Tensor, p: Double = 0.5, training: Bool = true, generator: Generator = .default, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    check(p >= 0 && p <= 1, "dropout", "dropout probability has to be between 0 and 1, but got \(p)", file: file, line: line)
     if !training || p == 0 { return x }
     if p == 1 { return x * 0 }
     let keep = Tensor.rand(x.shape, dtype: x.dtype, generator: generator) .< (1 - p)

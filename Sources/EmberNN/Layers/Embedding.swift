@@ -83,13 +83,13 @@ open class Embedding: Module, @unchecked Sendable {
 /// The rows of `weight` picked by int64 `ids` of any shape: shape `ids.shape + [dim]`
 /// (PyTorch: `F.embedding`). The `paddingIdx` row gets no gradient; with `maxNorm`, the
 /// rows looked up are first rescaled in place so their `normType`-norm is at most `maxNorm`.
-public func embedding(_ ids: Tensor, weight: Tensor, paddingIdx: Int? = nil, maxNorm: Double? = nil, normType: Double = 2) -> Tensor {
-    check(ids.dtype == .int64 || ids.dtype == .int32, "Embedding", "expected int64 ids, got \(ids.dtype)")
+public func embedding(_ ids: Tensor, weight: Tensor, paddingIdx: Int? = nil, maxNorm: Double? = nil, normType: Double = 2, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    check(ids.dtype == .int64 || ids.dtype == .int32, "Embedding", "expected int64 ids, got \(ids.dtype)", file: file, line: line)
     let flat = ids.to(.int64).reshape([-1])
     let n = weight.shape[0]
     let values = flat.toArray(as: Int64.self)
     if let bad = values.first(where: { $0 < 0 || $0 >= n }) {
-        emberFailure("Embedding", "index \(bad) is out of range for an embedding table of \(n) rows (ids shape \(ids.shape))")
+        emberFailure("Embedding", "index \(bad) is out of range for an embedding table of \(n) rows (ids shape \(ids.shape))", file: file, line: line)
     }
     if let maxNorm { renormRows(weight, Array(Set(values)).sorted(), maxNorm: maxNorm, normType: normType) }
     let rows = weight.indexSelect(0, flat)

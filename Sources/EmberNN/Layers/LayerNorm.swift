@@ -50,9 +50,9 @@ open class LayerNorm: Module, @unchecked Sendable {
 
 /// Layer normalization over the trailing `normalizedShape` dims of `x`, with an optional
 /// elementwise scale and shift (PyTorch: `F.layer_norm`).
-public func layerNorm(_ x: Tensor, normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5) -> Tensor {
+public func layerNorm(_ x: Tensor, normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     let k = normalizedShape.count
-    check(x.dim >= k && Array(x.shape.suffix(k)) == normalizedShape, "LayerNorm", "expected an input whose last dims are \(normalizedShape) (normalized_shape), got shape \(x.shape)")
+    check(x.dim >= k && Array(x.shape.suffix(k)) == normalizedShape, "LayerNorm", "expected an input whose last dims are \(normalizedShape) (normalized_shape), got shape \(x.shape)", file: file, line: line)
     if (x.dtype == .float32 || x.dtype == .float64) && [weight, bias].allSatisfy({ $0 == nil || ($0!.dtype == x.dtype && $0!.shape == normalizedShape) }) {
         // Ember's fused op: the same values and gradients in two passes instead of about thirty.
         return x.layerNorm(normalizedShape, weight: weight, bias: bias, eps: eps)
@@ -118,10 +118,10 @@ open class GroupNorm: Module, @unchecked Sendable {
 
 /// Group normalization of an `[N, C, *]` input with optional per-channel scale and shift
 /// (PyTorch: `F.group_norm`).
-public func groupNorm(_ x: Tensor, numGroups: Int, weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5) -> Tensor {
-    check(x.dim >= 2, "GroupNorm", "expected an input of shape [N, C, *], got \(x.shape)")
+public func groupNorm(_ x: Tensor, numGroups: Int, weight: Tensor? = nil, bias: Tensor? = nil, eps: Double = 1e-5, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    check(x.dim >= 2, "GroupNorm", "expected an input of shape [N, C, *], got \(x.shape)", file: file, line: line)
     let n = x.shape[0], c = x.shape[1]
-    check(c % numGroups == 0, "GroupNorm", "expected \(c) channels to be divisible by \(numGroups) groups, got shape \(x.shape)")
+    check(c % numGroups == 0, "GroupNorm", "expected \(c) channels to be divisible by \(numGroups) groups, got shape \(x.shape)", file: file, line: line)
     let grouped = x.reshape([n, numGroups, -1])
     let centered = grouped - grouped.mean(dims: [2], keepDim: true)
     let variance = centered.square().mean(dims: [2], keepDim: true)

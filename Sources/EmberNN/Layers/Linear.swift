@@ -53,8 +53,8 @@ open class Linear: Module, @unchecked Sendable {
 }
 
 /// `x Wᵀ + b` over the last dimension of `x` (PyTorch: `F.linear`).
-public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
-    x.linear(weight: weight, bias: bias)
+public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    x.linear(weight: weight, bias: bias, file: file, line: line)
 }
 
 /// `y = x₁ᵀ A x₂ + b` for two inputs (PyTorch: `nn.Bilinear`).
@@ -98,8 +98,11 @@ open class Bilinear: Module, @unchecked Sendable {
     }
 
     /// `x₁ᵀ A x₂ + b` (PyTorch: `bilinear(input1, input2)`).
-    public func callAsFunction(_ x1: Tensor, _ x2: Tensor) -> Tensor {
-        forward(x1, x2)
+    public func callAsFunction(_ x1: Tensor, _ x2: Tensor,
+                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        runningForward(file: file, line: line) {
+            forward(x1, x2)
+        }
     }
 
     /// `x₁ᵀ A x₂ + b`: one GEMM `x₁ · A` over all outputs, then a product with `x₂` summed

@@ -61,11 +61,23 @@ open class Module: CustomStringConvertible, @unchecked Sendable {
     }
 
     /// Runs `forward` (PyTorch: `module(x)`). A check that fails inside names this module
-    /// and its path in the model (`in classifier.1 (Linear(...))`).
-    public final func callAsFunction(_ x: Tensor) -> Tensor {
-        FailureScopes.enter(self)
+    /// and its path in the model (`in classifier.1 (Linear(...))`) and the caller's line
+    /// (`called from main.swift:12`), the innermost one in the user's code.
+    public final func callAsFunction(_ x: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        FailureScopes.enter(self, file: file, line: line)
         defer { FailureScopes.leave() }
         return forward(x)
+    }
+
+    /// Runs `body` as this module's forward for failure messages: a module whose
+    /// `callAsFunction` takes other arguments (an LSTM's state, attention's key and value)
+    /// wraps its work in this, so a failed check inside names the module and the caller's line
+    /// as `module(x)` does.
+    @inline(__always)
+    public final func runningForward<Result>(file: StaticString, line: UInt, _ body: () throws -> Result) rethrows -> Result {
+        FailureScopes.enter(self, file: file, line: line)
+        defer { FailureScopes.leave() }
+        return try body()
     }
 
     /// Extra text shown inside this module's parentheses when printed, such as

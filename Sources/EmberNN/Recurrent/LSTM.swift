@@ -28,10 +28,13 @@ open class LSTM: RNNBase, @unchecked Sendable {
 
     /// Runs the network; returns the output and the final states (PyTorch:
     /// `output, (h_n, c_n) = lstm(input, (h_0, c_0))`).
-    public func callAsFunction(_ input: Tensor, _ state: (h: Tensor, c: Tensor)? = nil, lengths: [Int]? = nil)
+    public func callAsFunction(_ input: Tensor, _ state: (h: Tensor, c: Tensor)? = nil, lengths: [Int]? = nil,
+                               file: StaticString = #fileID, line: UInt = #line)
         -> (output: Tensor, state: (h: Tensor, c: Tensor)) {
-        let r = run(input, h0: state?.h, c0: state?.c, lengths: lengths)
-        return (r.output, (r.h, r.c!))
+        runningForward(file: file, line: line) {
+            let r = run(input, h0: state?.h, c0: state?.c, lengths: lengths)
+            return (r.output, (r.h, r.c!))
+        }
     }
 }
 

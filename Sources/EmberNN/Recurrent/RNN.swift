@@ -39,8 +39,11 @@ open class RNN: RNNBase, @unchecked Sendable {
 
     /// Runs the network; returns the output and the final hidden states (PyTorch:
     /// `output, h_n = rnn(input, h_0)`).
-    public func callAsFunction(_ input: Tensor, _ h0: Tensor? = nil, lengths: [Int]? = nil) -> (output: Tensor, hN: Tensor) {
-        let r = run(input, h0: h0, c0: nil, lengths: lengths)
-        return (r.output, r.h)
+    public func callAsFunction(_ input: Tensor, _ h0: Tensor? = nil, lengths: [Int]? = nil,
+                               file: StaticString = #fileID, line: UInt = #line) -> (output: Tensor, hN: Tensor) {
+        runningForward(file: file, line: line) {
+            let r = run(input, h0: h0, c0: nil, lengths: lengths)
+            return (r.output, r.h)
+        }
     }
 }

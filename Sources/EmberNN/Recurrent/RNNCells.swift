@@ -79,11 +79,14 @@ open class RNNCell: RNNCellBase, @unchecked Sendable {
 
     /// One step from `input` `[B, input]` (or `[input]`) and `h` (zeros when nil) to the new
     /// hidden state (PyTorch: `cell(input, hx)`).
-    public func callAsFunction(_ input: Tensor, _ h: Tensor?) -> Tensor {
-        let (x, s, squeeze) = batched(input, [h], "RNNCell")
-        let f = nonlinearity == .tanh ? rnnTanhCell : rnnReluCell
-        let out = f(x, s[0], weightIH, weightHH, biasIH, biasHH, #fileID, #line)
-        return squeeze ? out.squeeze(0) : out
+    public func callAsFunction(_ input: Tensor, _ h: Tensor?,
+                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        runningForward(file: file, line: line) {
+            let (x, s, squeeze) = batched(input, [h], "RNNCell")
+            let f = nonlinearity == .tanh ? rnnTanhCell : rnnReluCell
+            let out = f(x, s[0], weightIH, weightHH, biasIH, biasHH, #fileID, #line)
+            return squeeze ? out.squeeze(0) : out
+        }
     }
 
     /// One step from a zero state.
@@ -111,10 +114,13 @@ open class LSTMCell: RNNCellBase, @unchecked Sendable {
     }
 
     /// One step; the state defaults to zeros (PyTorch: `h_1, c_1 = cell(input, (h_0, c_0))`).
-    public func callAsFunction(_ input: Tensor, _ state: (h: Tensor, c: Tensor)?) -> (h: Tensor, c: Tensor) {
-        let (x, s, squeeze) = batched(input, [state?.h, state?.c], "LSTMCell")
-        let r = lstmCell(x, h: s[0], c: s[1], weightIH: weightIH, weightHH: weightHH, biasIH: biasIH, biasHH: biasHH)
-        return squeeze ? (r.h.squeeze(0), r.c.squeeze(0)) : r
+    public func callAsFunction(_ input: Tensor, _ state: (h: Tensor, c: Tensor)?,
+                               file: StaticString = #fileID, line: UInt = #line) -> (h: Tensor, c: Tensor) {
+        runningForward(file: file, line: line) {
+            let (x, s, squeeze) = batched(input, [state?.h, state?.c], "LSTMCell")
+            let r = lstmCell(x, h: s[0], c: s[1], weightIH: weightIH, weightHH: weightHH, biasIH: biasIH, biasHH: biasHH)
+            return squeeze ? (r.h.squeeze(0), r.c.squeeze(0)) : r
+        }
     }
 
     /// The new hidden state from a zero state.
@@ -131,10 +137,13 @@ open class GRUCell: RNNCellBase, @unchecked Sendable {
     }
 
     /// One step; `h` defaults to zeros (PyTorch: `h_1 = cell(input, h_0)`).
-    public func callAsFunction(_ input: Tensor, _ h: Tensor?) -> Tensor {
-        let (x, s, squeeze) = batched(input, [h], "GRUCell")
-        let out = gruCell(x, h: s[0], weightIH: weightIH, weightHH: weightHH, biasIH: biasIH, biasHH: biasHH)
-        return squeeze ? out.squeeze(0) : out
+    public func callAsFunction(_ input: Tensor, _ h: Tensor?,
+                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        runningForward(file: file, line: line) {
+            let (x, s, squeeze) = batched(input, [h], "GRUCell")
+            let out = gruCell(x, h: s[0], weightIH: weightIH, weightHH: weightHH, biasIH: biasIH, biasHH: biasHH)
+            return squeeze ? out.squeeze(0) : out
+        }
     }
 
     /// One step from a zero state.

@@ -72,4 +72,69 @@ import EmberOptim
         #expect(loader.map { $0.0.shape[0] } == [4, 4, 2])
         #expect(model.double().parameters().allSatisfy { $0.dtype == .float64 })
     }
+
+    @Test func tensorRowsFromZerosLikeToHooksCompileAndRun() {
+        manualSeed(1)
+        let x = Tensor.randn(3, 4)
+        #expect(Tensor.zerosLike(x).sum().item() == Float(0) && Tensor.onesLike(x).sum().item() == Float(12) && Tensor.randLike(x).shape == [3, 4])
+        #expect(x.float().dtype == .float32 && x.long().dtype == .int64 && x.to(.float64).dtype == .float64)
+        let p = x.abs() + 1
+        #expect(p.exp().shape == [3, 4] && p.log().min().item() >= Float(0) && p.sqrt().shape == [3, 4] && x.pow(2).allclose(x * x))
+        _ = (x.sigmoid(), x.tanh(), gelu(x), silu(x))
+        let mask = x .> 0
+        let idx = Tensor([0, 2] as [Int64]), columns = Tensor([[0], [1], [3]] as [[Int64]])
+        #expect(x.maskedFill(mask, 0).max().item() <= Float(0) && x.indexSelect(0, idx).shape == [2, 4] && x.gather(1, columns).shape == [3, 1])
+        let a = Tensor.randn(3, 4), b = Tensor.randn(4, 5), batched = Tensor.randn(2, 3, 4)
+        let w = Tensor.randn(5, 4), bias = Tensor.randn(5)
+        #expect(a.mm(b).shape == [3, 5] && batched.bmm(Tensor.randn(2, 4, 5)).shape == [2, 3, 5] && linear(x, weight: w, bias: bias).shape == [3, 5])
+        #expect(x.chunk(2, dim: 1).count == 2 && x.split(2).map(\.shape) == [[2, 4], [1, 4]] && x.flip(0)[0].equal(x[2]))
+        #expect(x.cumsum(dim: 0)[2].allclose(x.sum(dim: 0)) && x.argsort().dtype == .int64 && x.norm().item() > Float(0))
+        #expect((p .> 0).any().item(as: Bool.self) && (p .> 0).all().item(as: Bool.self) && x.t().contiguous().isContiguous)
+        let leaf = Tensor.randn(3).requiresGrad_()
+        let doubled = leaf * 1
+        doubled.registerHook { g in g * 2 }
+        let mid = leaf * 3
+        mid.retainGrad()
+        (doubled.sum() + mid.sum()).backward()
+        #expect(leaf.grad!.allclose(Tensor.full(3, value: 5)) && mid.grad!.allclose(Tensor.ones(3)))
+    }
+
+    @Test func moduleAndTrainingRowsCompileAndRun() throws {
+        manualSeed(2)
+        let embedding = Embedding(1000, 64), lstm = LSTM(32, 64, batchFirst: true)
+        #expect(embedding(Tensor([[1, 2, 3]] as [[Int64]])).shape == [1, 3, 64] && lstm(Tensor.randn(2, 5, 32)).output.shape == [2, 5, 64])
+        let image = Tensor.randn(2, 16, 8, 8)
+        #expect(BatchNorm2d(16)(image).shape == image.shape && LayerNorm(64)(Tensor.randn(2, 64)).shape == [2, 64] && GroupNorm(4, 16)(image).shape == image.shape)
+        #expect(Flatten()(AdaptiveAvgPool2d(1)(MaxPool2d(2)(image))).shape == [2, 16])
+        let attention = MultiheadAttention(embedDim: 64, numHeads: 4), encoderLayer = TransformerEncoderLayer(dModel: 64, nhead: 4)
+        let sequence = Tensor.randn(5, 2, 64)
+        #expect(attention(sequence, sequence, sequence).output.shape == [5, 2, 64] && encoderLayer(sequence).shape == [5, 2, 64])
+        let first = Linear(4, 8), second = Linear(8, 3)
+        let list = ModuleList([first, second])
+        let model = Sequential(first, ReLU(), second)
+        var visited = 0
+        model.apply { _ in visited += 1 }
+        model.zeroGrad()
+        #expect(list.count == 2 && visited == 4)
+        Init.kaimingUniform_(first.weight)
+        Init.xavierUniform_(second.weight)
+        Init.zeros_(second.bias!)
+        let features = Tensor.randn(6, 4), labels = Tensor([0, 1, 2, 0, 1, 2] as [Int64])
+        let logits = model(features)
+        let losses = [CrossEntropyLoss()(logits, labels), MSELoss()(logits, Tensor.zeros(6, 3)), BCEWithLogitsLoss()(logits, Tensor.ones(6, 3)),
+                      nllLoss(logSoftmax(logits, dim: 1), labels), binaryCrossEntropyWithLogits(logits, Tensor.zeros(6, 3))]
+        #expect(losses.allSatisfy { $0.dim == 0 } && losses[0].allclose(losses[3]))
+        let optimizer = AdamW(model.parameters(), lr: 1e-3, weightDecay: 0.01)
+        let cosine = CosineAnnealingLR(optimizer, tMax: 10)
+        let plateau = ReduceLROnPlateau(optimizer)
+        losses.reduce(Tensor.zeros([]), +).backward()
+        optimizer.step(); cosine.step()
+        let valLoss = 0.5
+        plateau.step(metric: valLoss)
+        let parts = randomSplit(TensorDataset(features, labels), lengths: [0.8, 0.2])
+        #expect(parts.map(\.count).reduce(0, +) == 6 && pad(features, [1, 1]).shape == [6, 6])
+        let inputs = [Tensor.randn([3], dtype: .float64, requiresGrad: true)]
+        let f: ([Tensor]) -> Tensor = { $0[0].square().sum() }
+        #expect(gradcheck(f, inputs: inputs).passed)
+    }
 }

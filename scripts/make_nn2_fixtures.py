@@ -172,6 +172,26 @@ def layers(f):
     f.case("embedding_bag.padding_last_offset", lambda i, o, table: F.embedding_bag(i, table, o, padding_idx=0, include_last_offset=True),
            lambda: ins(i=bag_ids(), o=torch.tensor([0, 2, 8, 10]), table=randn(10, 3)), grads=["table"])
 
+    f.case("conv3d", lambda x, weight, bias: F.conv3d(x, weight, bias, stride=(2, 1, 1), padding=(1, 0, 1), dilation=(1, 2, 1)),
+           lambda: ins(x=randn(2, 2, 5, 6, 4), weight=randn(3, 2, 3, 2, 3) * 0.3, bias=randn(3)))
+    f.case("conv3d.groups", lambda x, weight: F.conv3d(x, weight, groups=2),
+           lambda: ins(x=randn(1, 4, 3, 4, 4), weight=randn(6, 2, 2, 3, 2) * 0.3))
+    f.case("conv_transpose3d",
+           lambda x, weight, bias: F.conv_transpose3d(x, weight, bias, stride=2, padding=1, output_padding=(1, 0, 1)),
+           lambda: ins(x=randn(2, 3, 3, 2, 3), weight=randn(3, 2, 3, 3, 2) * 0.3, bias=randn(2)))
+    f.case("conv_transpose3d.dilated_groups", lambda x, weight: F.conv_transpose3d(x, weight, groups=2, dilation=(2, 1, 1)),
+           lambda: ins(x=randn(1, 4, 3, 2, 2), weight=randn(4, 1, 2, 2, 2) * 0.3))
+    f.case("conv_transpose1d", lambda x, weight, bias: F.conv_transpose1d(x, weight, bias, stride=2, padding=1, output_padding=1),
+           lambda: ins(x=randn(2, 3, 5), weight=randn(3, 4, 3) * 0.3, bias=randn(4)))
+    f.case("max_pool3d", lambda x: F.max_pool3d(x, (2, 3, 2), stride=(2, 1, 2), padding=(1, 1, 0)),
+           lambda: ins(x=randn(2, 2, 5, 4, 5)))
+    f.case("max_pool3d.ceil_dilated", lambda x: F.max_pool3d(x, 2, stride=2, dilation=(2, 1, 1), ceil_mode=True),
+           lambda: ins(x=randn(1, 2, 6, 5, 5)))
+    f.case("avg_pool3d", lambda x: F.avg_pool3d(x, (2, 3, 2), stride=(2, 1, 2), padding=(1, 1, 0)),
+           lambda: ins(x=randn(2, 2, 5, 4, 5)))
+    f.case("avg_pool3d.exclude_pad_ceil", lambda x: F.avg_pool3d(x, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False),
+           lambda: ins(x=randn(1, 2, 6, 5, 4)))
+
 
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)

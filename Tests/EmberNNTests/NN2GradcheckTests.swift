@@ -101,6 +101,14 @@ let nn2GradcheckCases: [NN2GradcheckCase] = [
     NN2GradcheckCase("embeddingBag mean max", [[6, 3]]) {
         embeddingBag(Tensor([[1, 2, 4], [5, 4, 4]] as [[Int]]), weight: $0[0]) + embeddingBag(Tensor([[1, 2, 4], [5, 0, 3]] as [[Int]]), weight: $0[0], mode: .max)
     },
+    NN2GradcheckCase("conv3d", [[1, 2, 4, 3, 3], [2, 1, 2, 2, 2], [2]]) {
+        conv3d($0[0], $0[1], bias: $0[2], stride: (2, 1, 1), padding: (1, 1, 0), groups: 2)
+    },
+    NN2GradcheckCase("convTranspose3d", [[1, 2, 2, 2, 2], [2, 2, 2, 2, 2], [2]]) {
+        convTranspose3d($0[0], $0[1], bias: $0[2], stride: (2, 1, 2), padding: (1, 0, 0), outputPadding: (1, 0, 1))
+    },
+    NN2GradcheckCase("maxPool3d", [[1, 1, 4, 4, 3]]) { maxPool3d($0[0], kernelSize: (2, 2, 2), stride: (1, 2, 1), padding: (1, 0, 1)) },
+    NN2GradcheckCase("avgPool3d", [[1, 1, 4, 4, 3]]) { avgPool3d($0[0], kernelSize: (3, 2, 2), stride: (2, 1, 1), padding: (1, 1, 0), ceilMode: true, countIncludePad: false) },
 ]
 
 @Suite struct NN2Gradcheck {

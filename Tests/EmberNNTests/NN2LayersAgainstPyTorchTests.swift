@@ -47,6 +47,20 @@ let nn2LayerCases: [OpCase] = [
     OpCase("embedding_bag.padding_last_offset") {
         embeddingBag($0[0], weight: $0[2], offsets: $0[1], includeLastOffset: true, paddingIdx: 0)
     },
+    OpCase("conv3d") { conv3d($0[0], $0[1], bias: $0[2], stride: (2, 1, 1), padding: (1, 0, 1), dilation: (1, 2, 1)) },
+    OpCase("conv3d.groups") { conv3d($0[0], $0[1], groups: 2) },
+    OpCase("conv_transpose3d") { convTranspose3d($0[0], $0[1], bias: $0[2], stride: (2, 2, 2), padding: (1, 1, 1), outputPadding: (1, 0, 1)) },
+    OpCase("conv_transpose3d.dilated_groups") { convTranspose3d($0[0], $0[1], groups: 2, dilation: (2, 1, 1)) },
+    OpCase("conv_transpose1d") { t in
+        let m = ConvTranspose1d(3, 4, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1)
+        m.weight = t[1]
+        m.bias = t[2]
+        return m(t[0])
+    },
+    OpCase("max_pool3d") { maxPool3d($0[0], kernelSize: (2, 3, 2), stride: (2, 1, 2), padding: (1, 1, 0)) },
+    OpCase("max_pool3d.ceil_dilated") { maxPool3d($0[0], kernelSize: (2, 2, 2), dilation: (2, 1, 1), ceilMode: true) },
+    OpCase("avg_pool3d") { avgPool3d($0[0], kernelSize: (2, 3, 2), stride: (2, 1, 2), padding: (1, 1, 0)) },
+    OpCase("avg_pool3d.exclude_pad_ceil") { AvgPool3d(3, stride: 2, padding: 1, ceilMode: true, countIncludePad: false)($0[0]) },
 ]
 
 @Suite struct NN2LayersAgainstPyTorch {

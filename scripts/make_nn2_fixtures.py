@@ -147,6 +147,8 @@ def layers(f):
     f.case("local_response_norm.3d", lambda x: F.local_response_norm(x, 2, alpha=0.3), lambda: ins(x=randn(2, 5, 4)))
     f.case("adaptive_max_pool1d", nn.AdaptiveMaxPool1d(3), lambda: ins(x=randn(2, 3, 7)))
     f.case("adaptive_max_pool2d", nn.AdaptiveMaxPool2d((3, 2)), lambda: ins(x=randn(2, 3, 7, 5)))
+    f.case("adaptive_max_pool2d.divisible", nn.AdaptiveMaxPool2d((3, 2)), lambda: ins(x=randn(2, 3, 6, 4)))
+    f.case("adaptive_max_pool2d.unbatched", nn.AdaptiveMaxPool2d(2), lambda: ins(x=randn(3, 4, 4)))
     f.case("adaptive_avg_pool1d", nn.AdaptiveAvgPool1d(4), lambda: ins(x=randn(2, 3, 7)))
     f.case("adaptive_avg_pool3d", nn.AdaptiveAvgPool3d((2, 3, 4)), lambda: ins(x=randn(1, 2, 5, 4, 6)))
     img = lambda: ins(x=randn(1, 2, 4, 5))

@@ -28,6 +28,8 @@ let nn2LayerCases: [OpCase] = [
     OpCase("local_response_norm.3d") { localResponseNorm($0[0], size: 2, alpha: 0.3) },
     OpCase("adaptive_max_pool1d") { AdaptiveMaxPool1d(3)($0[0]) },
     OpCase("adaptive_max_pool2d") { AdaptiveMaxPool2d((3, 2))($0[0]) },
+    OpCase("adaptive_max_pool2d.divisible") { AdaptiveMaxPool2d((3, 2))($0[0]) },
+    OpCase("adaptive_max_pool2d.unbatched") { adaptiveMaxPool2d($0[0], outputSize: (2, 2)) },
     OpCase("adaptive_avg_pool1d") { AdaptiveAvgPool1d(4)($0[0]) },
     OpCase("adaptive_avg_pool3d") { AdaptiveAvgPool3d((2, 3, 4))($0[0]) },
     OpCase("interp.nearest1d") { interpolate($0[0], scaleFactor: [2.5]) },

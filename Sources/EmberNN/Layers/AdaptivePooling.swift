@@ -1,17 +1,38 @@
 /// Adaptive max pooling (1-d, 2-d) and adaptive average pooling (1-d, 3-d) to a fixed output
 /// size, whatever the input size. Output cell `i` of a dim of size `L` pooled to `n` covers
 /// `floor(i·L/n) ..< ceil((i+1)·L/n)`, as PyTorch's; the windows of several dims form a box,
-/// and both the max and the mean over a box are taken one dim at a time (`n` window
-/// reductions per dim, each differentiable).
+/// and both the max and the mean over a box are taken one dim at a time.
 
-/// Reduces each adaptive window of `dim` with `reduce` and joins the results along `dim`.
-private func adaptiveAlong(_ x: Tensor, dim: Int, outputSize n: Int, _ reduce: (Tensor) -> Tensor) -> Tensor {
+/// How a window of adaptive pooling is reduced.
+private enum AdaptiveReduction { case max, mean }
+
+/// Reduces each adaptive window of `dim`: one gather of every window, padded to the longest
+/// (`k` positions, the last position repeated), then one reduction over the window axis — a
+/// max (a repeated position changes nothing, and its gradient shares add back up in the
+/// gather's backward) or a weighted sum (weight 1/count, 0 on the padding).
+private func adaptiveAlong(_ x: Tensor, dim: Int, outputSize n: Int, _ reduction: AdaptiveReduction) -> Tensor {
     let length = x.shape[dim]
-    let cells = (0..<n).map { i -> Tensor in
-        let start = i * length / n, end = ((i + 1) * length + n - 1) / n
-        return reduce(x.narrow(dim, start: start, length: end - start))
+    let windows = (0..<n).map { i in (start: i * length / n, end: ((i + 1) * length + n - 1) / n) }
+    let k = windows.map { $0.end - $0.start }.max() ?? 1
+    var index: [Int] = [], weights: [Double] = []
+    for w in windows {
+        for j in 0..<k {
+            index.append(Swift.min(w.start + j, w.end - 1))
+            weights.append(j < w.end - w.start ? 1 / Double(w.end - w.start) : 0)
+        }
     }
-    return Tensor.cat(cells, dim: dim)
+    var shape = x.shape
+    shape[dim] = n
+    shape.insert(k, at: dim + 1)
+    let gathered = x.indexSelect(dim, Tensor(index)).reshape(shape)
+    switch reduction {
+    case .max:
+        return gathered.amax(dims: [dim + 1])
+    case .mean:
+        var weightShape = [Int](repeating: 1, count: shape.count)
+        (weightShape[dim], weightShape[dim + 1]) = (n, k)
+        return (gathered * Tensor(weights, shape: weightShape, dtype: x.dtype)).sum(dim: dim + 1)
+    }
 }
 
 /// Checks an adaptive pooling input: `spatial` trailing dims, optionally one batch dim more.
@@ -26,7 +47,7 @@ private func checkAdaptive(_ op: StaticString, _ x: Tensor, spatial: Int, output
 /// (PyTorch: `F.adaptive_max_pool1d(x, output_size)`).
 public func adaptiveMaxPool1d(_ x: Tensor, outputSize: Int, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     checkAdaptive("adaptiveMaxPool1d", x, spatial: 1, outputSize: [outputSize], file: file, line: line)
-    return adaptiveAlong(x, dim: x.dim - 1, outputSize: outputSize) { $0.amax(dims: [x.dim - 1], keepDim: true) }
+    return adaptiveAlong(x, dim: x.dim - 1, outputSize: outputSize, .max)
 }
 
 /// Max over adaptive windows of the last two dims of `[N, C, H, W]` or `[C, H, W]`
@@ -37,9 +58,14 @@ public func adaptiveMaxPool1d(_ x: Tensor, outputSize: Int, file: StaticString =
 /// ```
 public func adaptiveMaxPool2d(_ x: Tensor, outputSize: (Int, Int), file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     checkAdaptive("adaptiveMaxPool2d", x, spatial: 2, outputSize: [outputSize.0, outputSize.1], file: file, line: line)
-    let w = x.dim - 1, h = x.dim - 2
-    let columns = adaptiveAlong(x, dim: w, outputSize: outputSize.1) { $0.amax(dims: [w], keepDim: true) }
-    return adaptiveAlong(columns, dim: h, outputSize: outputSize.0) { $0.amax(dims: [h], keepDim: true) }
+    let (h, w) = (x.shape[x.dim - 2], x.shape[x.dim - 1])
+    if h % outputSize.0 == 0 && w % outputSize.1 == 0 {
+        // Equal, disjoint windows: plain max pooling, Ember's kernel (ties go to the first, as PyTorch's).
+        let kernel = (h / outputSize.0, w / outputSize.1)
+        return maxPool2d(x, kernelSize: kernel, stride: kernel, file: file, line: line)
+    }
+    let columns = adaptiveAlong(x, dim: x.dim - 1, outputSize: outputSize.1, .max)
+    return adaptiveAlong(columns, dim: x.dim - 2, outputSize: outputSize.0, .max)
 }
 
 /// Mean over adaptive windows of the last three dims of `[N, C, D, H, W]` or `[C, D, H, W]`
@@ -48,7 +74,7 @@ public func adaptiveAvgPool3d(_ x: Tensor, outputSize: (Int, Int, Int), file: St
     checkAdaptive("adaptiveAvgPool3d", x, spatial: 3, outputSize: [outputSize.0, outputSize.1, outputSize.2], file: file, line: line)
     var y = x
     for (dim, n) in [(x.dim - 1, outputSize.2), (x.dim - 2, outputSize.1), (x.dim - 3, outputSize.0)] {
-        y = adaptiveAlong(y, dim: dim, outputSize: n) { $0.mean(dims: [dim], keepDim: true) }
+        y = adaptiveAlong(y, dim: dim, outputSize: n, .mean)
     }
     return y
 }

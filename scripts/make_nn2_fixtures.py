@@ -160,6 +160,8 @@ def layers(f):
     f.case("interp.bilinear_down", lambda x: F.interpolate(x, size=(3, 2), mode="bilinear"), img)
     f.case("interp.bicubic", lambda x: F.interpolate(x, size=(6, 7), mode="bicubic"), img)
     f.case("interp.bicubic_corners", lambda x: F.interpolate(x, size=(3, 8), mode="bicubic", align_corners=True), img)
+    f.case("interp.bicubic_scale", lambda x: F.interpolate(x, scale_factor=(1.7, 0.6), mode="bicubic"), img)
+    f.case("interp.nearest_down", lambda x: F.interpolate(x, scale_factor=0.45), lambda: ins(x=randn(1, 2, 9, 7)))
     f.case("interp.trilinear", lambda x: F.interpolate(x, size=(5, 3, 4), mode="trilinear"), lambda: ins(x=randn(1, 1, 3, 4, 2)))
     f.case("unfold", nn.Unfold(kernel_size=(2, 3), dilation=(1, 2), padding=1, stride=(2, 1)), lambda: ins(x=randn(2, 2, 5, 6)))
     f.case("fold", nn.Fold(output_size=(5, 6), kernel_size=(2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),

@@ -40,6 +40,9 @@ let nn2LayerCases: [OpCase] = [
     OpCase("interp.bilinear_down") { interpolate($0[0], size: [3, 2], mode: .bilinear) },
     OpCase("interp.bicubic") { interpolate($0[0], size: [6, 7], mode: .bicubic) },
     OpCase("interp.bicubic_corners") { interpolate($0[0], size: [3, 8], mode: .bicubic, alignCorners: true) },
+    // Bicubic weights change sign, so the gradient sums cancel and keep fewer float32 digits.
+    OpCase("interp.bicubic_scale", rtol: 1e-4, atol: 1e-5) { interpolate($0[0], scaleFactor: [1.7, 0.6], mode: .bicubic) },
+    OpCase("interp.nearest_down") { interpolate($0[0], scaleFactor: [0.45]) },
     OpCase("interp.trilinear") { interpolate($0[0], size: [5, 3, 4], mode: .trilinear) },
     OpCase("unfold") { Unfold(kernelSize: (2, 3), dilation: (1, 2), padding: (1, 1), stride: (2, 1))($0[0]) },
     OpCase("fold") { Fold(outputSize: (5, 6), kernelSize: (2, 3), dilation: (1, 2), padding: (1, 1), stride: (2, 1))($0[0]) },

@@ -1,5 +1,5 @@
 import Ember
-import EmberNN
+@testable import EmberNN
 import EmberTestSupport
 import Testing
 
@@ -43,21 +43,41 @@ import Testing
         #expect(plain.passed, "no affine: \(plain)")
     }
 
-    @Test func fastGeluMatchesGelu() {
+    /// The exact GELU written with primitives (libm's `erf`), the definition the kernel must match.
+    private func compositeGelu(_ x: Tensor) -> Tensor { x * (1 + (x * 0.70710678118654752440).erf()) * 0.5 }
+
+    @Test func geluKernelMatchesComposite() {
         let x = Tensor.linspace(-12, 12, steps: 4001)
-        assertClose(x.fastGelu(), x.gelu(), rtol: 1e-5, atol: 1e-7, "float32 forward")
+        assertClose(x.gelu(), compositeGelu(x), rtol: 1e-5, atol: 1e-7, "float32 forward")
         let xg = x.detach().requiresGrad_(), xr = x.detach().requiresGrad_()
-        xg.fastGelu().sum().backward()
-        xr.gelu().sum().backward()
+        xg.gelu().sum().backward()
+        compositeGelu(xr).sum().backward()
         assertClose(xg.grad!, xr.grad!, rtol: 1e-5, atol: 1e-6, "float32 backward")
-        let special = Tensor([Float.nan, Float.infinity, 0, -0.0] as [Float]).fastGelu().toArray()
+        let special = Tensor([Float.nan, Float.infinity, 0, -0.0] as [Float]).gelu().toArray()
         #expect(special[0].isNaN && special[1] == .infinity && special[2] == 0)
         let g = Generator(seed: 5)
         let inputs = [(Tensor.randn([3, 4], dtype: .float64, generator: g) * 2).detach().requiresGrad_()]
-        let first = gradcheck({ $0[0].fastGelu() }, inputs: inputs)
+        let first = gradcheck({ $0[0].gelu() }, inputs: inputs)
         #expect(first.passed, "\(first)")
-        let second = gradgradcheck({ $0[0].fastGelu() }, inputs: inputs)
+        let second = gradgradcheck({ $0[0].gelu() }, inputs: inputs)
         #expect(second.passed, "\(second)")
+    }
+
+    /// `nn.GELU`, `F.gelu` and the Transformer's `activation: .gelu` are one implementation:
+    /// bit-identical outputs and gradients.
+    @Test func oneGelu() {
+        let x = Tensor.randn([5, 7], generator: Generator(seed: 6)) * 3
+        let reference = x.gelu().toArray()
+        #expect(GELU()(x).toArray() == reference)
+        #expect(gelu(x).toArray() == reference)
+        #expect(TransformerActivation.gelu(x).toArray() == reference)
+        let tanhReference = x.gelu(approximate: "tanh").toArray()
+        #expect(GELU(approximate: "tanh")(x).toArray() == tanhReference)
+        #expect(gelu(x, approximate: "tanh").toArray() == tanhReference)
+        let xa = x.detach().requiresGrad_(), xb = x.detach().requiresGrad_()
+        GELU()(xa).sum().backward()
+        TransformerActivation.gelu(xb).sum().backward()
+        #expect(xa.grad!.toArray() == xb.grad!.toArray())
     }
 
     /// `softmax(q·kᵀ·scale + mask)·v` written with primitives, the definition the fused op must match.

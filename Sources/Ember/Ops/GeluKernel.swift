@@ -3,20 +3,21 @@ import CEmberKernels
 import Glibc
 #endif
 
-/// The exact GELU, `x·Φ(x)`, through a vectorized kernel.
+/// The exact GELU, `x·Φ(x)`, through a vectorized kernel: what `Tensor.gelu()` (and so
+/// `nn.GELU`, `F.gelu` and a Transformer's `activation: .gelu`) runs for float32 and float64.
 ///
-/// `Tensor.gelu()` calls libm's scalar `erff` per element, which dominates a Transformer's
-/// feed-forward block on the CPU. Here float32 takes Φ from the complementary error function
+/// libm's scalar `erff` per element would dominate a Transformer's feed-forward block on the
+/// CPU. Here float32 takes Φ from the complementary error function
 /// in Numerical Recipes' Chebyshev form (`erfc(z) = t·exp(-z² + P(t))`, relative error below
 /// 1.2e-7 for every z ≥ 0, so GELU keeps its relative accuracy for negative inputs too),
 /// forward and backward each one vectorized C pass (CEmberKernels); float64 uses libm's `erfc`.
 extension Tensor {
-    /// GELU, exact (erf) form, `x·Φ(x)`: the values of `gelu()` to float32 rounding, computed by
-    /// a vectorized kernel with a hand-written backward (PyTorch: `F.gelu(x, approximate='none')`).
-    /// Float32 and float64; other dtypes use `gelu()`. When a gradient is needed, Φ(x) is kept
-    /// from the forward pass, so the backward needs one `exp` per element.
-    public func fastGelu(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
-        guard dtype == .float32 || dtype == .float64 else { return gelu(file: file, line: line) }
+    /// GELU, exact (erf) form, `x·Φ(x)`, computed by a vectorized kernel with a hand-written
+    /// backward (PyTorch: `F.gelu(x, approximate='none')`); `gelu()` calls it. Float32 and
+    /// float64; other dtypes take the generic elementwise path (`UnaryOp.gelu`). When a gradient
+    /// is needed, Φ(x) is kept from the forward pass, so the backward needs one `exp` per element.
+    func exactGelu(file: StaticString, line: UInt) -> Tensor {
+        guard dtype == .float32 || dtype == .float64 else { return unary(.gelu, self, file: file, line: line) }
         let x = isContiguous ? self : convertedCopy()
         let out = Tensor(empty: shape, dtype: dtype)
         let grad = needsGrad(self)

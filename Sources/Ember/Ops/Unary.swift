@@ -324,11 +324,18 @@ extension Tensor {
     public func erf(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.erf, self, file: file, line: line) }
     /// `x * sigmoid(x)` (PyTorch: `torch.nn.functional.silu`).
     public func silu(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.silu, self, file: file, line: line) }
-    /// Gaussian error linear unit, exact (`approximate: "none"`) or the tanh approximation
-    /// (`approximate: "tanh"`) (PyTorch: `torch.nn.functional.gelu`).
+    /// Gaussian error linear unit, exact `x·Φ(x)` (`approximate: "none"`, through the vectorized
+    /// kernel of `GeluKernel.swift` for float32 and float64) or the tanh approximation
+    /// (`approximate: "tanh"`) (PyTorch: `torch.nn.functional.gelu`). The one GELU in Ember:
+    /// `nn.GELU`, `F.gelu` and the Transformer layers all call it.
+    ///
+    /// ```swift
+    /// let y = x.gelu()                        // exact
+    /// let z = x.gelu(approximate: "tanh")     // GPT-2's approximation
+    /// ```
     public func gelu(approximate: String = "none", file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         check(approximate == "none" || approximate == "tanh", "gelu", "approximate must be \"none\" or \"tanh\", got \"\(approximate)\"", file: file, line: line)
-        return unary(approximate == "tanh" ? .geluTanh : .gelu, self, file: file, line: line)
+        return approximate == "tanh" ? unary(.geluTanh, self, file: file, line: line) : exactGelu(file: file, line: line)
     }
     /// `log(1 + e^(beta x)) / beta`, linear above `threshold` (PyTorch: `torch.nn.functional.softplus`).
     public func softplus(beta: Double = 1, threshold: Double = 20, file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.softplus(beta: beta, threshold: threshold), self, file: file, line: line) }

@@ -3,7 +3,7 @@
 public enum TransformerActivation: Sendable {
     /// `F.relu`, the default.
     case relu
-    /// `F.gelu` (exact).
+    /// `F.gelu` (exact), the same `Tensor.gelu()` that `GELU` runs.
     case gelu
     /// Any function of one tensor.
     case function(@Sendable (Tensor) -> Tensor)
@@ -11,7 +11,7 @@ public enum TransformerActivation: Sendable {
     func callAsFunction(_ x: Tensor) -> Tensor {
         switch self {
         case .relu: x.relu()
-        case .gelu: x.fastGelu()
+        case .gelu: x.gelu()
         case .function(let f): f(x)
         }
     }

@@ -13,7 +13,7 @@ public func binaryCrossEntropy(_ input: Tensor, _ target: Tensor, weight: Tensor
     // (x - y) / max(x (1 - x), 1e-12), finite at x = 0 and 1.
     var losses = binaryCrossEntropyElements(input, target, file: file, line: line)
     if let weight { losses = losses * weight }
-    return reduction.apply(losses)
+    return reduction.apply(losses, "binaryCrossEntropy", file: file, line: line)
 }
 
 /// Binary cross-entropy on logits: `sigmoid` and the loss in one numerically stable formula,
@@ -34,7 +34,7 @@ public func binaryCrossEntropyWithLogits(_ input: Tensor, _ target: Tensor, weig
         losses = (1 - target) * input + logTerm
     }
     if let weight { losses = losses * weight }
-    return reduction.apply(losses)
+    return reduction.apply(losses, "binaryCrossEntropyWithLogits", file: file, line: line)
 }
 
 /// Binary cross-entropy on probabilities (PyTorch: `nn.BCELoss(weight=None, reduction='mean')`).

@@ -53,7 +53,7 @@ private func reduceNLL(_ terms: NLLTerms, _ reduction: Reduction, weighted: Bool
     switch reduction {
     case .none: return terms.losses
     case .sum: return terms.losses.sum()
-    case .mean:
+    case .mean, .batchMean:  // callers refuse .batchMean first
         if !weighted && terms.valid == nil { return terms.losses.mean() }
         return meanOverWeight(terms.losses.sum(), terms)
     }
@@ -70,6 +70,7 @@ private func meanOverWeight(_ sum: Tensor, _ terms: NLLTerms) -> Tensor {
 public func nllLoss(_ input: Tensor, _ target: Tensor, weight: Tensor? = nil, ignoreIndex: Int = -100,
                     reduction: Reduction = .mean, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     checkFloating(input, "input", "nllLoss", file: file, line: line)
+    reduction.checkNotBatchMean("nllLoss", file: file, line: line)
     check(input.dim >= 1, "nllLoss", "input must have a class dimension, got a 0-d tensor", file: file, line: line)
     let unbatched = input.dim == 1
     let x = unbatched ? input.unsqueeze(0) : input
@@ -96,6 +97,7 @@ public func crossEntropy(_ input: Tensor, _ target: Tensor, weight: Tensor? = ni
                          reduction: Reduction = .mean, labelSmoothing: Double = 0,
                          file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     checkFloating(input, "input", "crossEntropy", file: file, line: line)
+    reduction.checkNotBatchMean("crossEntropy", file: file, line: line)
     check(input.dim >= 1, "crossEntropy", "input must have a class dimension, got a 0-d tensor", file: file, line: line)
     check(labelSmoothing >= 0 && labelSmoothing <= 1, "crossEntropy", "labelSmoothing must be between 0.0 and 1.0, got \(labelSmoothing)", file: file, line: line)
     let unbatched = input.dim == 1
@@ -119,7 +121,7 @@ public func crossEntropy(_ input: Tensor, _ target: Tensor, weight: Tensor? = ni
         switch reduction {
         case .none: out = -terms.sum(dim: 1)
         case .sum: out = -terms.sum()
-        case .mean: out = -terms.sum() / Double(x.numel / Swift.max(c, 1))
+        case .mean, .batchMean: out = -terms.sum() / Double(x.numel / Swift.max(c, 1))  // .batchMean refused above
         }
     } else {
         let terms = nllTerms(logp, t, weight: weight, ignoreIndex: ignoreIndex, "crossEntropy", file: file, line: line)
@@ -134,7 +136,7 @@ public func crossEntropy(_ input: Tensor, _ target: Tensor, weight: Tensor? = ni
             switch reduction {
             case .none: reduced = smooth
             case .sum: reduced = smooth.sum()
-            case .mean: reduced = meanOverWeight(smooth.sum(), terms)
+            case .mean, .batchMean: reduced = meanOverWeight(smooth.sum(), terms)  // .batchMean refused above
             }
             out = nll * (1 - labelSmoothing) + reduced * (labelSmoothing / Double(c))
         }

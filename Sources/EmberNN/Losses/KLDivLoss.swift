@@ -1,23 +1,16 @@
 /// Kullback-Leibler divergence.
 
-/// How `KLDivLoss` combines its per-element values (PyTorch: its `reduction` strings).
-public enum KLDivReduction: Sendable, Equatable {
-    /// Unreduced (PyTorch: `"none"`).
-    case none
-    /// The sum divided by the batch size, the mathematically correct KL divergence per
-    /// sample (PyTorch: `"batchmean"`).
-    case batchMean
-    /// The sum (PyTorch: `"sum"`).
-    case sum
-    /// The mean over all elements (PyTorch's default `"mean"`, which it warns about: it is
-    /// not the KL divergence; prefer `.batchMean`).
-    case mean
-}
+/// How `KLDivLoss` combines its per-element values: now the one `Reduction`, whose
+/// `.batchMean` is PyTorch's `"batchmean"`.
+@available(*, deprecated, renamed: "Reduction")
+public typealias KLDivReduction = Reduction
 
 /// `target · (log target - input)` pointwise, for `input` given as log-probabilities and
 /// `target` as probabilities (or log-probabilities with `logTarget`); 0 where the target is 0
-/// (PyTorch: `F.kl_div`).
-public func klDiv(_ input: Tensor, _ target: Tensor, reduction: KLDivReduction = .mean, logTarget: Bool = false,
+/// (PyTorch: `F.kl_div`). `reduction` takes every `Reduction`, `.batchMean` included (the sum
+/// over the batch size, the true KL divergence per sample); PyTorch's default `.mean` averages
+/// over all elements, which is not the KL divergence.
+public func klDiv(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean, logTarget: Bool = false,
                   file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     checkSameShape(input, target, "klDiv", file: file, line: line)
     checkFloating(input, "input", "klDiv", file: file, line: line)
@@ -47,11 +40,11 @@ public func klDiv(_ input: Tensor, _ target: Tensor, reduction: KLDivReduction =
 /// ```
 public struct KLDivLoss: Loss, Sendable {
     /// How per-element losses are combined.
-    public var reduction: KLDivReduction
+    public var reduction: Reduction
     /// Whether the target is given as log-probabilities (PyTorch: `log_target`).
     public var logTarget: Bool
     /// A KL divergence loss.
-    public init(reduction: KLDivReduction = .mean, logTarget: Bool = false) {
+    public init(reduction: Reduction = .mean, logTarget: Bool = false) {
         self.reduction = reduction
         self.logTarget = logTarget
     }

@@ -16,7 +16,7 @@ public func cosineEmbeddingLoss(_ input1: Tensor, _ input2: Tensor, _ target: Te
     let zero = Tensor.zerosLike(cos)
     let positive = Tensor.where(target .== 1, 1 - cos, zero)
     let negative = Tensor.where(target .== -1, (cos - margin).clamp(min: 0), zero)
-    return reduction.apply(positive + negative)
+    return reduction.apply(positive + negative, "cosineEmbeddingLoss", file: file, line: line)
 }
 
 /// `max(0, -y (x₁ - x₂) + margin)`: x₁ should rank above x₂ where y is 1, below where y is
@@ -24,7 +24,7 @@ public func cosineEmbeddingLoss(_ input1: Tensor, _ input2: Tensor, _ target: Te
 public func marginRankingLoss(_ input1: Tensor, _ input2: Tensor, _ target: Tensor, margin: Double = 0,
                               reduction: Reduction = .mean, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     check(input1.shape == input2.shape && input1.shape == target.shape, "marginRankingLoss", "input1 \(input1.shape), input2 \(input2.shape) and target \(target.shape) must have the same shape", file: file, line: line)
-    return reduction.apply((-target * (input1 - input2) + margin).clamp(min: 0))
+    return reduction.apply((-target * (input1 - input2) + margin).clamp(min: 0), "marginRankingLoss", file: file, line: line)
 }
 
 /// A loss that pulls pairs with target 1 together and pushes pairs with target -1 apart in
@@ -33,7 +33,7 @@ public func marginRankingLoss(_ input1: Tensor, _ input2: Tensor, _ target: Tens
 /// ```swift
 /// let loss = CosineEmbeddingLoss(margin: 0.2)(a, b, Tensor([1.0, -1.0, 1.0]))
 /// ```
-public struct CosineEmbeddingLoss: Sendable {
+public struct CosineEmbeddingLoss: Loss, Sendable {
     /// The cosine above which negative pairs are penalized.
     public var margin: Double
     /// How per-pair losses are combined.
@@ -47,11 +47,18 @@ public struct CosineEmbeddingLoss: Sendable {
     public func callAsFunction(_ input1: Tensor, _ input2: Tensor, _ target: Tensor) -> Tensor {
         cosineEmbeddingLoss(input1, input2, target, margin: margin, reduction: reduction)
     }
+    /// `["input1", "input2", "target"]`.
+    public static var inputNames: [String] { ["input1", "input2", "target"] }
+    /// `self(tensors[0], tensors[1], tensors[2])`.
+    public func callAsFunction(_ tensors: [Tensor]) -> Tensor {
+        checkLossInputs(self, tensors)
+        return self(tensors[0], tensors[1], tensors[2])
+    }
 }
 
 /// A loss that ranks `input1` above `input2` where the target is 1 and below where it is -1,
 /// by at least `margin` (PyTorch: `nn.MarginRankingLoss(margin=0.0, reduction='mean')`).
-public struct MarginRankingLoss: Sendable {
+public struct MarginRankingLoss: Loss, Sendable {
     /// The required gap between the two scores.
     public var margin: Double
     /// How per-pair losses are combined.
@@ -64,5 +71,12 @@ public struct MarginRankingLoss: Sendable {
     /// `marginRankingLoss(input1, input2, target)`.
     public func callAsFunction(_ input1: Tensor, _ input2: Tensor, _ target: Tensor) -> Tensor {
         marginRankingLoss(input1, input2, target, margin: margin, reduction: reduction)
+    }
+    /// `["input1", "input2", "target"]`.
+    public static var inputNames: [String] { ["input1", "input2", "target"] }
+    /// `self(tensors[0], tensors[1], tensors[2])`.
+    public func callAsFunction(_ tensors: [Tensor]) -> Tensor {
+        checkLossInputs(self, tensors)
+        return self(tensors[0], tensors[1], tensors[2])
     }
 }

@@ -5,14 +5,14 @@
 public func mseLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean,
                     file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     checkSameShape(input, target, "mseLoss", file: file, line: line)
-    return reduction.apply((input - target).square())
+    return reduction.apply((input - target).square(), "mseLoss", file: file, line: line)
 }
 
 /// `|input - target|`, reduced (PyTorch: `F.l1_loss`).
 public func l1Loss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean,
                    file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     checkSameShape(input, target, "l1Loss", file: file, line: line)
-    return reduction.apply((input - target).abs())
+    return reduction.apply((input - target).abs(), "l1Loss", file: file, line: line)
 }
 
 /// `0.5 d² / β` where `|d| < β`, else `|d| - 0.5 β`, with `d = input - target`
@@ -22,9 +22,9 @@ public func smoothL1Loss(_ input: Tensor, _ target: Tensor, reduction: Reduction
     checkSameShape(input, target, "smoothL1Loss", file: file, line: line)
     check(beta >= 0, "smoothL1Loss", "beta must be non-negative, got \(beta)", file: file, line: line)
     let d = input - target
-    if beta == 0 { return reduction.apply(d.abs()) }
+    if beta == 0 { return reduction.apply(d.abs(), "smoothL1Loss", file: file, line: line) }
     let ad = d.abs()
-    return reduction.apply(Tensor.where(ad .< beta, d.square() * (0.5 / beta), ad - 0.5 * beta))
+    return reduction.apply(Tensor.where(ad .< beta, d.square() * (0.5 / beta), ad - 0.5 * beta), "smoothL1Loss", file: file, line: line)
 }
 
 /// `0.5 d²` where `|d| < δ`, else `δ (|d| - 0.5 δ)`, with `d = input - target`
@@ -35,7 +35,7 @@ public func huberLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = 
     check(delta > 0, "huberLoss", "delta must be positive, got \(delta)", file: file, line: line)
     let d = input - target
     let ad = d.abs()
-    return reduction.apply(Tensor.where(ad .< delta, d.square() * 0.5, (ad - 0.5 * delta) * delta))
+    return reduction.apply(Tensor.where(ad .< delta, d.square() * 0.5, (ad - 0.5 * delta) * delta), "huberLoss", file: file, line: line)
 }
 
 /// Mean squared error (PyTorch: `nn.MSELoss(reduction='mean')`).

@@ -97,6 +97,17 @@ def porting_family():
     f.case("einsum.sum_dim", lambda a: torch.einsum("ijk->j", a), lambda: ins(a=randn(2, 3, 4)))
     f.case("einsum.implicit", lambda a, b: torch.einsum("ij,jk", a, b), lambda: ins(a=randn(3, 4), b=randn(4, 2)))
     f.case("einsum.chain", lambda a, b, c: torch.einsum("ij,jk,kl->il", a, b, c), lambda: ins(a=randn(2, 3), b=randn(3, 4), c=randn(4, 5)))
+    # einsum: diagonals of repeated labels, '...' (right-aligned, broadcast), size-1 broadcast.
+    f.case("einsum.diagonal", lambda a: torch.einsum("ii->i", a), lambda: ins(a=randn(4, 4)))
+    f.case("einsum.trace", lambda a: torch.einsum("ii", a), lambda: ins(a=randn(4, 4)))
+    f.case("einsum.batch_diagonal", lambda a: torch.einsum("bii->bi", a), lambda: ins(a=randn(2, 3, 3)))
+    f.case("einsum.diagonal_contract", lambda a, b: torch.einsum("iij,jk->ik", a, b), lambda: ins(a=randn(3, 3, 4), b=randn(4, 2)))
+    f.case("einsum.ellipsis_matmul", lambda a, b: torch.einsum("...ij,...jk->...ik", a, b), lambda: ins(a=randn(2, 3, 4), b=randn(2, 4, 5)))
+    f.case("einsum.ellipsis_broadcast", lambda a, b: torch.einsum("...ij,...jk->...ik", a, b), lambda: ins(a=randn(2, 1, 3, 4), b=randn(5, 4, 2)))
+    f.case("einsum.ellipsis_implicit", lambda a, b: torch.einsum("...i,i", a, b), lambda: ins(a=randn(2, 3, 4), b=randn(4)))
+    f.case("einsum.ellipsis_summed", lambda a: torch.einsum("...ij->j", a), lambda: ins(a=randn(2, 3, 4)))
+    f.case("einsum.ellipsis_middle", lambda a, b: torch.einsum("ij...,jk->ik...", a, b), lambda: ins(a=randn(3, 4, 2), b=randn(4, 5)))
+    f.case("einsum.size1_broadcast", lambda a, b: torch.einsum("bij,j->bi", a, b), lambda: ins(a=randn(2, 3, 4), b=randn(1)))
     f.case("einsum.bilinear", lambda x, weight, y: torch.einsum("bi,oij,bj->bo", x, weight, y), lambda: ins(x=randn(3, 4), weight=randn(2, 4, 5), y=randn(3, 5)))
 
     # Comparing, counting, searching (values only).

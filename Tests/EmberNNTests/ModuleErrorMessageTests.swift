@@ -49,6 +49,12 @@ import EmberNN
     static func layerNormOfWrongShape() { _ = layerNorm(Tensor.zeros([2, 3]), normalizedShape: [4]) }
     static func lossModuleOfWrongTarget() { _ = CrossEntropyLoss()(Tensor.zeros([4, 3]), Tensor([0, 1] as [Int64])) }
     static func lossThroughTheProtocol(_ loss: any Loss) { _ = loss(Tensor.zeros([4, 3]), Tensor([0, 1] as [Int64])) }
+    static func backwardAfterAnInPlaceWrite() {
+        let w = Tensor.randn([3], requiresGrad: true)
+        let y = w.exp()
+        y.add_(1)
+        y.sum().backward()   // line 56
+    }
 
     @Test func opsCalledByALayerReportTheUsersLine() async {
         // Conv2d's forward calls the conv2d op from Ember's file; the user's line replaces it.
@@ -108,6 +114,14 @@ import EmberNN
             Self.lossThroughTheProtocol(CrossEntropyLoss())
         }
         #expect(stderrText(result).contains("[crossEntropy]"), "\(stderrText(result))")
+    }
+
+    @Test func backwardFailuresReportTheBackwardCall() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            Self.backwardAfterAnInPlaceWrite()
+        }
+        let text = stderrText(result)
+        #expect(text.contains("modified by an in-place operation") && text.contains("(called from EmberNNTests/ModuleErrorMessageTests.swift:56)"), "\(text)")
     }
 
     @Test func lossReportsTheCallersLine() async {

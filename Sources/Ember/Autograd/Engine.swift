@@ -18,9 +18,13 @@ enum Engine {
     /// Runs backward from `roots` seeded with `grads`. When `captureAt` is given (the functional
     /// `grad(outputs:inputs:)`), no leaf's `.grad` is touched and the gradients arriving at
     /// those nodes are returned instead.
+    /// A check that fails during the pass names `file`:`line`, the caller of `backward()`.
     static func run(
-        roots: [Node], grads: [Tensor], retainGraph: Bool, createGraph: Bool, captureAt: [Node]? = nil
+        roots: [Node], grads: [Tensor], retainGraph: Bool, createGraph: Bool, captureAt: [Node]? = nil,
+        file: StaticString, line: UInt
     ) -> [Tensor?] {
+        FailureScopes.enterCallSite(file: file, line: line)
+        defer { FailureScopes.leave() }
         let depth = ember_backward_depth()
         if depth > 0 {
             ember_set_backward_depth(depth + 1)
@@ -122,7 +126,7 @@ enum Engine {
     /// gradient is stored (copied if anything else could alias it), later ones are added.
     private static func accumulateIntoLeaf(_ leaf: Tensor, _ incoming: consuming Tensor, createGraph: Bool) {
         var g = incoming
-        check(g.shape == leaf.shape, "backward", "gradient of shape \(g.shape) does not match its tensor's shape \(leaf.shape)", file: "autograd", line: 0)
+        check(g.shape == leaf.shape, "backward", "gradient of shape \(g.shape) does not match its tensor's shape \(leaf.shape)", file: unknownFile, line: 0)
         if let existing = leaf.grad {
             if createGraph || existing.requiresGradFlag {
                 leaf.grad = existing + g

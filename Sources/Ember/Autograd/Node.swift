@@ -110,7 +110,7 @@ struct SavedTensor {
 
     var value: Tensor {
         if tensor.storage.version != version {
-            emberFailure("backward", "\(op): one of the tensors needed for gradient computation has been modified by an in-place operation: a tensor of shape \(tensor.shape) is at version \(tensor.storage.version); expected version \(version). Use out-of-place ops (or clone()) on tensors that backward still needs", file: "autograd", line: 0)
+            emberFailure("backward", "\(op): one of the tensors needed for gradient computation has been modified by an in-place operation: a tensor of shape \(tensor.shape) is at version \(tensor.storage.version); expected version \(version). Use out-of-place ops (or clone()) on tensors that backward still needs", file: unknownFile, line: 0)
         }
         return tensor
     }

@@ -71,7 +71,7 @@ extension Tensor {
             check(numel == 1, "backward", "grad can be implicitly created only for scalar outputs, but the tensor has shape \(shape); pass gradient:", file: file, line: line)
             seed = Tensor.onesLike(self)
         }
-        _ = Engine.run(roots: [gradEdge!], grads: [seed], retainGraph: retainGraph ?? createGraph, createGraph: createGraph)
+        _ = Engine.run(roots: [gradEdge!], grads: [seed], retainGraph: retainGraph ?? createGraph, createGraph: createGraph, file: file, line: line)
     }
 }
 
@@ -98,7 +98,7 @@ public func grad(
         guard let e = t.gradEdge else { emberFailure("grad", "input \(i) does not require grad", file: file, line: line) }
         return e
     }
-    let result = Engine.run(roots: roots, grads: seeds, retainGraph: retainGraph ?? createGraph, createGraph: createGraph, captureAt: targets)
+    let result = Engine.run(roots: roots, grads: seeds, retainGraph: retainGraph ?? createGraph, createGraph: createGraph, captureAt: targets, file: file, line: line)
     if !allowUnused {
         for (i, g) in result.enumerated() where g == nil {
             emberFailure("grad", "input \(i) was not used in the graph of the outputs; pass allowUnused: true if this is what you want", file: file, line: line)

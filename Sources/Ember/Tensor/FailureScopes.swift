@@ -21,6 +21,14 @@ package enum FailureScopes {
                          file.hasPointerRepresentation ? file.utf8CodeUnitCount : 0, line)
     }
 
+    /// Marks a call from `file`:`line` into Ember that is not a module (a backward pass), so
+    /// a failure inside it names the caller's line; ended by `leave()`.
+    @inline(__always)
+    package static func enterCallSite(file: StaticString, line: UInt) {
+        ember_scope_push(nil, file.hasPointerRepresentation ? file.utf8Start : nil,
+                         file.hasPointerRepresentation ? file.utf8CodeUnitCount : 0, line)
+    }
+
     /// Ends the innermost scope.
     @inline(__always)
     package static func leave() { ember_scope_pop() }
@@ -28,7 +36,8 @@ package enum FailureScopes {
     /// The innermost scope's description, or nil outside any.
     static func innermostDescription() -> String? {
         let depth = Swift.min(ember_scope_depth(), Int(EMBER_SCOPE_CAPACITY))
-        guard depth > 0, let rootPointer = ember_scope_at(0).scope, let innerPointer = ember_scope_at(depth - 1).scope else { return nil }
+        let scopes = (0..<depth).compactMap { ember_scope_at($0).scope }
+        guard let rootPointer = scopes.first, let innerPointer = scopes.last else { return nil }
         let root = Unmanaged<AnyObject>.fromOpaque(rootPointer).takeUnretainedValue()
         let inner = Unmanaged<AnyObject>.fromOpaque(innerPointer).takeUnretainedValue()
         return (inner as? FailureScope)?.failureScopeDescription(root: root)

@@ -36,11 +36,14 @@ package func emberFailure(_ op: StaticString, _ message: String, file: StaticStr
 package func emberFailure(_ op: String, _ message: String, file: StaticString = "", line: UInt = 0) -> Never {
     // A location inside Ember's own code (an op called by a layer) is replaced by the user's
     // line that ran the layer, when a module's forward is running.
+    // Where no user line is known (a dataset's subscript called by the DataLoader), the
+    // check's own place in Ember is named as such.
     let given = "\(file)"
-    let site = given.isEmpty || FailureScopes.isEmberFile(given) ? FailureScopes.nearestUserCallSite() : "\(given):\(line)"
-    let whereFrom = site ?? (given.isEmpty ? nil : "\(given):\(line)")
+    let isEmbers = FailureScopes.isEmberFile(given)
+    let site = given.isEmpty || isEmbers ? FailureScopes.nearestUserCallSite() : "\(given):\(line)"
+    let whereFrom = site.map { " (called from \($0))" } ?? (isEmbers ? " (checked in Ember's \(given):\(line))" : "")
     let scope = FailureScopes.innermostDescription().map { "\n  in \($0)" } ?? ""
-    let text = "Fatal error: [\(op)] \(message)\(whereFrom.map { " (called from \($0))" } ?? "")\(scope)\n"
+    let text = "Fatal error: [\(op)] \(message)\(whereFrom)\(scope)\n"
     var bytes = Array(text.utf8)[...]
     while !bytes.isEmpty {
         let written = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }

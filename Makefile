@@ -8,7 +8,7 @@
 #   make fuzz    libFuzzer on every file reader, FUZZ_SECONDS (60) each; stops at the first crash
 #                (ONLY=csv for one target, FUZZ_ARGS= adds libFuzzer flags)
 
-DEB_PACKAGES := libopenblas-dev dataset-fashion-mnist pkg-config zlib1g-dev
+DEB_PACKAGES := libopenblas-dev dataset-fashion-mnist pkg-config zlib1g-dev libopenmpi-dev openmpi-bin
 # One set of build flags for every command, so `make test` and `make run` share one build.
 BUILD_FLAGS := -c release -Xswiftc -enable-testing
 

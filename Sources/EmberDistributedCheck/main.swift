@@ -95,9 +95,10 @@ func train(model kind: String, shards: Int, out: String) throws {
     manualSeed(7)
     let model: Module = kind == "cnn" ? CNN(classes: 10) : MLP(inputs: 64, classes: 10, hidden: (96, 48))
     let data = batches(features: kind == "cnn" ? [1, 28, 28] : [64], steps: 4, batch: 16)
-    let ddp = try DistributedDataParallel(model, processGroup: group, bucketCapMB: 0.02)
+    let ddp = try DistributedDataParallel(model, processGroup: group, bucketCapMB: 0.01)
     let optimizer = Adam(model.parameters(), lr: 1e-2)
     let plan = try GradientShards(total: shards, worldSize: n, rank: rank)
+    let initial = model.parameters().map { $0.clone() }
     for (x, y) in data {
         optimizer.zeroGrad()
         _ = try plan.backward(inputs: x, targets: y, parameters: model.parameters(), ddp: ddp,
@@ -105,7 +106,8 @@ func train(model kind: String, shards: Int, out: String) throws {
         optimizer.step()
     }
     if rank == 0 { try save(model.stateDict(), to: out) }
-    print("train \(kind) with \(shards) shards on \(n) ranks: \(ddp.bucketCount) buckets")
+    let change = zip(model.parameters(), initial).map { ($0 - $1).abs().max().item() }.max()!
+    print("train \(kind) with \(shards) shards on \(n) ranks: \(ddp.bucketCount) buckets, weights moved by up to \(change)")
 }
 
 func noSyncAccumulation(out: String) throws {

@@ -108,6 +108,9 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Sum each batch's gradient as this many shards in a fixed order, so the weights do not depend on the number of processes (a power of two; --distributed defaults it to the number of processes).", valueName: "K"))
     var gradShards: Int?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Compute threads per process (default: the cores this process may use). Convolutions split their batch by it, so runs compared bit for bit must use the same number.", valueName: "N"))
+    var threads: Int?
+
     @Option(parsing: .unconditional, help: ArgumentHelp("With --distributed: seconds a collective may wait for the other processes before the run stops with an error. (default: 300)", valueName: "seconds"))
     var distTimeout: Double?
 
@@ -146,6 +149,7 @@ struct TrainCommand: ParsableCommand {
         if divergenceFactor != nil && !stopOnDivergence {
             throw ValidationError("--divergence-factor goes with --stop-on-divergence, not --no-stop-on-divergence")
         }
+        if let n = threads, n < 1 || n > 4096 { throw ValidationError("--threads must be in 1...4096, got \(n)") }
         if let t = distTimeout, !(t > 0) || !t.isFinite { throw ValidationError("--dist-timeout must be a positive number of seconds") }
         if distTimeout != nil && !distributed { throw ValidationError("--dist-timeout goes with --distributed") }
         if let ms = debugStepDelayMs, ms < 0 || ms > 60_000 { throw ValidationError("--debug-step-delay-ms must be in 0...60000, got \(ms)") }
@@ -179,6 +183,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let threads { setNumThreads(threads) }
         var group: ProcessGroup?
         if distributed {
             let g = try ProcessGroup.mpi(timeout: distTimeout ?? 300)

@@ -84,3 +84,23 @@ struct DistributedTrainTests {
         #expect(r.seconds < 60)
     }
 }
+
+/// The CNN through `ember train`: convolutions split their batch by the thread count, so both
+/// sides run one thread per process — here with mpirun's default binding (one core per rank).
+@Suite(.enabled(if: MPI.available, Comment(rawValue: MPI.missing)), .serialized)
+struct DistributedCNNTrainTests {
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist"),
+                   "Fashion-MNIST is not installed (make deps installs dataset-fashion-mnist)"))
+    func aCNNOnFourProcessesEndsBitIdenticalToOne() throws {
+        let ember = try #require(MPI.executable("ember"), "the ember executable was not built beside the tests")
+        let dir = try temporaryDirectory()
+        let flags = ["train", "--model", "cnn", "--train-limit", "640", "--val-split", "0.2", "--epochs", "1", "--seed", "2",
+                     "--threads", "1", "--grad-shards", "4", "--quiet"]
+        let one = try MPI.bounded(180, [ember] + flags + ["--batch-size", "64", "--out", dir + "/one"])
+        #expect(one.status == 0, "\(one.output)")
+        let four = try MPI.bounded(180, [MPI.mpirun!, "--allow-run-as-root", "--oversubscribe", "--mca", "btl_vader_single_copy_mechanism", "none",
+                                         "-np", "4", ember] + flags + ["--batch-size", "16", "--distributed", "--out", dir + "/four"])
+        #expect(four.status == 0, "\(four.output)")
+        try DistributedTrainTests.expectSameWeights(dir + "/one/model.safetensors", dir + "/four/model.safetensors")
+    }
+}

@@ -270,9 +270,11 @@ public final class Trainer {
             state.meter.add(loss: value, logits: out, targets: targets)
             state.batch += 1
             state.step += 1
-            samples += y.shape[0]
+            // Samples of the global batch: every rank's share.
+            let rows = y.shape[0] * (distributed?.processGroup.worldSize ?? 1)
+            samples += rows
             done += 1
-            state.epochSamples += y.shape[0]
+            state.epochSamples += rows
             let elapsed = monotonicSeconds() - started
             state.epochSeconds = secondsBefore + elapsed
             if !callbacks.isEmpty {

@@ -85,6 +85,11 @@ public final class DistributedDataParallel: Module, @unchecked Sendable {
     /// The number of gradient buckets, in the order they are reduced.
     public var bucketCount: Int { reducer.buckets.count }
 
+    /// How many buckets' all-reduces have started in the backward pass in progress (or the
+    /// last one): read from a gradient hook, it shows communication starting before backward
+    /// has finished (no PyTorch equivalent; PyTorch's DDP logging reports bucket timings).
+    public var bucketsStarted: Int { reducer.nextLaunch }
+
     /// Runs the wrapped module; in training with grad mode on and outside `noSync`, a gradient
     /// reduction is expected in the following backward (PyTorch: `ddp(x)`).
     public override func forward(_ x: Tensor) -> Tensor {

@@ -22,7 +22,8 @@ final class Reducer: @unchecked Sendable {
     private var locallyUsed: [Bool]
     private var unusedToMark: [Int] = []
     private var works: [Work?]
-    private var nextLaunch = 0
+    /// Buckets whose all-reduce has started in the current backward pass.
+    private(set) var nextLaunch = 0
     /// The error of the last reduction, reported by `DistributedDataParallel.checkReduction()`.
     var failure: DistributedError?
     private var hooks: [HookHandle] = []

@@ -7,6 +7,7 @@
 //   nosync OUT                  DDP with noSync accumulation; rank 0 writes the gradients
 //   unused                      a parameter outside the loss: PyTorch's error at the next forward
 //   find-unused                 the same with findUnusedParameters: true: training goes on
+//   overlap                     buckets start their all-reduce while backward is still running
 //   hang                        rank 1 stops taking part: rank 0's collective times out
 import Ember
 import EmberDistributed
@@ -129,6 +130,26 @@ func noSyncAccumulation(out: String) throws {
     print("nosync ok on rank \(rank)")
 }
 
+/// A four-layer MLP with small buckets: when the first layer's gradient (the last to be ready)
+/// arrives, the buckets of the later layers must already be on the wire.
+func overlap() throws {
+    manualSeed(5)
+    let model = Sequential(Linear(32, 256), ReLU(), Linear(256, 256), ReLU(), Linear(256, 256), ReLU(), Linear(256, 10))
+    let first = model.parameters()[0]
+    var startedEarly = -1
+    // Registered before DDP's own hooks, so it runs before the last gradient is handed over.
+    first.registerPostAccumulateGradHook { _ in startedEarly = ddpHolder!.bucketsStarted }
+    let ddp = try DistributedDataParallel(model, processGroup: group, bucketCapMB: 0.25)
+    ddpHolder = ddp
+    crossEntropy(ddp(Tensor.randn([8, 32])), Tensor.randint(0, 10, [8])).backward()
+    try ddp.checkReduction()
+    expect(ddp.bucketCount >= 3, "expected several buckets, got \(ddp.bucketCount)")
+    expect(startedEarly >= ddp.bucketCount - 1, "only \(startedEarly) of \(ddp.bucketCount) buckets had started when the first layer's gradient arrived")
+    expect(ddp.bucketsStarted == ddp.bucketCount, "not every bucket was reduced")
+    print("overlap ok on rank \(rank): \(startedEarly) of \(ddp.bucketCount) buckets started before backward reached the first layer")
+}
+nonisolated(unsafe) var ddpHolder: DistributedDataParallel?
+
 final class TwoHeads: Module, @unchecked Sendable {
     let used = Linear(4, 2)
     let unused = Linear(4, 2)
@@ -156,6 +177,7 @@ do {
     case "collectives": try checkCollectives()
     case "train": try train(model: args.dropFirst().first ?? "mlp", shards: Int(args.dropFirst(2).first ?? "") ?? 4, out: args.dropFirst(3).first ?? "/dev/null")
     case "nosync": try noSyncAccumulation(out: args.dropFirst().first ?? "/dev/null")
+    case "overlap": try overlap()
     case "unused": try unusedParameters(find: false)
     case "find-unused": try unusedParameters(find: true)
     case "hang":

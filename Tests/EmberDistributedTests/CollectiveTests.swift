@@ -27,6 +27,12 @@ struct CollectiveTests {
         #expect(r.status == 0 && r.output.contains("nosync ok on rank 1"), "\(r.output)")
     }
 
+    @Test func bucketsStartWhileBackwardRuns() throws {
+        let check = try #require(check, "EmberDistributedCheck was not built beside the tests")
+        let r = try MPI.run(ranks: 2, check, ["overlap"])
+        #expect(r.status == 0 && r.output.contains("overlap ok on rank 0"), "\(r.output)")
+    }
+
     @Test func anUnusedParameterIsPyTorchsError() throws {
         let check = try #require(check, "EmberDistributedCheck was not built beside the tests")
         let r = try MPI.run(ranks: 2, check, ["unused"])

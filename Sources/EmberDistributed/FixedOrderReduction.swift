@@ -35,13 +35,16 @@ extension ProcessGroup {
             }
             let item = dtype.itemSize
             let chunk = (count + n - 1) / n
-            let bytes = chunk * n * item
-            let send = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
-            let recv = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
-            defer { send.deallocate(); recv.deallocate() }
-            send.copyMemory(from: data, byteCount: count * item)
-            if bytes > count * item { (send + count * item).initializeMemory(as: UInt8.self, repeating: 0, count: bytes - count * item) }
             let type = dtype == .float32 ? ember_mpi_float() : ember_mpi_double()
+            // Without padding the tensor itself is the send buffer and, in place, the all-gather's
+            // destination: one scratch buffer (kept between calls) receives the slices.
+            let padded = chunk * n != count
+            let recv = scratch.buffer(bytes: chunk * n * item * (padded ? 2 : 1))
+            let send = padded ? recv + chunk * n * item : data
+            if padded {
+                send.copyMemory(from: data, byteCount: count * item)
+                (send + count * item).initializeMemory(as: UInt8.self, repeating: 0, count: (chunk * n - count) * item)
+            }
             if let e = failure("MPI_Alltoall", MPI_Alltoall(send, Int32(chunk), type, recv, Int32(chunk), type, comm)) { return e }
             // recv holds one slice per source rank, in rank order: fold the tree.
             if dtype == .float32 {
@@ -50,8 +53,9 @@ extension ProcessGroup {
                 foldTree(recv.assumingMemoryBound(to: Double.self), ranks: n, chunk: chunk)
             }
             if divisor != 1 { divide(recv, count: chunk, dtype: dtype, by: divisor) }
-            if let e = failure("MPI_Allgather", MPI_Allgather(recv, Int32(chunk), type, send, Int32(chunk), type, comm)) { return e }
-            data.copyMemory(from: send, byteCount: count * item)
+            (send + rank * chunk * item).copyMemory(from: recv, byteCount: chunk * item)
+            if let e = failure("MPI_Allgather", MPI_Allgather(ember_mpi_in_place(), 0, type, send, Int32(chunk), type, comm)) { return e }
+            if padded { data.copyMemory(from: send, byteCount: count * item) }
             return nil
         }
     }
@@ -69,4 +73,23 @@ func foldTree<T: BinaryFloatingPoint>(_ p: UnsafeMutablePointer<T>, ranks: Int, 
         }
         width = half
     }
+}
+
+/// Scratch memory for the communication thread's reductions, kept between calls (a steady
+/// training loop then allocates nothing); only the communication thread uses it.
+final class ScratchBuffer: @unchecked Sendable {
+    private var pointer: UnsafeMutableRawPointer?
+    private var capacity = 0
+
+    /// At least `bytes` bytes, 64-byte aligned; valid until the next call.
+    func buffer(bytes: Int) -> UnsafeMutableRawPointer {
+        if bytes > capacity || pointer == nil {
+            pointer?.deallocate()
+            capacity = Swift.max(bytes, 64)
+            pointer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 64)
+        }
+        return pointer!
+    }
+
+    deinit { pointer?.deallocate() }
 }

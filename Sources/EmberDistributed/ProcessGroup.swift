@@ -31,6 +31,8 @@ public final class ProcessGroup: @unchecked Sendable {
     public let timeout: Double
     let comm: MPI_Comm
     private let worker = CommunicationThread()
+    /// The fixed-order reduction's receive buffer (used on the communication thread only).
+    let scratch = ScratchBuffer()
 
     private static let started = Mutex<ProcessGroup?>(nil)
 
@@ -44,13 +46,20 @@ public final class ProcessGroup: @unchecked Sendable {
     /// Starts MPI (once per process) and returns the group of all its processes; later calls
     /// return the same group. Throws `DistributedError.unavailable` when MPI cannot start or
     /// lacks thread support.
-    public static func mpi(timeout: Double = 1800) throws(DistributedError) -> ProcessGroup {
+    ///
+    /// `yieldWhenIdle` makes a process waiting in a collective give its core away (Open MPI's
+    /// `mpi_yield_when_idle`) instead of spinning: ranks sharing cores with each other or
+    /// with their own compute threads, as DDP's overlap does, then do not slow each other down
+    /// (measured in bench/RESULTS.md). An `OMPI_MCA_mpi_yield_when_idle` already in the
+    /// environment, or `--mca` given to mpirun, wins.
+    public static func mpi(timeout: Double = 1800, yieldWhenIdle: Bool = true) throws(DistributedError) -> ProcessGroup {
         let result: Result<ProcessGroup, DistributedError> = started.withLock { current in
             if let current { return .success(current) }
             var provided: Int32 = 0
             var initialized: Int32 = 0
             MPI_Initialized(&initialized)
             if initialized == 0 {
+                if yieldWhenIdle { setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0) }
                 let rc = MPI_Init_thread(nil, nil, ember_mpi_thread_multiple(), &provided)
                 if rc != MPI_SUCCESS { return .failure(.unavailable(detail: "MPI_Init_thread returned \(rc)")) }
             } else {

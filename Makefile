@@ -4,6 +4,7 @@
 #                kernel suites again at each lower EMBER_ISA level the CPU has (avx2, base)
 #   make run     release build, then `ember train`: the default model on Fashion-MNIST (ARGS= adds flags)
 #   make bench   Ember vs PyTorch 1.13 side by side (ONLY=gemm to pick a workload, ARGS=--quick)
+#   make bench-dist  the distributed benchmarks: all-reduce vs MPI_Allreduce from C, DDP vs PyTorch DDP (Gloo)
 #   make tsan    the concurrency suites under the thread sanitizer (a debug build in .build-tsan)
 #   make fuzz    libFuzzer on every file reader, FUZZ_SECONDS (60) each; stops at the first crash
 #                (ONLY=csv for one target, FUZZ_ARGS= adds libFuzzer flags)
@@ -12,7 +13,7 @@ DEB_PACKAGES := libopenblas-dev dataset-fashion-mnist pkg-config zlib1g-dev libo
 # One set of build flags for every command, so `make test` and `make run` share one build.
 BUILD_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: deps test run bench bench-deps tsan fuzz  # bench/ is also a directory: keep bench phony
+.PHONY: deps test run bench bench-deps bench-dist tsan fuzz  # bench/ is also a directory: keep bench phony
 
 deps:
 	@missing=""; \
@@ -55,6 +56,10 @@ bench-deps: deps
 bench: bench-deps
 	swift build $(BUILD_FLAGS) --product EmberBench
 	/usr/bin/python3 bench/run.py --ember-bin .build/release/EmberBench $(if $(ONLY),--only $(ONLY)) $(ARGS)
+
+bench-dist: bench-deps
+	swift build $(BUILD_FLAGS) --product EmberDistributedBench
+	sh bench/dist_bench.sh $(or $(REPEATS),3)
 
 # Threads sharing tensors, modules and the backward engine, under the thread sanitizer. A debug
 # build of its own (the sanitizer instruments every access), so it never disturbs `make test`'s.

@@ -253,8 +253,8 @@ public final class Trainer {
                 if localValue.isFinite { loss.backward() }
                 targets = y
             }
-            // The ranks agree on the loss (their mean) and on stopping, so they take the same path.
-            let (value, stopAgreed) = try agreeOnStep(localValue, stop: stopRequested())
+            // The ranks agree on the loss (their mean), so they take the same path.
+            let value = try agreeOnStep(localValue, stop: false).loss
             guard value.isFinite else {
                 throw TrainingError.nonFiniteLoss(value: value, epoch: epoch + 1, batch: state.batch + 1, step: state.step + 1, lastCheckpoint: lastCheckpoint)
             }
@@ -283,7 +283,7 @@ public final class Trainer {
                                        batchesSinceStart: done, secondsSinceStart: elapsed)
                 for c in callbacks { c.batchDidEnd(event) }
             }
-            let stop = stopAgreed
+            let stop = try agreeOnStep(0, stop: stopRequested()).stop
             if stop || (checkpointEverySteps.map { state.step % $0 == 0 } ?? false) {
                 try saveCheckpoint(epochStart: epochStart, samplerStart: samplerStart, train: train, validation: validation)
             }

@@ -12,11 +12,16 @@ import Ember
 /// (`GradientShards` below), and ranks are summed by `ProcessGroup.allReduceInFixedOrder`
 /// (DDP's buckets) in the same tree; the sum is divided by `total` once, at the end.
 ///
+/// Randomness in the forward pass (Dropout's masks from `Generator.default`) is made a function
+/// of the shard too: before shard `k` the default generator is seeded from its state at the start
+/// of the step and `k`, and after the step from that state and `total`, so every rank and every
+/// world size draws the same masks for the same rows and the generators stay in step.
+///
 /// Cost: a rank runs `total / worldSize` smaller forward and backward passes instead of one.
 /// With `total == worldSize` (one shard per rank) DDP's overlapped backward is used as is.
 ///
 /// ```swift
-/// let shards = try GradientShards(total: 4, worldSize: group.worldSize)
+/// let shards = try GradientShards(total: 4, worldSize: group.worldSize, rank: group.rank)
 /// let step = try shards.backward(inputs: x, targets: y, parameters: model.parameters(), ddp: ddp,
 ///                                forward: { model($0) }, loss: { crossEntropy($0, $1) })
 /// optimizer.step()
@@ -26,6 +31,8 @@ public struct GradientShards: Sendable {
     public let total: Int
     /// Shards this process computes (`total / worldSize`).
     public let local: Int
+    /// This process's rank and the world size: it computes shards `rank, rank + worldSize, ...`.
+    public let rank: Int, worldSize: Int
 
     /// Shards for a world of `worldSize` processes. `total` and `worldSize` must be powers of
     /// two, `worldSize` dividing `total`; throws `DistributedError.mismatch` otherwise (both
@@ -35,7 +42,12 @@ public struct GradientShards: Sendable {
         guard isPowerOfTwo(total), isPowerOfTwo(worldSize), total % worldSize == 0 else {
             throw .mismatch(rank: rank, detail: "gradient shards must be a power of two that the world size (a power of two) divides; got \(total) shards for \(worldSize) processes")
         }
+        guard rank >= 0 && rank < worldSize else {
+            throw .mismatch(rank: rank, detail: "rank \(rank) is not in a world of \(worldSize) processes")
+        }
         self.total = total
+        self.rank = rank
+        self.worldSize = worldSize
         local = total / worldSize
     }
 
@@ -62,8 +74,11 @@ public struct GradientShards: Sendable {
             if let ddp { return ddp(x) }
             return forward(x)
         }
+        let stepState = Generator.default.state
+        defer { Generator.default.manualSeed(mixedSeed(stepState, total)) }
         if local == 1 {
             ddp?.gradientDivisor = total
+            Generator.default.manualSeed(mixedSeed(stepState, rank))
             let out = run(inputs)
             let l = loss(out, targets)
             let value = l.item()
@@ -80,6 +95,7 @@ public struct GradientShards: Sendable {
             let j = bitReversed(i, bits: bits)
             let x = shard(inputs, j), y = shard(targets, j)
             for p in parameters { p.grad = nil }
+            Generator.default.manualSeed(mixedSeed(stepState, rank + worldSize * j))
             func step() -> (Tensor, Double) {
                 let out = run(x)
                 let l = loss(out, y)
@@ -133,4 +149,16 @@ private func bitReversed(_ i: Int, bits: Int) -> Int {
     var r = 0, x = i
     for _ in 0..<bits { r = (r << 1) | (x & 1); x >>= 1 }
     return r
+}
+
+/// A seed from a generator state and a shard index (SplitMix64's finalizer over both).
+private func mixedSeed(_ state: [UInt64], _ k: Int) -> UInt64 {
+    var z = UInt64(truncatingIfNeeded: k) &* 0x9E37_79B9_7F4A_7C15
+    for word in state {
+        z ^= word
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+    }
+    return z
 }

@@ -2,7 +2,7 @@
 // Each prints what it checked and exits 0, or prints the failure and exits non-zero.
 //
 //   collectives                 every collective against values computed by hand
-//   train mlp|cnn SHARDS OUT    a few Adam steps of data-parallel training with GradientShards;
+//   train mlp|mlp-dropout|cnn SHARDS OUT  a few Adam steps of data-parallel training with GradientShards;
 //                               rank 0 writes the weights to OUT (compared across world sizes)
 //   nosync OUT                  DDP with noSync accumulation; rank 0 writes the gradients
 //   unused                      a parameter outside the loss: PyTorch's error at the next forward
@@ -94,7 +94,7 @@ func batches(features: [Int], steps: Int, batch: Int) -> [(Tensor, Tensor)] {
 
 func train(model kind: String, shards: Int, out: String) throws {
     manualSeed(7)
-    let model: Module = kind == "cnn" ? CNN(classes: 10) : MLP(inputs: 64, classes: 10, hidden: (96, 48))
+    let model: Module = kind == "cnn" ? CNN(classes: 10) : MLP(inputs: 64, classes: 10, hidden: (96, 48), dropout: kind == "mlp-dropout" ? 0.3 : 0)
     let data = batches(features: kind == "cnn" ? [1, 28, 28] : [64], steps: 4, batch: 16)
     let ddp = try DistributedDataParallel(model, processGroup: group, bucketCapMB: 0.01)
     let optimizer = Adam(model.parameters(), lr: 1e-2)

@@ -8,7 +8,7 @@ import Testing
 struct DeterminismTests {
     let check = MPI.executable("EmberDistributedCheck")
 
-    @Test(arguments: ["mlp", "cnn"])
+    @Test(arguments: ["mlp", "mlp-dropout", "cnn"])
     func weightsDoNotDependOnTheWorldSize(model: String) throws {
         let check = try #require(check, "EmberDistributedCheck was not built beside the tests")
         let dir = try temporaryDirectory()
@@ -27,12 +27,15 @@ struct DeterminismTests {
         // the shards change only the order of the sums.
         let moved = try #require(alone.output.split(separator: " ").last.flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
         #expect(moved > 1e-3, "\(alone.output)")
-        let plain = try MPI.bounded(120, [check, "train", model, "1", dir + "/plain.safetensors"])
-        #expect(plain.status == 0, "\(plain.output)")
-        let a = try load(files[0]), b = try load(dir + "/plain.safetensors")
-        for (name, t) in a {
-            let d = (t - b[name]!).abs().max().item()
-            #expect(d < 1e-3 && d.isFinite, "\(name) is \(d) away from the plain step's")
+        // (With dropout, other shards draw other masks: no such comparison.)
+        if !model.contains("dropout") {
+            let plain = try MPI.bounded(120, [check, "train", model, "1", dir + "/plain.safetensors"])
+            #expect(plain.status == 0, "\(plain.output)")
+            let a = try load(files[0]), b = try load(dir + "/plain.safetensors")
+            for (name, t) in a {
+                let d = (t - b[name]!).abs().max().item()
+                #expect(d < 1e-3 && d.isFinite, "\(name) is \(d) away from the plain step's")
+            }
         }
         let reference = try tensorBytes(files[0])
         #expect(reference.count >= 4)

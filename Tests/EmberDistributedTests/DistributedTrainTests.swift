@@ -22,7 +22,7 @@ struct DistributedTrainTests {
 
     /// The flags every run here shares (besides the batch size and shards).
     static func flags(_ csv: String, _ out: String) -> [String] {
-        ["train", "--dataset", "csv:" + csv, "--model", "mlp", "--epochs", "2", "--seed", "5", "--lr", "0.01",
+        ["train", "--dataset", "csv:" + csv, "--model", "mlp", "--epochs", "2", "--seed", "5", "--lr", "0.01", "--dropout", "0.2",
          "--checkpoint-every", "4", "--out", out, "--quiet"]
     }
 

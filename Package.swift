@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "EmberTrain", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberDistributed"]),
         // The scenarios EmberDistributedTests runs under mpirun.
         .executableTarget(name: "EmberDistributedCheck", dependencies: ["EmberDistributed", "EmberTrain"], path: "Sources/EmberDistributedCheck"),
-        .executableTarget(name: "EmberDistributedBench", dependencies: ["EmberDistributed", "EmberTrain"], path: "Sources/EmberDistributedBench"),
+        .executableTarget(name: "EmberDistributedBench", dependencies: ["EmberDistributed", "EmberTrain", "CMPI"], path: "Sources/EmberDistributedBench"),
         .testTarget(name: "EmberDistributedTests", dependencies: ["Ember"]),
         .executableTarget(name: "ember", dependencies: ["EmberTrain", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Sources/ember"),
         .testTarget(name: "EmberTrainTests", dependencies: ["EmberTrain", "EmberTestSupport", "EmberFuzzHarness"]),

@@ -1,8 +1,11 @@
 // Distributed benchmarks, run under mpirun (commands and results in bench/RESULTS.md):
 //   allreduce     ProcessGroup.allReduce (MPI_Allreduce on the communication thread) and
 //                 allReduceInFixedOrder (DDP's reduction), 1 KB ... 64 MB of float32, bus bandwidth
+//   interleaved   MPI_Allreduce called directly (as C calls it) and ProcessGroup.allReduce on the
+//                 same buffer, in alternating blocks, so machine load hits both alike
 //   ddp mlp|cnn   a DDP training step (Adam, per-rank batch 64, one compute thread per rank):
 //                 overlapped (hooks), reduced after backward, and without communication
+import CMPI
 import Ember
 import EmberDistributed
 import EmberNN
@@ -41,6 +44,33 @@ func allReduceSweep() throws {
         if rank == 0 {
             print("ember allreduce bytes=\(bytes) us=\(String(format: "%.2f", plain * 1e6)) busbw_GBps=\(String(format: "%.3f", factor / plain))"
                   + " fixed_order_us=\(String(format: "%.2f", fixed * 1e6)) fixed_busbw_GBps=\(String(format: "%.3f", factor / fixed))")
+        }
+        bytes *= 4
+    }
+}
+
+func interleaved() throws {
+    var bytes = 1024
+    while bytes <= 64 << 20 {
+        let count = bytes / 4
+        let t = Tensor.ones([count])
+        let iters = max(5, min(1000, (64 << 20) / bytes))
+        let p = t.storage.data
+        func block(_ body: () throws -> Void) throws -> Double {
+            try group.barrier()
+            let start = now()
+            for _ in 0..<iters { try body() }
+            return (now() - start) / Double(iters)
+        }
+        var direct: [Double] = [], ember: [Double] = []
+        for _ in 0..<3 { MPI_Allreduce(ember_mpi_in_place(), p, Int32(count), ember_mpi_float(), ember_mpi_sum(), ember_mpi_comm_world()); try group.allReduce(t) }
+        for _ in 0..<7 {
+            direct.append(try block { MPI_Allreduce(ember_mpi_in_place(), p, Int32(count), ember_mpi_float(), ember_mpi_sum(), ember_mpi_comm_world()) })
+            ember.append(try block { try group.allReduce(t, op: .sum) })
+        }
+        let d = direct.sorted()[3], e = ember.sorted()[3]
+        if rank == 0 {
+            print("interleaved allreduce bytes=\(bytes) direct_us=\(String(format: "%.2f", d * 1e6)) ember_us=\(String(format: "%.2f", e * 1e6)) overhead_pct=\(String(format: "%.1f", (e / d - 1) * 100))")
         }
         bytes *= 4
     }
@@ -93,8 +123,9 @@ func ddpStep(_ kind: String) throws {
 
 switch args.first {
 case "allreduce": try allReduceSweep()
+case "interleaved": try interleaved()
 case "ddp": try ddpStep(args.count > 1 ? args[1] : "mlp")
 default:
-    print("usage: mpirun -np 2 EmberDistributedBench allreduce | ddp mlp|cnn")
+    print("usage: mpirun -np 2 EmberDistributedBench allreduce | interleaved | ddp mlp|cnn")
     exit(2)
 }

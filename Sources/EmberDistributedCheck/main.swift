@@ -8,6 +8,9 @@
 //   unused                      a parameter outside the loss: PyTorch's error at the next forward
 //   find-unused                 the same with findUnusedParameters: true: training goes on
 //   overlap                     buckets start their all-reduce while backward is still running
+//   buffers                     BatchNorm's statistics broadcast from rank 0 at each forward
+//   mpi-error                   an MPI error (mismatched counts) as a DistributedError
+//   die                         rank 1 exits during the job: the others are stopped
 //   hang                        rank 1 stops taking part: rank 0's collective times out
 import Ember
 import EmberDistributed
@@ -111,10 +114,18 @@ func train(model kind: String, shards: Int, out: String) throws {
     print("train \(kind) with \(shards) shards on \(n) ranks: \(ddp.bucketCount) buckets, weights moved by up to \(change)")
 }
 
+/// Whether every rank holds the same values in `t` as rank 0.
+func sameOnEveryRank(_ t: Tensor) throws -> Bool {
+    let all = try group.allGather(t.contiguous())
+    return all.allSatisfy { $0.toArray(as: Double.self) == all[0].toArray(as: Double.self) }
+}
+
 func noSyncAccumulation(out: String) throws {
-    manualSeed(3)
+    manualSeed(3 + UInt64(rank))      // different weights on every rank ...
     let model = Linear(8, 4)
+    expect(try !sameOnEveryRank(model.weight) || n == 1, "the ranks' initial weights should differ")
     let ddp = try DistributedDataParallel(model, processGroup: group)
+    expect(try sameOnEveryRank(model.weight) && sameOnEveryRank(model.bias!), "DDP did not broadcast rank 0's parameters")
     let x = Tensor.randn([4, 8], generator: Generator(seed: UInt64(10 + rank)))
     ddp.noSync { ddp(x).sum().backward() }
     let local = model.weight.grad!.clone()
@@ -150,6 +161,29 @@ func overlap() throws {
 }
 nonisolated(unsafe) var ddpHolder: DistributedDataParallel?
 
+/// BatchNorm's running statistics drift apart in training (each rank its own batch) and are
+/// rank 0's again after the next forward, which broadcasts them first.
+func buffers() throws {
+    manualSeed(4)
+    let model = Sequential(Linear(6, 5), BatchNorm1d(5))
+    let ddp = try DistributedDataParallel(model, processGroup: group)
+    let bn = model.buffers()[0]
+    _ = withNoGrad { ddp(Tensor.randn([8, 6], generator: Generator(seed: UInt64(20 + rank)))) }
+    expect(try !sameOnEveryRank(bn), "the ranks' running statistics should differ after a training forward")
+    let rank0 = try group.allGather(bn.clone())[0]
+    _ = model.eval()
+    _ = withNoGrad { ddp(Tensor.randn([8, 6])) }
+    expect(bn.toArray() == rank0.toArray(), "the next forward did not broadcast rank 0's buffers")
+    print("buffers ok on rank \(rank)")
+}
+
+/// Ranks disagree on a broadcast's size: MPI's error comes back as DistributedError.mpi.
+func mpiError() throws {
+    let t = Tensor.zeros([rank == 0 ? 64 : 4])
+    try group.broadcast(t, from: 0)
+    fail("the mismatched broadcast succeeded on rank \(rank)")
+}
+
 final class TwoHeads: Module, @unchecked Sendable {
     let used = Linear(4, 2)
     let unused = Linear(4, 2)
@@ -178,6 +212,12 @@ do {
     case "train": try train(model: args.dropFirst().first ?? "mlp", shards: Int(args.dropFirst(2).first ?? "") ?? 4, out: args.dropFirst(3).first ?? "/dev/null")
     case "nosync": try noSyncAccumulation(out: args.dropFirst().first ?? "/dev/null")
     case "overlap": try overlap()
+    case "buffers": try buffers()
+    case "mpi-error": try mpiError()
+    case "die":
+        if rank == 1 { kill(getpid(), SIGKILL) }   // a crash: no exit handlers, no MPI_Finalize
+        try group.allReduce(Tensor.ones([4]))
+        fail("the all-reduce finished although rank 1 died")
     case "unused": try unusedParameters(find: false)
     case "find-unused": try unusedParameters(find: true)
     case "hang":

@@ -48,6 +48,28 @@ struct CollectiveTests {
         #expect(r.status == 0 && r.output.contains("find-unused ok on rank 0"), "\(r.output)")
     }
 
+    @Test func buffersComeFromRankZeroAtEachForward() throws {
+        let check = try #require(check, "EmberDistributedCheck was not built beside the tests")
+        let r = try MPI.run(ranks: 2, check, ["buffers"])
+        #expect(r.status == 0 && r.output.contains("buffers ok on rank 1"), "\(r.output)")
+    }
+
+    @Test func anMPIErrorIsATypedErrorNamingTheCallAndRank() throws {
+        let check = try #require(check, "EmberDistributedCheck was not built beside the tests")
+        let r = try MPI.run(ranks: 2, check, ["mpi-error"])
+        #expect(r.status != 0)
+        #expect(r.output.contains("[rank 1] MPI_Bcast failed with MPI error") && r.output.contains("MPI_ERR_TRUNCATE"), "\(r.output)")
+    }
+
+    @Test func aRankThatDiesStopsTheOthers() throws {
+        let check = try #require(check, "EmberDistributedCheck was not built beside the tests")
+        // Rank 1 kills itself; rank 0 waits in an all-reduce (timeout 120 s) until mpirun ends it.
+        let r = try MPI.run(ranks: 2, check, ["die"], seconds: 60)
+        #expect(r.status != 0)
+        #expect(r.output.contains("rank 1") && r.output.contains("exited on signal 9 (Killed)"), "\(r.output)")
+        #expect(r.seconds < 30, "took \(r.seconds) s")
+    }
+
     @Test func aRankThatNeverJoinsMakesTheOtherFailWithinTheTimeout() throws {
         let check = try #require(check, "EmberDistributedCheck was not built beside the tests")
         // Rank 1 sleeps 30 s instead of joining; rank 0's all-reduce gives up after its 3 s timeout.

@@ -21,9 +21,9 @@ import EmberNN
 /// - With `broadcastBuffers`, buffers (BatchNorm's running statistics) are copied from rank
 ///   0 at the start of each forward.
 ///
-/// The reduction sums the ranks in a fixed tree order (`ProcessGroup.allReduceInFixedOrder`),
-/// so results do not depend on timing, and with `GradientShards` not on the world size either.
-/// The world size must be a power of two.
+/// The reduction sums the ranks in a fixed order (`ProcessGroup.allReduceInFixedOrder`), so
+/// results do not depend on timing, and with `GradientShards` (a power-of-two world) not on the
+/// world size either.
 ///
 /// ```swift
 /// let group = try ProcessGroup.mpi()

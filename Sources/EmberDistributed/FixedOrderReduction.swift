@@ -15,7 +15,8 @@ import Ember
 extension ProcessGroup {
     /// Sums `tensor` over ranks in the fixed tree order above, then divides by `divisor`, in
     /// place (no PyTorch equivalent: PyTorch's all-reduce order depends on the backend).
-    /// The world size must be a power of two; float32 or float64, contiguous.
+    /// Float32 or float64, contiguous. A world size that is not a power of two sums the ranks
+    /// in rank order: reproducible run to run, but not equal to other world sizes.
     public func allReduceInFixedOrder(_ tensor: Tensor, divisor: Int = 1, file: StaticString = #fileID, line: UInt = #line) throws(DistributedError) {
         try allReduceInFixedOrderAsync(tensor, divisor: divisor, file: file, line: line).wait()
     }
@@ -24,7 +25,6 @@ extension ProcessGroup {
     public func allReduceInFixedOrderAsync(_ tensor: Tensor, divisor: Int = 1, file: StaticString = #fileID, line: UInt = #line) -> Work {
         let count = Int(Self.checkedCount(tensor, "allReduceInFixedOrder", file: file, line: line))
         check(tensor.dtype == .float32 || tensor.dtype == .float64, "allReduceInFixedOrder", "takes float32 or float64 tensors, got \(tensor.dtype)", file: file, line: line)
-        check(worldSize & (worldSize - 1) == 0, "allReduceInFixedOrder", "the world size must be a power of two for a world-size-independent order, got \(worldSize)", file: file, line: line)
         check(divisor >= 1, "allReduceInFixedOrder", "divisor must be >= 1, got \(divisor)", file: file, line: line)
         let t = SendableTensor(tensor: tensor), n = worldSize
         return submit("MPI_Alltoall/MPI_Allgather (fixed-order all-reduce)") { [self] in
@@ -62,8 +62,17 @@ extension ProcessGroup {
 }
 
 /// Sums `ranks` slices of `chunk` values into the first, as the tree in which slice `i` meets
-/// slice `i + width/2` at each width (for 4: `(s0 + s2) + (s1 + s3)`).
+/// slice `i + width/2` at each width (for 4: `(s0 + s2) + (s1 + s3)`); for a world size that is
+/// not a power of two, in rank order (`((s0 + s1) + s2)`): still independent of timing, but not
+/// of the world size.
 func foldTree<T: BinaryFloatingPoint>(_ p: UnsafeMutablePointer<T>, ranks: Int, chunk: Int) {
+    if ranks & (ranks - 1) != 0 {
+        for r in 1..<ranks {
+            let b = p + r * chunk
+            for k in 0..<chunk { p[k] = p[k] + b[k] }
+        }
+        return
+    }
     var width = ranks
     while width > 1 {
         let half = width / 2

@@ -69,12 +69,17 @@ func checkCollectives() throws {
     let base = Double(2 * rank) * Double(n) + Double(n * (n - 1) / 2)
     expect(part.toArray() == [Float(base), Float(base + Double(n))], "reduceScatter: \(part.toArray())")
     try group.barrier()
-    // The fixed-order sum equals the tree (r0 + r2) + (r1 + r3) computed here, bit for bit.
+    // The fixed-order sum equals the tree (r0 + r2) + (r1 + r3) computed here, bit for bit
+    // (for 3 ranks: (r0 + r1) + r2).
     let values = (0..<n).map { r in Tensor.randn([1000], generator: Generator(seed: UInt64(r))) }
     let mine = values[rank].clone()
     try group.allReduceInFixedOrder(mine, divisor: n)
     var level = values
-    while level.count > 1 { let h = level.count / 2; level = (0..<h).map { level[$0] + level[$0 + h] } }
+    if n & (n - 1) == 0 {
+        while level.count > 1 { let h = level.count / 2; level = (0..<h).map { level[$0] + level[$0 + h] } }
+    } else {
+        level = [values.dropFirst().reduce(values[0]) { $0 + $1 }]      // rank order
+    }
     let expected = level[0] / Double(n)
     expect(mine.toArray() == expected.toArray(), "allReduceInFixedOrder differs from the tree")
     // The network namespace, so a test can tell that the ranks ran on different networks.

@@ -8,6 +8,7 @@
 //   unused                      a parameter outside the loss: PyTorch's error at the next forward
 //   find-unused                 the same with findUnusedParameters: true: training goes on
 //   overlap                     buckets start their all-reduce while backward is still running
+//   syncbn                      SyncBatchNorm over the ranks equals BatchNorm over the whole batch
 //   buffers                     BatchNorm's statistics broadcast from rank 0 at each forward
 //   mpi-error                   an MPI error (mismatched counts) as a DistributedError
 //   die                         rank 1 exits during the job: the others are stopped
@@ -182,6 +183,39 @@ func buffers() throws {
     print("buffers ok on rank \(rank)")
 }
 
+/// SyncBatchNorm on each rank's rows of a global batch matches BatchNorm2d on the whole batch:
+/// outputs, input gradients, the parameters' gradients summed over the ranks, running statistics.
+func syncBatchNorm() throws {
+    let g = Generator(seed: 9)
+    let x = Tensor.randn([8, 3, 4, 4], generator: g) * 2 + 1
+    let upstream = Tensor.randn([8, 3, 4, 4], generator: g)
+    let rows = Tensor(Array(stride(from: rank, to: 8, by: n)), dtype: .int64)
+    // One process, the whole batch.
+    let reference = BatchNorm2d(3)
+    let xr = x.clone().requiresGrad_()
+    let yr = reference(xr)
+    (yr * upstream).sum().backward()
+    // This rank's rows through SyncBatchNorm.
+    let sync = SyncBatchNorm(3, processGroup: group)
+    let xs = x.indexSelect(0, rows).requiresGrad_()
+    let ys = sync(xs)
+    (ys * upstream.indexSelect(0, rows)).sum().backward()
+    func close(_ a: Tensor, _ b: Tensor, _ what: String) {
+        let d = (a - b).abs().max().item()
+        expect(d < 1e-4, "SyncBatchNorm \(what) differs from BatchNorm on the whole batch by \(d)")
+    }
+    close(ys, yr.indexSelect(0, rows), "output")
+    close(xs.grad!, xr.grad!.indexSelect(0, rows), "input gradient")
+    let wg = sync.weight!.grad!.clone(), bg = sync.bias!.grad!.clone()
+    try group.allReduce(wg)
+    try group.allReduce(bg)
+    close(wg, reference.weight!.grad!, "weight gradient")
+    close(bg, reference.bias!.grad!, "bias gradient")
+    close(sync.runningMean!, reference.runningMean!, "running mean")
+    close(sync.runningVar!, reference.runningVar!, "running variance")
+    print("syncbn ok on rank \(rank)")
+}
+
 /// Ranks disagree on a broadcast's size: MPI's error comes back as DistributedError.mpi.
 func mpiError() throws {
     let t = Tensor.zeros([rank == 0 ? 64 : 4])
@@ -218,6 +252,7 @@ do {
     case "nosync": try noSyncAccumulation(out: args.dropFirst().first ?? "/dev/null")
     case "overlap": try overlap()
     case "buffers": try buffers()
+    case "syncbn": try syncBatchNorm()
     case "mpi-error": try mpiError()
     case "die":
         if rank == 1 { kill(getpid(), SIGKILL) }   // a crash: no exit handlers, no MPI_Finalize

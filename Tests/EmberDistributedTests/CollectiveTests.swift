@@ -55,6 +55,13 @@ struct CollectiveTests {
         #expect(r.status == 0 && r.output.contains("buffers ok on rank 1"), "\(r.output)")
     }
 
+    @Test(arguments: [2, 4])
+    func syncBatchNormMatchesBatchNormOnTheWholeBatch(ranks: Int) throws {
+        let check = try #require(check, "EmberDistributedCheck was not built beside the tests")
+        let r = try MPI.run(ranks: ranks, check, ["syncbn"])
+        #expect(r.status == 0 && r.output.contains("syncbn ok on rank \(ranks - 1)"), "\(r.output)")
+    }
+
     @Test func anMPIErrorIsATypedErrorNamingTheCallAndRank() throws {
         let check = try #require(check, "EmberDistributedCheck was not built beside the tests")
         let r = try MPI.run(ranks: 2, check, ["mpi-error"])

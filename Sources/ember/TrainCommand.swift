@@ -210,6 +210,9 @@ struct TrainCommand: ParsableCommand {
 
     private func train(group: ProcessGroup?) throws {
         let isMain = (group?.rank ?? 0) == 0
+        if let n = group?.worldSize, n & (n - 1) != 0 {
+            throw RunError.badConfig("ember train --distributed needs a power-of-two number of processes (1, 2, 4, 8, ...), got \(n): the ranks' gradients are summed in a binary tree")
+        }
         let console = Console(quiet: quiet || !isMain)
         let run: TrainingRun
         if let resume {

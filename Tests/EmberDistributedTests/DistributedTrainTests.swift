@@ -45,6 +45,8 @@ struct DistributedTrainTests {
         let a = try String(contentsOfFile: dir + "/one/metrics.csv", encoding: .utf8).split(separator: "\n")
         let b = try String(contentsOfFile: dir + "/two/metrics.csv", encoding: .utf8).split(separator: "\n")
         #expect(a.count == 3 && b.count == 3)
+        // epoch, step, train loss and accuracy, validation loss, accuracy, top-k, lr: equal (timing columns aside).
+        for (x, y) in zip(a, b) { #expect(x.split(separator: ",").prefix(8) == y.split(separator: ",").prefix(8), "\(x) vs \(y)") }
         let config = try String(contentsOfFile: dir + "/two/config.json", encoding: .utf8)
         #expect(config.contains("\"worldSize\" : 2") && config.contains("\"gradShards\" : 2"), "\(config)")
     }

@@ -28,7 +28,11 @@ struct NetworkNamespaceTests {
             ]
             for s in steps {
                 let r = try MPI.bounded(10, s)
-                guard r.status == 0 else { throw SetupError(step: s.joined(separator: " "), output: r.output) }
+                guard r.status == 0 else {
+                    // Deleting a namespace also deletes the veth end inside it.
+                    for ns in [a, b] { _ = try? MPI.bounded(10, [ip, "netns", "del", ns]) }
+                    throw SetupError(step: s.joined(separator: " "), output: r.output)
+                }
             }
             // mpirun's remote launcher: `agent HOST COMMAND...` runs COMMAND inside HOST's namespace.
             agent = dir + "/netns-agent.sh"

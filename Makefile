@@ -69,7 +69,7 @@ tsan: deps
 	swift build --build-tests -c debug --sanitize=thread -Xswiftc -DEMBER_TSAN --build-path .build-tsan
 	TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/Tests/tsan-suppressions.txt" swift test --skip-build -c debug --sanitize=thread -Xswiftc -DEMBER_TSAN --build-path .build-tsan --filter '$(TSAN_SUITES)'
 	@# EmberDistributed's communication thread, async work and DDP hooks, two ranks under mpirun.
-	@for s in collectives overlap nosync syncbn find-unused "train mlp 2 /dev/null"; do \
+	@for s in collectives overlap nosync syncbn find-unused "train mlp 2"; do \
 	  echo "== EmberDistributedCheck $$s (2 ranks, thread sanitizer)"; \
 	  timeout 300 mpirun --allow-run-as-root --oversubscribe --bind-to none --mca btl_vader_single_copy_mechanism none \
 	    -x TSAN_OPTIONS=halt_on_error=1 -np 2 .build-tsan/debug/EmberDistributedCheck $$s || exit 1; \

@@ -2,9 +2,9 @@
 // Each prints what it checked and exits 0, or prints the failure and exits non-zero.
 //
 //   collectives                 every collective against values computed by hand
-//   train mlp|mlp-dropout|cnn SHARDS OUT  a few Adam steps of data-parallel training with GradientShards;
-//                               rank 0 writes the weights to OUT (compared across world sizes)
-//   nosync OUT                  DDP with noSync accumulation; rank 0 writes the gradients
+//   train mlp|mlp-dropout|cnn SHARDS [OUT]  a few Adam steps of data-parallel training with
+//                               GradientShards; rank 0 writes the weights to OUT (compared across world sizes)
+//   nosync [OUT]                DDP with noSync accumulation; rank 0 writes the gradients
 //   unused                      a parameter outside the loss: PyTorch's error at the next forward
 //   find-unused                 the same with findUnusedParameters: true: training goes on
 //   overlap                     buckets start their all-reduce while backward is still running
@@ -101,7 +101,7 @@ func batches(features: [Int], steps: Int, batch: Int) -> [(Tensor, Tensor)] {
     }
 }
 
-func train(model kind: String, shards: Int, out: String) throws {
+func train(model kind: String, shards: Int, out: String?) throws {
     manualSeed(7)
     let model: Module = kind == "cnn" ? CNN(classes: 10) : MLP(inputs: 64, classes: 10, hidden: (96, 48), dropout: kind == "mlp-dropout" ? 0.3 : 0)
     let data = batches(features: kind == "cnn" ? [1, 28, 28] : [64], steps: 4, batch: 16)
@@ -115,7 +115,7 @@ func train(model kind: String, shards: Int, out: String) throws {
                               forward: { model($0) }, loss: { crossEntropy($0, $1) })
         optimizer.step()
     }
-    if rank == 0 { try save(model.stateDict(), to: out) }
+    if rank == 0, let out { try save(model.stateDict(), to: out) }
     let change = zip(model.parameters(), initial).map { ($0 - $1).abs().max().item() }.max()!
     print("train \(kind) with \(shards) shards on \(n) ranks: \(ddp.bucketCount) buckets, weights moved by up to \(change)")
 }
@@ -126,7 +126,7 @@ func sameOnEveryRank(_ t: Tensor) throws -> Bool {
     return all.allSatisfy { $0.toArray(as: Double.self) == all[0].toArray(as: Double.self) }
 }
 
-func noSyncAccumulation(out: String) throws {
+func noSyncAccumulation(out: String?) throws {
     manualSeed(3 + UInt64(rank))      // different weights on every rank ...
     let model = Linear(8, 4)
     expect(try !sameOnEveryRank(model.weight) || n == 1, "the ranks' initial weights should differ")
@@ -143,7 +143,7 @@ func noSyncAccumulation(out: String) throws {
     mean = mean / Double(n)
     let diff = (model.weight.grad! - mean).abs().max().item()
     expect(diff < 1e-5, "noSync then sync: gradient differs from the mean of the local sums by \(diff)")
-    if rank == 0 { try save(["grad": model.weight.grad!], to: out) }
+    if rank == 0, let out { try save(["grad": model.weight.grad!], to: out) }
     print("nosync ok on rank \(rank)")
 }
 
@@ -248,8 +248,8 @@ func unusedParameters(find: Bool) throws {
 do {
     switch scenario {
     case "collectives": try checkCollectives()
-    case "train": try train(model: args.dropFirst().first ?? "mlp", shards: Int(args.dropFirst(2).first ?? "") ?? 4, out: args.dropFirst(3).first ?? "/dev/null")
-    case "nosync": try noSyncAccumulation(out: args.dropFirst().first ?? "/dev/null")
+    case "train": try train(model: args.dropFirst().first ?? "mlp", shards: Int(args.dropFirst(2).first ?? "") ?? 4, out: args.dropFirst(3).first)
+    case "nosync": try noSyncAccumulation(out: args.dropFirst().first)
     case "overlap": try overlap()
     case "buffers": try buffers()
     case "syncbn": try syncBatchNorm()

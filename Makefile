@@ -4,15 +4,17 @@
 #                kernel suites again at each lower EMBER_ISA level the CPU has (avx2, base)
 #   make run     release build, then `ember train`: the default model on Fashion-MNIST (ARGS= adds flags)
 #   make bench   Ember vs PyTorch 1.13 side by side (ONLY=gemm to pick a workload, ARGS=--quick)
-#   make tsan    the concurrency suites under the thread sanitizer (a debug build in .build-tsan)
+#   make bench-dist  the distributed benchmarks: all-reduce vs MPI_Allreduce from C, DDP vs PyTorch DDP (Gloo)
+#   make tsan    the concurrency suites under the thread sanitizer (a debug build in .build-tsan), and
+#                the distributed scenarios under mpirun
 #   make fuzz    libFuzzer on every file reader, FUZZ_SECONDS (60) each; stops at the first crash
 #                (ONLY=csv for one target, FUZZ_ARGS= adds libFuzzer flags)
 
-DEB_PACKAGES := libopenblas-dev dataset-fashion-mnist pkg-config zlib1g-dev
+DEB_PACKAGES := libopenblas-dev dataset-fashion-mnist pkg-config zlib1g-dev libopenmpi-dev openmpi-bin
 # One set of build flags for every command, so `make test` and `make run` share one build.
 BUILD_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: deps test run bench bench-deps tsan fuzz  # bench/ is also a directory: keep bench phony
+.PHONY: deps test run bench bench-deps bench-dist tsan fuzz  # bench/ is also a directory: keep bench phony
 
 deps:
 	@missing=""; \
@@ -56,12 +58,22 @@ bench: bench-deps
 	swift build $(BUILD_FLAGS) --product EmberBench
 	/usr/bin/python3 bench/run.py --ember-bin .build/release/EmberBench $(if $(ONLY),--only $(ONLY)) $(ARGS)
 
+bench-dist: bench-deps
+	swift build $(BUILD_FLAGS) --product EmberDistributedBench
+	sh bench/dist_bench.sh $(or $(REPEATS),3)
+
 # Threads sharing tensors, modules and the backward engine, under the thread sanitizer. A debug
 # build of its own (the sanitizer instruments every access), so it never disturbs `make test`'s.
 TSAN_SUITES := ConcurrentBackwardTests|ConcurrentInferenceTests|ParallelWorkersTests|DataLoaderTests|LoaderStateTests
 tsan: deps
 	swift build --build-tests -c debug --sanitize=thread -Xswiftc -DEMBER_TSAN --build-path .build-tsan
 	TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/Tests/tsan-suppressions.txt" swift test --skip-build -c debug --sanitize=thread -Xswiftc -DEMBER_TSAN --build-path .build-tsan --filter '$(TSAN_SUITES)'
+	@# EmberDistributed's communication thread, async work and DDP hooks, two ranks under mpirun.
+	@for s in collectives overlap nosync syncbn find-unused "train mlp 2"; do \
+	  echo "== EmberDistributedCheck $$s (2 ranks, thread sanitizer)"; \
+	  timeout 300 mpirun --allow-run-as-root --oversubscribe --bind-to none --mca btl_vader_single_copy_mechanism none \
+	    -x TSAN_OPTIONS=halt_on_error=1 -np 2 .build-tsan/debug/EmberDistributedCheck $$s || exit 1; \
+	done
 
 # Fuzzing (Fuzz/): one libFuzzer executable per reader, built with AddressSanitizer in a package
 # of its own, so that `make test`'s build never sees libFuzzer. Each target starts from its seeds

@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "EmberData", targets: ["EmberData"]),
         .library(name: "EmberOptim", targets: ["EmberOptim"]),
         .library(name: "EmberTrain", targets: ["EmberTrain"]),
+        .library(name: "EmberDistributed", targets: ["EmberDistributed"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,6 +26,13 @@ let package = Package(
             name: "CZlib",
             path: "Sources/CZlib",
             providers: [.apt(["zlib1g-dev"])]
+        ),
+        // MPI from Debian's Open MPI (libopenmpi-dev), for EmberDistributed.
+        .systemLibrary(
+            name: "CMPI",
+            path: "Sources/CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]
         ),
         .target(name: "CEmberKernels", path: "Sources/CEmberKernels"),
         .target(name: "Ember", dependencies: ["CBLAS", "CEmberKernels"]),
@@ -43,7 +51,12 @@ let package = Package(
         .testTarget(name: "EmberNNTests", dependencies: ["Ember", "EmberNN", "EmberTestSupport"]),
         .testTarget(name: "EmberDataTests", dependencies: ["Ember", "EmberData", "EmberTestSupport"]),
         .testTarget(name: "EmberOptimTests", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberTestSupport"]),
-        .target(name: "EmberTrain", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData"]),
+        .target(name: "EmberDistributed", dependencies: ["Ember", "EmberNN", "CMPI"]),
+        .target(name: "EmberTrain", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberDistributed"]),
+        // The scenarios EmberDistributedTests runs under mpirun.
+        .executableTarget(name: "EmberDistributedCheck", dependencies: ["EmberDistributed", "EmberTrain"], path: "Sources/EmberDistributedCheck"),
+        .executableTarget(name: "EmberDistributedBench", dependencies: ["EmberDistributed", "EmberTrain", "CMPI"], path: "Sources/EmberDistributedBench"),
+        .testTarget(name: "EmberDistributedTests", dependencies: ["Ember"]),
         .executableTarget(name: "ember", dependencies: ["EmberTrain", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Sources/ember"),
         .testTarget(name: "EmberTrainTests", dependencies: ["EmberTrain", "EmberTestSupport", "EmberFuzzHarness"]),
     ]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Ember
+import EmberDistributed
 import EmberTrain
 #if canImport(Glibc)
 import Glibc
@@ -101,8 +102,24 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print only errors.")
     var quiet = false
 
+    @Flag(help: ArgumentHelp("Data-parallel training over MPI: run as 'mpirun -np N ember train --distributed ...'. --batch-size is per process; rank 0 prints and writes the run folder. The weights end bit-identical to one process with --batch-size × N and --grad-shards N."))
+    var distributed = false
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Sum each batch's gradient as this many shards in a fixed order, so the weights do not depend on the number of processes (a power of two; --distributed defaults it to the number of processes).", valueName: "K"))
+    var gradShards: Int?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Compute threads per process (default: the cores this process may use). Convolutions split their batch by it, so runs compared bit for bit must use the same number.", valueName: "N"))
+    var threads: Int?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("With --distributed: seconds a collective may wait for the other processes before the run stops with an error. (default: 300)", valueName: "seconds"))
+    var distTimeout: Double?
+
     @Option(parsing: .unconditional, help: .hidden)
     var debugStepDelayMs: Int?
+
+    /// For tests: behave as if Ctrl-C came after this many steps (every rank at the same step).
+    @Option(parsing: .unconditional, help: .hidden)
+    var debugInterruptAfter: Int?
 
     func validate() throws {
         if resume != nil {
@@ -113,14 +130,17 @@ struct TrainCommand: ParsableCommand {
                 ("--augment", augment), ("--batch-norm", batchNorm), ("--dropout", dropout != nil),
                 ("--early-stopping", earlyStopping != nil), ("--val-split", valSplit != nil), ("--seed", seed != nil),
                 ("--clip-grad-norm", clipGradNorm != nil), ("--checkpoint-every", checkpointEvery != nil),
-                ("--train-limit", trainLimit != nil), ("--out", out != nil),
+                ("--train-limit", trainLimit != nil), ("--out", out != nil), ("--grad-shards", gradShards != nil),
             ]
             if let (flag, _) = given.first(where: { $0.1 }) {
                 throw ValidationError("\(flag) cannot be used with --resume: a resumed run keeps its saved configuration")
             }
         } else {
             // Every value is checked here, before a run folder exists.
-            do { try makeConfig().validate() } catch { throw ValidationError("\(error)") }
+            // With --distributed the number of processes (and so the global batch) is known later.
+            var c = makeConfig()
+            if distributed, let k = c.gradShards { c.gradShards = nil; if k < 1 || k & (k - 1) != 0 { c.gradShards = k } }
+            do { try c.validate() } catch { throw ValidationError("\(error)") }
         }
         if let w = workers, w < 0 || w > RunConfig.maxWorkers { throw ValidationError("--workers must be in 0...\(RunConfig.maxWorkers), got \(w)") }
         if let f = divergenceFactor, !(f > 1) || !f.isFinite {
@@ -129,6 +149,9 @@ struct TrainCommand: ParsableCommand {
         if divergenceFactor != nil && !stopOnDivergence {
             throw ValidationError("--divergence-factor goes with --stop-on-divergence, not --no-stop-on-divergence")
         }
+        if let n = threads, n < 1 || n > 4096 { throw ValidationError("--threads must be in 1...4096, got \(n)") }
+        if let t = distTimeout, !(t > 0) || !t.isFinite { throw ValidationError("--dist-timeout must be a positive number of seconds") }
+        if distTimeout != nil && !distributed { throw ValidationError("--dist-timeout goes with --distributed") }
         if let ms = debugStepDelayMs, ms < 0 || ms > 60_000 { throw ValidationError("--debug-step-delay-ms must be in 0...60000, got \(ms)") }
     }
 
@@ -154,24 +177,66 @@ struct TrainCommand: ParsableCommand {
         c.clipGradNorm = clipGradNorm
         c.checkpointEvery = checkpointEvery ?? c.checkpointEvery
         c.trainLimit = trainLimit
+        c.gradShards = gradShards
         c.out = out ?? "runs/\(c.model.rawValue)-\(timestamp())"
         return c
     }
 
     func run() throws {
-        let console = Console(quiet: quiet)
+        if let threads { setNumThreads(threads) }
+        var group: ProcessGroup?
+        if distributed {
+            let g = try ProcessGroup.mpi(timeout: distTimeout ?? 300)
+            group = g
+            do {
+                try train(group: g)
+            } catch let e as TrainingError {
+                if case .interrupted = e { throw e }   // every rank stopped at the same step
+                stopAll(g, e)
+            } catch {
+                stopAll(g, error)
+            }
+        } else {
+            try train(group: group)
+        }
+    }
+
+    /// Ends every process of the job after an error on this one, so none waits for it.
+    private func stopAll(_ group: ProcessGroup, _ error: any Error) -> Never {
+        let text = "ember: error on process \(group.rank) of \(group.worldSize): \(error)\n"
+        _ = text.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+        group.abort(code: 1)
+    }
+
+    private func train(group: ProcessGroup?) throws {
+        let isMain = (group?.rank ?? 0) == 0
+        if let n = group?.worldSize, n & (n - 1) != 0 {
+            throw RunError.badConfig("ember train --distributed needs a power-of-two number of processes (1, 2, 4, 8, ...), got \(n): the ranks' gradients are summed in a binary tree")
+        }
+        let console = Console(quiet: quiet || !isMain)
         let run: TrainingRun
         if let resume {
             let folder = resume.hasSuffix("/") && resume.count > 1 ? String(resume.dropLast()) : resume
             run = try TrainingRun(resuming: folder, console: console)
             if let workers { run.workersOverride = workers }
         } else {
-            run = TrainingRun(config: makeConfig(), console: console)
+            var config = makeConfig()
+            if let group {
+                config.worldSize = group.worldSize
+                config.gradShards = gradShards ?? group.worldSize
+                // Every rank needs the same folder name: rank 0's timestamp.
+                if out == nil { config.out = try sharedFolderName(config.out, group) }
+            }
+            run = TrainingRun(config: config, console: console)
         }
+        run.processGroup = group
         run.divergenceFactor = stopOnDivergence ? (divergenceFactor ?? 1e3) : nil
         if detectAnomaly { setDetectAnomaly(true) }
         Interrupt.install()
-        if let ms = debugStepDelayMs, ms > 0 {
+        if let steps = debugInterruptAfter {
+            var polls = 0
+            run.stopRequested = { polls += 1; return polls >= steps || Interrupt.isRequested }
+        } else if let ms = debugStepDelayMs, ms > 0 {
             // For tests that interrupt a run: slow each step down without changing any result.
             run.stopRequested = { usleep(UInt32(ms) * 1000); return Interrupt.isRequested }
         } else {
@@ -200,6 +265,15 @@ struct TrainCommand: ParsableCommand {
             console.line("Validation accuracy \(Format.percent(va)) at the last epoch")
         }
         console.line("Training took \(Format.duration(summary.trainSeconds)); run folder: \(summary.folder)")
+    }
+
+    /// Rank 0's `name`, on every rank.
+    private func sharedFolderName(_ name: String, _ group: ProcessGroup) throws -> String {
+        var bytes = Array(name.utf8.prefix(255))
+        bytes += Array(repeating: 0, count: 256 - bytes.count)
+        let t = Tensor(bytes.map { Int($0) }, dtype: .int64)
+        try group.broadcast(t, from: 0)
+        return String(decoding: t.toArray(as: Int64.self).prefix { $0 != 0 }.map { UInt8($0) }, as: UTF8.self)
     }
 
     private func timestamp() -> String {

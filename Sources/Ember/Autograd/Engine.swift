@@ -92,7 +92,10 @@ enum Engine {
                     captured[ObjectIdentifier(node)] = grad
                 }
                 if node.isAccumulator {
-                    if captureAt == nil, let leaf = node.variable { accumulateIntoLeaf(leaf, consume grad, createGraph: createGraph) }
+                    if captureAt == nil, let leaf = node.variable {
+                        accumulateIntoLeaf(leaf, consume grad, createGraph: createGraph)
+                        for entry in node.postAccumulateHooks { entry.hook(leaf) }
+                    }
                     continue
                 }
                 guard let fn = node.backwardFn else {

@@ -22,6 +22,9 @@ public final class Node: @unchecked Sendable {
     let isAccumulator: Bool
     /// Hooks run on the incoming gradient before the node uses it (see `Tensor.registerHook`).
     @exclusivity(unchecked) var preHooks: [(Tensor) -> Tensor?] = []
+    /// For `AccumulateGrad` nodes: hooks run with the leaf after its `.grad` was accumulated
+    /// (see `Tensor.registerPostAccumulateGradHook`), each under the id that removes it.
+    @exclusivity(unchecked) var postAccumulateHooks: [(id: Int, hook: (Tensor) -> Void)] = []
     /// Where the forward op was called, shown by anomaly detection.
     let file: StaticString
     let line: UInt

@@ -51,6 +51,15 @@ public struct ClassificationMeter: Sendable, Equatable, Codable {
         }
     }
 
+    /// Replaces the sums with those of several meters together (data-parallel ranks); the
+    /// batch count is kept, as every rank sees the same number of batches.
+    mutating func setTotals(lossSum: Double, count: Int, correct: Int, topKCorrect: Int) {
+        self.lossSum = lossSum
+        self.count = count
+        self.correct = correct
+        self.topKCorrect = topKCorrect
+    }
+
     /// The mean loss per sample (0 before any batch).
     public var loss: Double { count == 0 ? 0 : lossSum / Double(count) }
     /// The fraction predicted right (0 before any batch).

@@ -84,6 +84,17 @@ public struct RunConfig: Codable, Sendable, Equatable {
     public var trainLimit: Int?
     /// The run folder.
     public var out = "runs/default"
+    /// Gradient shards of each global batch, summed in a fixed order (`GradientShards`), or nil
+    /// for the plain step. Set, the weights do not depend on how many processes train: a run of
+    /// N processes (`ember train --distributed` under `mpirun -np N`) ends bit-identical to one
+    /// process with the same global batch and shards. A power of two.
+    public var gradShards: Int?
+    /// The processes the run was started with (nil: one); `batchSize` is per process, so the
+    /// global batch is `batchSize × worldSize`, which a resumed run keeps at any world size.
+    public var worldSize: Int?
+
+    /// Samples per global batch (`batchSize × worldSize`).
+    public var globalBatchSize: Int { batchSize * (worldSize ?? 1) }
 
     /// The defaults: the small CNN on Fashion-MNIST, 4 epochs of Adam with a one-cycle
     /// schedule peaking at 0.003 (about 92% test accuracy).
@@ -112,6 +123,11 @@ public struct RunConfig: Codable, Sendable, Equatable {
         if let c = checkpointEvery, c < 1 { throw bad("--checkpoint-every must be at least 1, got \(c)") }
         if let n = trainLimit, n < 2 { throw bad("--train-limit must be at least 2, got \(n)") }
         if out.isEmpty { throw bad("--out must name a folder") }
+        if let k = gradShards, k < 1 || k > 1024 || k & (k - 1) != 0 { throw bad("--grad-shards must be a power of two in 1...1024, got \(k)") }
+        if let w = worldSize, w < 1 || w > 1 << 20 { throw bad("the world size must be in 1...\(1 << 20), got \(w)") }
+        if let k = gradShards, globalBatchSize % k != 0 {
+            throw bad("--grad-shards \(k) must divide the global batch of \(globalBatchSize) samples (--batch-size × processes)")
+        }
         _ = try DatasetSpec(dataset)
         if model == .cnn, case .csv = try DatasetSpec(dataset) {
             throw bad("--model cnn needs 28×28 images; use --model mlp with a CSV dataset")
@@ -143,6 +159,8 @@ public enum RunError: Error, CustomStringConvertible, Equatable, Sendable {
     case badRunFolder(path: String, detail: String)
     /// The output folder already holds a run.
     case runExists(path: String)
+    /// One process of a distributed run could not set up (its data set is not readable there).
+    case rankFailed(rank: Int, error: String)
 
     /// One line saying what is wrong and how to fix it.
     public var description: String {
@@ -150,6 +168,7 @@ public enum RunError: Error, CustomStringConvertible, Equatable, Sendable {
         case .badConfig(let s): return s
         case .badRunFolder(let p, let d): return "\(p): \(d)"
         case .runExists(let p): return "\(p) already holds a run; resume it with --resume \(p), or pick another --out"
+        case .rankFailed(let r, let e): return "process \(r) of the distributed run failed: \(e)"
         }
     }
 }

@@ -53,14 +53,34 @@ public struct RunData {
 
     /// Training samples per epoch.
     public let trainCount: Int
+    /// The training loader's sampler in fixed-order mode (`gradShards` set): rank `rank`'s share
+    /// of each epoch's permutation, whole global batches only.
+    public let trainSampler: DistributedSampler?
 
     /// Loads the data set of `config` and builds its loaders, each with its own generator
     /// seeded from `config.seed`. Throws `DataError` (naming the file) when files are missing
     /// or corrupt.
-    public init(config: RunConfig) throws {
+    ///
+    /// With `config.gradShards` set, the training batches are the rows `rank, rank + worldSize, ...`
+    /// of global batches of `batchSize × worldSize` drawn by a `DistributedSampler` (the same
+    /// global batches for every world size; an incomplete last global batch is dropped), and
+    /// `config.batchSize` is the per-rank batch.
+    public init(config: RunConfig, rank: Int = 0, worldSize: Int = 1) throws {
         let spec = try DatasetSpec(config.dataset)
+        let fixedOrder = config.gradShards != nil
+        var sampler: DistributedSampler?
+        /// The training loader of a subset: shuffled, or a rank's share in fixed-order mode.
+        func trainLoader<D: Dataset, L: Collatable>(_ data: Subset<D>, generator: Generator) -> ClassificationLoader
+        where D.Sample == (Tensor, L), L.Batch == Tensor {
+            if fixedOrder {
+                let s = DistributedSampler(count: data.count, rank: rank, worldSize: worldSize, shuffle: true, seed: config.seed &+ 1, dropLast: true)
+                sampler = s
+                return DataLoader(data, batchSize: config.batchSize, sampler: s, dropLast: true, numWorkers: config.workers, generator: generator)
+            }
+            return DataLoader(data, batchSize: config.batchSize, shuffle: true, numWorkers: config.workers, generator: generator)
+        }
         let seed = config.seed
-        let batch = config.batchSize, workers = config.workers
+        let workers = config.workers
         pixelStatistics = spec.pixelStatistics
 
         func loaders<D: BatchedDataset, A: Dataset>(plain: D, augmented: A?, test: D?) -> (ClassificationLoader, ClassificationLoader?, ClassificationLoader?, Int)
@@ -76,9 +96,9 @@ public struct RunData {
             let trainGen = Generator(seed: seed &+ 1)
             let train: ClassificationLoader
             if let augmented {
-                train = DataLoader(Subset(augmented, indices: indices), batchSize: batch, shuffle: true, numWorkers: workers, generator: trainGen)
+                train = trainLoader(Subset(augmented, indices: indices), generator: trainGen)
             } else {
-                train = DataLoader(Subset(plain, indices: indices), batchSize: batch, shuffle: true, numWorkers: workers, generator: trainGen)
+                train = trainLoader(Subset(plain, indices: indices), generator: trainGen)
             }
             let val: ClassificationLoader? = valIndices.isEmpty ? nil
                 : DataLoader(Subset(plain, indices: valIndices), batchSize: 512, numWorkers: workers, generator: Generator(seed: seed &+ 2))
@@ -128,12 +148,13 @@ public struct RunData {
                 valIndices = parts[1].indices.map { indices[$0] }
                 indices = parts[0].indices.map { indices[$0] }
             }
-            train = DataLoader(Subset(data, indices: indices), batchSize: batch, shuffle: true, numWorkers: workers, generator: Generator(seed: seed &+ 1))
+            train = trainLoader(Subset(data, indices: indices), generator: Generator(seed: seed &+ 1))
             validation = valIndices.isEmpty ? nil
                 : DataLoader(Subset(data, indices: valIndices), batchSize: 512, numWorkers: workers, generator: Generator(seed: seed &+ 2))
             test = nil
             trainCount = indices.count
         }
+        trainSampler = sampler
         if trainCount == 0 {
             throw RunError.badConfig("\(config.dataset): no training samples are left after holding out --val-split \(config.valSplit)")
         }

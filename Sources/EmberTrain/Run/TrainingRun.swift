@@ -1,5 +1,6 @@
 import Ember
 import EmberData
+import EmberDistributed
 import EmberNN
 import EmberOptim
 
@@ -39,6 +40,11 @@ public final class TrainingRun {
     /// epoch's (`Trainer.divergenceFactor`); nil never stops for it. Not part of the saved
     /// configuration: it changes nothing unless training diverges.
     public var divergenceFactor: Double? = 1e3
+    /// The processes training together (`ember train --distributed` under `mpirun`), or nil to
+    /// train alone. Every rank runs `run()`; rank 0 alone prints and writes the run folder.
+    /// The configuration's `batchSize` is per process, its global batch is kept when a run is
+    /// resumed with another number of processes.
+    public var processGroup: ProcessGroup?
 
     /// A new run; `run()` refuses a folder that already holds one.
     public init(config: RunConfig, console: Console = Console()) {
@@ -80,12 +86,26 @@ public final class TrainingRun {
         if let w = workersOverride, w < 0 || w > RunConfig.maxWorkers {
             throw RunError.badConfig("--workers must be in 0...\(RunConfig.maxWorkers), got \(w)")
         }
+        let rank = processGroup?.rank ?? 0, world = processGroup?.worldSize ?? 1
+        let isMain = rank == 0
+        if world > 1 && config.gradShards == nil {
+            throw RunError.badConfig("this run sums its gradients in no fixed order (no --grad-shards): resume it with one process")
+        }
+        if let k = config.gradShards, (k % world != 0 || config.globalBatchSize % world != 0) {
+            throw RunError.badConfig("\(world) processes cannot share \(k) gradient shards of a global batch of \(config.globalBatchSize): the number of processes must be a power of two dividing --grad-shards")
+        }
         let checkpoint = path("checkpoint.safetensors")
-        if !resuming && FileIO.exists(checkpoint) { throw RunError.runExists(path: config.out) }
+        if isMain && !resuming && FileIO.exists(checkpoint) { throw RunError.runExists(path: config.out) }
         var dataConfig = config
         if let w = workersOverride { dataConfig.workers = w }
-        let data = try RunData(config: dataConfig)
-        if !resuming {
+        dataConfig.batchSize = config.globalBatchSize / world
+        let data: RunData
+        do {
+            data = try RunData(config: dataConfig, rank: rank, worldSize: world)
+        } catch {
+            throw world > 1 ? RunError.rankFailed(rank: rank, error: "\(error)") : error
+        }
+        if isMain && !resuming {
             try FileIO.makeDirectories(config.out)
             try FileIO.writeAtomically(try config.json(), to: path("config.json"))
         }
@@ -94,31 +114,39 @@ public final class TrainingRun {
                                       pixelStatistics: data.pixelStatistics)
         let optimizer = makeOptimizer(model.parameters())
         let trainer = Trainer(model: model, optimizer: optimizer)
+        if let k = config.gradShards {
+            trainer.gradientShards = try GradientShards(total: k, worldSize: world, rank: rank)
+            trainer.distributedSampler = data.trainSampler
+        }
+        if let group = processGroup {
+            trainer.distributed = try DistributedDataParallel(model, processGroup: group)
+        }
         trainer.schedule = makeSchedule(optimizer, batchesPerEpoch: data.train.count)
         trainer.gradientClipNorm = config.clipGradNorm
         trainer.monitor = .valAccuracy
         if let patience = config.earlyStopping {
             trainer.earlyStopping = EarlyStopping(monitor: .valAccuracy, patience: patience)
         }
-        trainer.checkpointPath = checkpoint
+        trainer.checkpointPath = isMain ? checkpoint : nil
         trainer.checkpointEverySteps = config.checkpointEvery
-        trainer.bestModelPath = path("model.safetensors")
+        trainer.bestModelPath = isMain ? path("model.safetensors") : nil
         trainer.configuration = try config.json()
         trainer.stopRequested = { [unowned self] in self.stopRequested() }
         trainer.divergenceFactor = divergenceFactor
         if resuming {
             // Temporary files of a run killed while writing (SIGKILL, power loss).
-            for name in StaleTemporaries.remove(in: config.out) { console.line("Removed \(path(name)), left by a killed run") }
+            if isMain { for name in StaleTemporaries.remove(in: config.out) { console.line("Removed \(path(name)), left by a killed run") } }
             try trainer.resume(from: checkpoint)
         }
 
-        if !resuming || trainer.state.step == 0 {
+        if isMain && (!resuming || trainer.state.step == 0) {
             console.line("Training \(config.model.rawValue) (\(Format.grouped(model.numParameters)) parameters) on \(config.dataset): "
-                + "\(Format.grouped(data.trainCount)) training samples, \(data.train.count) batches of \(config.batchSize) per epoch"
+                + "\(Format.grouped(data.trainCount)) training samples, \(data.train.count) batches of \(config.globalBatchSize) per epoch"
+                + (world > 1 ? " (\(dataConfig.batchSize) on each of \(world) processes)" : "")
                 + (data.validation != nil ? ", \(Int((config.valSplit * 100).rounded()))% held out for validation" : ""))
         }
         let files = RunFiles(folder: config.out, history: trainer.history)
-        trainer.callbacks = [ProgressReporter(console: console), files]
+        trainer.callbacks = isMain ? [ProgressReporter(console: console), files] : []
         let started = monotonicSeconds()
         try trainer.fit(data.train, validation: data.validation, epochs: config.epochs)
         let trainSeconds = monotonicSeconds() - started
@@ -126,7 +154,7 @@ public final class TrainingRun {
         // Test the best weights (the last ones when none were kept).
         if let best = trainer.bestWeights { try model.loadStateDict(best) }
         var test: ClassificationMeter?
-        if let loader = data.test {
+        if isMain, let loader = data.test {
             let result = evaluateClassifier(model, on: loader)
             test = result
             if let cm = result.confusion {

@@ -1,5 +1,6 @@
 import Ember
 import EmberData
+import EmberDistributed
 import EmberNN
 import EmberOptim
 
@@ -72,6 +73,17 @@ public final class Trainer {
     /// Polled after every step; when it returns true the trainer checkpoints and throws
     /// `TrainingError.interrupted` (wire it to a SIGINT flag).
     public var stopRequested: () -> Bool = { false }
+    /// Data-parallel training: the wrapper whose forward and backward average the gradients
+    /// over its process group. Every rank runs `fit` with its own share of each batch; the
+    /// ranks agree every step on the loss and on stopping, metrics are summed over the ranks,
+    /// and checkpoints hold the whole job's state (set `checkpointPath` on rank 0 only).
+    public var distributed: DistributedDataParallel?
+    /// Computes each batch's gradient as fixed shards in a fixed order, so that the weights do
+    /// not depend on the number of processes (see `GradientShards`); nil is the plain step.
+    public var gradientShards: GradientShards?
+    /// The training loader's sampler when it is a `DistributedSampler`: its epoch is set at the
+    /// start of every epoch.
+    public var distributedSampler: DistributedSampler?
 
     /// Loop position, running metrics and history.
     public private(set) var state = TrainerState()
@@ -134,6 +146,10 @@ public final class Trainer {
             throw CheckpointError.mismatch(path: path, detail: "the checkpoint \(saved) but this run \(ckpt.scheduler == nil ? "uses" : "has no") LR scheduler")
         }
         state = ckpt.state
+        if let group = distributed?.processGroup, group.rank != 0 {
+            // The checkpoint's running metrics are the whole job's: one rank carries them on.
+            state.meter = ClassificationMeter(topK: state.meter.topK)
+        }
         bestWeights = ckpt.bestModel
         pendingRNG = ckpt.rng
         lastCheckpoint = path
@@ -183,6 +199,7 @@ public final class Trainer {
         let iterator: ClassificationLoader.Iterator
         let pending = pendingRNG
         pendingRNG = nil
+        distributedSampler?.setEpoch(epoch)
         if let pending, state.batch > 0, let start = pending["train_loader_epoch_start"] {
             // Mid-epoch: the loader redraws the epoch's order from its state at the epoch's
             // start and goes on after the batches done; then every generator is put back.
@@ -224,13 +241,23 @@ public final class Trainer {
         var samples = 0, done = 0
         while let (x, y) = iterator.next() {
             optimizer.zeroGrad()
-            let out = model(x)
-            let loss = lossFunction(out, y)
-            let value = loss.item()
+            let out: Tensor, targets: Tensor, localValue: Double
+            if let shards = gradientShards {
+                let r = try shards.backward(inputs: x, targets: y, parameters: params, ddp: distributed,
+                                            forward: { [model] in model($0) }, loss: lossFunction)
+                (out, targets, localValue) = (r.logits, r.targets, r.loss)
+            } else {
+                out = model(x)
+                let loss = lossFunction(out, y)
+                localValue = loss.item()
+                if localValue.isFinite { loss.backward() }
+                targets = y
+            }
+            // The ranks agree on the loss (their mean), so they take the same path.
+            let value = try agreeOnStep(localValue, stop: false).loss
             guard value.isFinite else {
                 throw TrainingError.nonFiniteLoss(value: value, epoch: epoch + 1, batch: state.batch + 1, step: state.step + 1, lastCheckpoint: lastCheckpoint)
             }
-            loss.backward()
             if let maxNorm = gradientClipNorm {
                 do {
                     try clipGradNorm_(params, maxNorm: maxNorm, errorIfNonfinite: true)
@@ -240,12 +267,14 @@ public final class Trainer {
             }
             optimizer.step()
             if case .perBatch(let s) = schedule { s.step() }
-            state.meter.add(loss: value, logits: out, targets: y)
+            state.meter.add(loss: value, logits: out, targets: targets)
             state.batch += 1
             state.step += 1
-            samples += y.shape[0]
+            // Samples of the global batch: every rank's share.
+            let rows = y.shape[0] * (distributed?.processGroup.worldSize ?? 1)
+            samples += rows
             done += 1
-            state.epochSamples += y.shape[0]
+            state.epochSamples += rows
             let elapsed = monotonicSeconds() - started
             state.epochSeconds = secondsBefore + elapsed
             if !callbacks.isEmpty {
@@ -254,7 +283,7 @@ public final class Trainer {
                                        batchesSinceStart: done, secondsSinceStart: elapsed)
                 for c in callbacks { c.batchDidEnd(event) }
             }
-            let stop = stopRequested()
+            let stop = try agreeOnStep(0, stop: stopRequested()).stop
             if stop || (checkpointEverySteps.map { state.step % $0 == 0 } ?? false) {
                 try saveCheckpoint(epochStart: epochStart, samplerStart: samplerStart, train: train, validation: validation)
             }
@@ -263,7 +292,7 @@ public final class Trainer {
             }
         }
         try finishEpoch(train, validation: validation, epochs: epochs)
-        if stopRequested() {
+        if try agreeOnStep(0, stop: stopRequested()).stop {
             throw TrainingError.interrupted(epoch: epoch + 1, batch: batches, checkpoint: checkpointPath)
         }
     }
@@ -271,6 +300,7 @@ public final class Trainer {
     /// Validation, the epoch's record, scheduler and early stopping, best weights, checkpoint.
     private func finishEpoch(_ train: ClassificationLoader, validation: ClassificationLoader?, epochs: Int) throws {
         let epoch = state.epoch
+        state.meter = try aggregated(state.meter)
         if let factor = divergenceFactor {
             let loss = state.meter.loss
             let first = state.history.first?.trainLoss
@@ -331,6 +361,9 @@ public final class Trainer {
     /// generator state when the epoch in progress began (its current state at a boundary).
     /// `samplerStart` is the same for the loader's sampler's own generator, if it has one.
     private func saveCheckpoint(epochStart: [UInt64], samplerStart: [UInt64]?, train: ClassificationLoader, validation: ClassificationLoader?) throws {
+        // Every rank takes part in summing the running metrics; rank 0 writes them.
+        var state = self.state
+        state.meter = try aggregated(state.meter)
         guard let path = checkpointPath else { return }
         var rng: [String: [UInt64]] = ["train_loader_epoch_start": epochStart]
         if let samplerStart { rng["train_loader_sampler_epoch_start"] = samplerStart }

@@ -1,0 +1,108 @@
+import Foundation
+import Ember
+import Testing
+
+/// `ember train --distributed` under mpirun: bit-identical to one process with the global
+/// batch, resumable at another number of processes, and clear when a rank cannot read its data.
+@Suite(.enabled(if: MPI.available, Comment(rawValue: MPI.missing)), .serialized)
+struct DistributedTrainTests {
+    let ember = MPI.executable("ember")
+
+    /// A small three-class CSV problem (Gaussian blobs), class in the last column.
+    static func writeBlobs(to path: String, rows: Int = 520, features: Int = 6) throws {
+        let noise = Tensor.randn([rows, features], generator: Generator(seed: 11)).toArray(as: Float.self)
+        var lines = [(0..<features).map { "f\($0)" }.joined(separator: ",") + ",label"]
+        for r in 0..<rows {
+            let label = r % 3
+            let values = (0..<features).map { f in Float(label == f % 3 ? 1.5 : 0) + noise[r * features + f] }
+            lines.append(values.map { "\($0)" }.joined(separator: ",") + ",\(label)")
+        }
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// The flags every run here shares (besides the batch size and shards).
+    static func flags(_ csv: String, _ out: String) -> [String] {
+        ["train", "--dataset", "csv:" + csv, "--model", "mlp", "--epochs", "2", "--seed", "5", "--lr", "0.01", "--dropout", "0.2",
+         "--checkpoint-every", "4", "--out", out, "--quiet"]
+    }
+
+    static func expectSameWeights(_ a: String, _ b: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let x = try tensorBytes(a), y = try tensorBytes(b)
+        #expect(x.count >= 6 && x.keys.sorted() == y.keys.sorted(), sourceLocation: sourceLocation)
+        for (name, bytes) in x { #expect(y[name] == bytes, "\(name) differs between \(a) and \(b)", sourceLocation: sourceLocation) }
+    }
+
+    @Test func twoProcessesEndBitIdenticalToOneWithTheGlobalBatch() throws {
+        let ember = try #require(ember, "the ember executable was not built beside the tests")
+        let dir = try temporaryDirectory()
+        try Self.writeBlobs(to: dir + "/blobs.csv")
+        let one = try MPI.bounded(120, [ember] + Self.flags(dir + "/blobs.csv", dir + "/one") + ["--batch-size", "32", "--grad-shards", "2"])
+        #expect(one.status == 0, "\(one.output)")
+        let two = try MPI.run(ranks: 2, ember, Self.flags(dir + "/blobs.csv", dir + "/two") + ["--batch-size", "16", "--distributed"])
+        #expect(two.status == 0, "\(two.output)")
+        try Self.expectSameWeights(dir + "/one/model.safetensors", dir + "/two/model.safetensors")
+        // Rank 0 alone wrote the folder; the metrics summed over the ranks match one process's.
+        let a = try String(contentsOfFile: dir + "/one/metrics.csv", encoding: .utf8).split(separator: "\n")
+        let b = try String(contentsOfFile: dir + "/two/metrics.csv", encoding: .utf8).split(separator: "\n")
+        #expect(a.count == 3 && b.count == 3)
+        // epoch, step, train loss and accuracy, validation loss, accuracy, top-k, lr: equal (timing columns aside).
+        for (x, y) in zip(a, b) { #expect(x.split(separator: ",").prefix(8) == y.split(separator: ",").prefix(8), "\(x) vs \(y)") }
+        let config = try String(contentsOfFile: dir + "/two/config.json", encoding: .utf8)
+        #expect(config.contains("\"worldSize\" : 2") && config.contains("\"gradShards\" : 2"), "\(config)")
+    }
+
+    @Test func aRunResumesOnAnotherNumberOfProcesses() throws {
+        let ember = try #require(ember, "the ember executable was not built beside the tests")
+        let dir = try temporaryDirectory()
+        try Self.writeBlobs(to: dir + "/blobs.csv")
+        let csv = dir + "/blobs.csv"
+        let whole = try MPI.bounded(120, [ember] + Self.flags(csv, dir + "/whole") + ["--batch-size", "32", "--grad-shards", "2"])
+        #expect(whole.status == 0, "\(whole.output)")
+        // Two processes stopped after 10 steps (mid-epoch), resumed by one.
+        let stopped = try MPI.run(ranks: 2, ember, Self.flags(csv, dir + "/a") + ["--batch-size", "16", "--distributed", "--debug-interrupt-after", "10"])
+        #expect(stopped.status != 0 && FileManager.default.fileExists(atPath: dir + "/a/checkpoint.safetensors"), "\(stopped.output)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/a/test.json"))
+        let resumedAlone = try MPI.bounded(120, [ember, "train", "--resume", dir + "/a", "--quiet"])
+        #expect(resumedAlone.status == 0, "\(resumedAlone.output)")
+        try Self.expectSameWeights(dir + "/whole/model.safetensors", dir + "/a/model.safetensors")
+        // One process stopped, resumed by two.
+        let alone = try MPI.bounded(120, [ember] + Self.flags(csv, dir + "/b") + ["--batch-size", "32", "--grad-shards", "2", "--debug-interrupt-after", "10"])
+        #expect(alone.status == 130, "\(alone.output)")
+        let resumedByTwo = try MPI.run(ranks: 2, ember, ["train", "--resume", dir + "/b", "--distributed", "--quiet"])
+        #expect(resumedByTwo.status == 0, "\(resumedByTwo.output)")
+        try Self.expectSameWeights(dir + "/whole/model.safetensors", dir + "/b/model.safetensors")
+    }
+
+    @Test func aRankThatCannotReadTheDataStopsTheRunWithItsError() throws {
+        let ember = try #require(ember, "the ember executable was not built beside the tests")
+        let dir = try temporaryDirectory()
+        try Self.writeBlobs(to: dir + "/blobs.csv")
+        // MPMD launch: rank 0 reads the file, rank 1 is given a path that does not exist.
+        let good = Self.flags(dir + "/blobs.csv", dir + "/r") + ["--batch-size", "16", "--distributed"]
+        let bad = Self.flags(dir + "/missing.csv", dir + "/r") + ["--batch-size", "16", "--distributed"]
+        let r = try MPI.bounded(90, [MPI.mpirun!] + MPI.options + ["-np", "1", ember] + good + [":", "-np", "1", ember] + bad)
+        #expect(r.status != 0)
+        #expect(r.output.contains("error on process 1 of 2: process 1 of the distributed run failed:") && r.output.contains("missing.csv"), "\(r.output)")
+        #expect(r.seconds < 60)
+    }
+}
+
+/// The CNN through `ember train`: convolutions split their batch by the thread count, so both
+/// sides run one thread per process — here with mpirun's default binding (one core per rank).
+@Suite(.enabled(if: MPI.available, Comment(rawValue: MPI.missing)), .serialized)
+struct DistributedCNNTrainTests {
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist"),
+                   "Fashion-MNIST is not installed (make deps installs dataset-fashion-mnist)"))
+    func aCNNOnFourProcessesEndsBitIdenticalToOne() throws {
+        let ember = try #require(MPI.executable("ember"), "the ember executable was not built beside the tests")
+        let dir = try temporaryDirectory()
+        let flags = ["train", "--model", "cnn", "--train-limit", "640", "--val-split", "0.2", "--epochs", "1", "--seed", "2",
+                     "--threads", "1", "--grad-shards", "4", "--quiet"]
+        let one = try MPI.bounded(180, [ember] + flags + ["--batch-size", "64", "--out", dir + "/one"])
+        #expect(one.status == 0, "\(one.output)")
+        let four = try MPI.bounded(180, [MPI.mpirun!, "--allow-run-as-root", "--oversubscribe", "--mca", "btl_vader_single_copy_mechanism", "none",
+                                         "-np", "4", ember] + flags + ["--batch-size", "16", "--distributed", "--out", dir + "/four"])
+        #expect(four.status == 0, "\(four.output)")
+        try DistributedTrainTests.expectSameWeights(dir + "/one/model.safetensors", dir + "/four/model.safetensors")
+    }
+}

@@ -8,7 +8,7 @@
 #   make fuzz    libFuzzer on every file reader, FUZZ_SECONDS (60) each; stops at the first crash
 #                (ONLY=csv for one target, FUZZ_ARGS= adds libFuzzer flags)
 
-DEB_PACKAGES := libopenblas-dev dataset-fashion-mnist pkg-config zlib1g-dev
+DEB_PACKAGES := libopenblas-dev dataset-fashion-mnist pkg-config zlib1g-dev libpng-dev libjpeg62-turbo-dev
 # One set of build flags for every command, so `make test` and `make run` share one build.
 BUILD_FLAGS := -c release -Xswiftc -enable-testing
 
@@ -69,7 +69,7 @@ tsan: deps
 # learns goes to Fuzz/work/<target> and a crashing input to Fuzz/artifacts/<target>/ (both ignored by
 # git). A gzip file of n bytes may rightly inflate to 1032·n, so idx-gzip's inputs stay under 64 KiB
 # to keep a valid file within the 256 MB limit. ASan's quarantine is kept small for the same limit.
-FUZZ_TARGETS := safetensors idx idx-gzip csv checkpoint text
+FUZZ_TARGETS := safetensors idx idx-gzip csv checkpoint text png jpeg
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD_FLAGS := -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
 FUZZ_ASAN_OPTIONS := quarantine_size_mb=16:detect_leaks=0

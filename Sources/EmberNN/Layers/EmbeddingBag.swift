@@ -118,8 +118,9 @@ open class EmbeddingBag: Module, @unchecked Sendable {
     }
 
     /// `embeddingBag(input, weight:, offsets:, ...)`.
-    public func callAsFunction(_ input: Tensor, offsets: Tensor?, perSampleWeights: Tensor? = nil) -> Tensor {
-        FailureScopes.enter(self)
+    public func callAsFunction(_ input: Tensor, offsets: Tensor?, perSampleWeights: Tensor? = nil,
+                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        FailureScopes.enter(self, file: file, line: line)
         defer { FailureScopes.leave() }
         return embeddingBag(input, weight: weight, offsets: offsets, mode: mode, perSampleWeights: perSampleWeights,
                             includeLastOffset: includeLastOffset, paddingIdx: paddingIdx)

@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "EmberVisionTests", dependencies: ["Ember", "EmberNN", "EmberData", "EmberVision", "EmberTestSupport"]),
         .testTarget(name: "EmberOptimTests", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberTestSupport"]),
         .target(name: "EmberTrain", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberVision"]),
-        .executableTarget(name: "ember", dependencies: ["EmberTrain", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Sources/ember"),
+        .executableTarget(name: "ember", dependencies: ["EmberTrain", "EmberVision", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Sources/ember"),
         .testTarget(name: "EmberTrainTests", dependencies: ["EmberTrain", "EmberVision", "EmberTestSupport", "EmberFuzzHarness"]),
     ]
 )

@@ -50,6 +50,8 @@ let package = Package(
         .target(name: "EmberTestSupport", dependencies: ["Ember"], path: "Sources/EmberTestSupport"),
         // The fuzz targets' logic (Fuzz/ builds it with libFuzzer; FuzzCorpusTests replays the corpus).
         .target(name: "EmberFuzzHarness", dependencies: ["Ember", "EmberData", "EmberVision", "EmberTrain"], path: "Sources/EmberFuzzHarness"),
+        // Examples/: small runnable programs, one folder each.
+        .executableTarget(name: "DetectionExample", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberVision"], path: "Examples/Detection"),
         .executableTarget(name: "EmberDemo", dependencies: ["Ember"], path: "Sources/EmberDemo"),
         .executableTarget(name: "EmberBench", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberTrain", "CBLAS"], path: "Sources/EmberBench"),
         .testTarget(

@@ -180,7 +180,7 @@ def transforms_family():
         f.case(f"resized_crop.{tag}", lambda x: TF.resized_crop(x, 2, 3, 10, 12, [8, 8], B, antialias=True), make, grads=[])
         f.case(f"rotate.nearest.{tag}", lambda x: TF.rotate(x, 30.0, N), make, grads=[])
         f.case("rotate.bilinear.f32" if tag == "f32" else "rotate.nearest.fill.u8",
-               (lambda x: TF.rotate(x, -17.0, B, fill=[0.0])) if tag == "f32" else (lambda x: TF.rotate(x, 45.0, N, fill=[9.0])), make, grads=[])
+               (lambda x: TF.rotate(x, -17.0, B, fill=[0.0])) if tag == "f32" else (lambda x: TF.rotate(x, 37.0, N, fill=[9.0])), make, grads=[])
         f.case(f"brightness.{tag}", lambda x: TF.adjust_brightness(x, 1.3), make, grads=[])
         f.case(f"contrast.{tag}", lambda x: TF.adjust_contrast(x, 0.6), make, grads=[])
         f.case(f"saturation.{tag}", lambda x: TF.adjust_saturation(x, 1.7), make, grads=[])
@@ -190,7 +190,7 @@ def transforms_family():
     f.case("convert.u8_to_f32", lambda x: TF.convert_image_dtype(x, torch.float32), u8, grads=[])
     f.case("convert.f32_to_u8", lambda x: TF.convert_image_dtype(x, torch.uint8), fl, grads=[])
     f.case("convert.f32_to_f64", lambda x: TF.convert_image_dtype(x, torch.float64), fl, grads=[])
-    f.case("to_tensor", lambda x: TF.to_tensor(x.permute(1, 2, 0).numpy()), u8, grads=[])
+    f.case("to_tensor", lambda x: TF.to_tensor(x.permute(1, 2, 0).numpy()).to(F32), u8, grads=[])
     return f
 
 

@@ -49,7 +49,7 @@ private func tagged(_ tag: String) -> [OpCase] {
         OpCase("saturation.\(tag)", atol: trunc) { adjustSaturation($0[0], 1.7) },
         OpCase("hue.\(tag)", atol: u8 ? 1 : 1e-5) { adjustHue($0[0], 0.21) },
         OpCase("hue.neg.\(tag)", atol: u8 ? 1 : 1e-5) { adjustHue($0[0], -0.4) },
-        u8 ? OpCase("rotate.nearest.fill.u8", atol: 1) { rotate($0[0], angle: 45, fill: 9) }
+        u8 ? OpCase("rotate.nearest.fill.u8", atol: 1) { rotate($0[0], angle: 37, fill: 9) }
            : OpCase("rotate.bilinear.f32", atol: resample) { rotate($0[0], angle: -17, interpolation: .bilinear) },
     ]
     return cases

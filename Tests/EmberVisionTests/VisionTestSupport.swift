@@ -15,7 +15,7 @@ struct TempFolder {
     func file(_ name: String) -> String { path + "/" + name }
     func write(_ bytes: [UInt8], _ name: String) -> String {
         let p = file(name)
-        FileManager.default.createFile(atPath: p, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: p, contents: Data(bytes))
         return p
     }
     func remove() { try? FileManager.default.removeItem(atPath: path) }

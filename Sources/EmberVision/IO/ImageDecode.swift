@@ -127,7 +127,7 @@ enum ImageCodec {
             String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
         }
         let name = format == .png ? "PNG" : "JPEG"
-        switch status {
+        switch Int(status) {
         case EMBER_IMAGE_TRUNCATED: throw .truncated(path: path, detail: "\(name): \(message)")
         case EMBER_IMAGE_UNSUPPORTED: throw .badFormat(path: path, detail: "unsupported \(name): \(message)")
         case EMBER_IMAGE_NO_MEMORY: throw .ioError(path: path, detail: "out of memory decoding the \(name): \(message)")

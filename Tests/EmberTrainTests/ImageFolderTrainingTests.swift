@@ -122,3 +122,38 @@ import Testing
         #expect(run.status != 0 && run.stderr.contains(broken) && run.stderr.contains("not a PNG or JPEG"), "\(run.stderr)")
     }
 }
+
+@Suite struct MistakesGridTests {
+    @Test func tilesEnlargedImagesUnderTheirLabels() {
+        let images = (0..<5).map { Tensor.full([1, 28, 28], Double($0) / 4) }
+        let mistakes = images.enumerated().map { Mistake(image: $1, truth: $0 % 2, predicted: 2, confidence: 0.9 - Double($0) / 10) }
+        let grid = mistakesGrid(mistakes, classNames: ["cat", "dog", "bird"], columns: 4)
+        // 28 px enlarged 3× to 84, a 20-pixel caption, 2 rows of 4 with 2-pixel padding.
+        let expectedShape = [3, 2 * (84 + 20 + 2) + 2, 4 * (84 + 2) + 2]
+        #expect(grid.dtype == DType.uint8)
+        #expect(grid.shape == expectedShape)
+        // The second image (value 0.25 → 64) fills its tile's picture area.
+        let inside: Double = grid[1, 62, 128].item()
+        #expect(inside == 64)
+        // Captions: green "T: ..." on the first line, red "P: ..." on the second.
+        let caption = grid.narrow(1, start: 2, length: 20).narrow(2, start: 2, length: 84)
+        #expect(caption[1].narrow(0, start: 0, length: 10).max().item() == 220.0)
+        #expect(caption[0].narrow(0, start: 10, length: 10).max().item() == 255.0)
+    }
+
+    @Test func mostConfidentMistakesComeFirst() throws {
+        // A "model" that always predicts class 0 with softmax confidence rising with the input.
+        final class Constant: Module, @unchecked Sendable {
+            override func forward(_ x: Tensor) -> Tensor {
+                let s = x.flatten(startDim: 1).mean(dim: 1, keepDim: true) * 10
+                return Tensor.cat([s, Tensor.zerosLike(s), Tensor.zerosLike(s)], dim: 1)
+            }
+        }
+        let x = Tensor.arange(6).to(.float32).reshape([6, 1, 1, 1]).expand([6, 1, 2, 2]).contiguous() / 5
+        let y = Tensor([0, 1, 2, 1, 0, 2] as [Int])
+        let loader = DataLoader(TensorDataset(x, y), batchSize: 4)
+        let worst = mostConfidentMistakes(Constant(), on: loader, count: 3)
+        #expect(worst.map(\.truth) == [2, 1, 2] && worst.allSatisfy { $0.predicted == 0 })
+        #expect(worst[0].confidence > worst[1].confidence && worst[1].confidence > worst[2].confidence)
+    }
+}

@@ -13,6 +13,14 @@ public struct Mistake {
     public let predicted: Int
     /// The predicted class's probability.
     public let confidence: Double
+
+    /// A mistake on `image`: `truth` predicted as `predicted` with probability `confidence`.
+    public init(image: Tensor, truth: Int, predicted: Int, confidence: Double) {
+        self.image = image
+        self.truth = truth
+        self.predicted = predicted
+        self.confidence = confidence
+    }
 }
 
 /// The `count` images of `loader` that `model` (in eval mode) misclassifies with the highest
@@ -61,7 +69,7 @@ public func mistakesGrid(_ mistakes: [Mistake], classNames: [String], columns: I
         if img.shape[0] == 1 { img = img.expand([3, h, w]) }
         img = img.narrow(0, start: 0, length: 3)
         let pixels = (img * 255 + 0.5).clamp(min: 0, max: 255).to(.uint8)
-        let big = scale == 1 ? pixels : pixels.unsqueeze(1).unsqueeze(3).expand([3, h, scale, w, scale]).reshape([3, h * scale, w * scale])
+        let big = scale == 1 ? pixels : pixels.unsqueeze(2).unsqueeze(4).expand([3, h, scale, w, scale]).reshape([3, h * scale, w * scale])
         let tile = Tensor.zeros([3, caption + h * scale, tileW], dtype: .uint8)
         tile.narrow(1, start: caption, length: h * scale).narrow(2, start: (tileW - w * scale) / 2, length: w * scale).copy_(big)
         let name = { (i: Int) in i < classNames.count ? classNames[i] : "class \(i)" }

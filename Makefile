@@ -1,6 +1,7 @@
 # Ember's commands. A new machine needs only `make run` and `make test`.
 #   make deps    install the Debian packages Ember needs (apt-get; prints the command when not root)
-#   make test    the whole test suite, built optimized (numeric tests are 10-100x slower in debug), then the
+#   make test    the whole test suite, built optimized (numeric tests are 10-100x slower in debug), the examples
+#                briefly (Examples/), then the
 #                kernel suites again at each lower EMBER_ISA level the CPU has (avx2, base)
 #   make run     release build, then `ember train`: the default model on Fashion-MNIST (ARGS= adds flags)
 #   make bench   Ember vs PyTorch 1.13 side by side (ONLY=gemm to pick a workload, ARGS=--quick)
@@ -38,6 +39,7 @@ LOWER_ISAS := $(shell if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then echo a
 test: deps
 	swift build --build-tests $(BUILD_FLAGS)
 	swift test --skip-build $(BUILD_FLAGS)
+	.build/release/DetectionExample --quick
 	@for isa in $(LOWER_ISAS); do \
 	  echo "== the kernel suites again with EMBER_ISA=$$isa"; \
 	  EMBER_ISA=$$isa swift test --skip-build $(BUILD_FLAGS) --filter '$(ISA_SUITES)' || exit 1; \

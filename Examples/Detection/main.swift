@@ -1,11 +1,17 @@
 // A small single-stage object detector trained on generated images of shapes (squares, discs,
 // triangles) on noisy backgrounds, reporting mAP@0.5 on held-out images:
 //
-//     swift run -c release DetectionExample            # about a minute on 2 cores
-//     swift run -c release DetectionExample --quick    # a few seconds, for `make test`
+//     swift run -c release DetectionExample            # about 25 s on 2 cores
+//     swift run -c release DetectionExample --quick    # under a second, for `make test` (no picture)
 //
-// Measured here (seed 0, 3000 training images, 12 epochs): mAP@0.5 about 0.9 on 500 held-out
-// images; it also writes detections.png, 16 held-out images with their detected boxes.
+// It should print, after 12 epochs on 3000 images (loss 2.40 down to 0.14; measured here, Zen 4):
+//
+//     AP@0.5 square: 1.000
+//     AP@0.5 disc: 1.000
+//     AP@0.5 triangle: 0.997
+//     mAP@0.5 on 500 held-out images: 0.999
+//
+// and write detections.png: 16 held-out images with their detected boxes and class initials.
 import Ember
 import Foundation
 import EmberNN
@@ -52,6 +58,7 @@ for (c, ap) in perClass.enumerated() { print("AP@0.5 \(ShapesData.classes[c]): \
 print("mAP@0.5 on \(testCount) held-out images: \(String(format: "%.3f", map))")
 
 // A picture: the first 16 held-out images, detections in red (score > 0.5).
+if quick { exit(0) }
 let tiles: [Tensor] = (0..<min(16, testCount)).map { n in
     var tile = (test.images[n].expand([3, 32, 32]) * 255).to(.uint8).contiguous()
     for d in detections where d.image == n && d.score > 0.5 {

@@ -190,6 +190,13 @@ def transforms_family():
     f.case("convert.u8_to_f32", lambda x: TF.convert_image_dtype(x, torch.float32), u8, grads=[])
     f.case("convert.f32_to_u8", lambda x: TF.convert_image_dtype(x, torch.uint8), fl, grads=[])
     f.case("convert.f32_to_f64", lambda x: TF.convert_image_dtype(x, torch.float64), fl, grads=[])
+    grid = torchvision.utils.make_grid
+    f.case("make_grid.rgb", lambda x: grid(x, nrow=3, padding=2, pad_value=0.25),
+           lambda: ins(x=torch.rand(5, 3, 6, 7, dtype=torch.float64).to(F32)), grads=[])
+    f.case("make_grid.gray_normalize_each", lambda x: grid(x, nrow=2, padding=1, normalize=True, scale_each=True),
+           lambda: ins(x=(torch.randn(3, 1, 4, 5, dtype=torch.float64) * 3).to(F32)), grads=[])
+    f.case("make_grid.value_range", lambda x: grid(x, nrow=4, normalize=True, value_range=(-1, 1)),
+           lambda: ins(x=(torch.randn(2, 3, 3, 3, dtype=torch.float64) * 2).to(F32)), grads=[])
     f.case("to_tensor", lambda x: TF.to_tensor(x.permute(1, 2, 0).numpy()).to(F32), u8, grads=[])
     return f
 

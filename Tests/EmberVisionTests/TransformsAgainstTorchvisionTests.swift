@@ -5,7 +5,7 @@ import EmberTestSupport
 import EmberVision
 import Testing
 
-// Image transforms against torchvision 0.14's tensor path, on a 3×14×18 image as uint8 and as
+// Image transforms (and torchvision.utils.make_grid) against torchvision 0.14's tensor path, on a 3×14×18 image as uint8 and as
 // float32 (Tests/Fixtures/vision_transforms.safetensors, scripts/make_vision_fixtures.py).
 //
 // Tolerances: crops, pads, nearest resizing, grayscale and dtype conversion are exact in both
@@ -60,6 +60,9 @@ let visionTransformCases: [OpCase] = tagged("u8") + tagged("f32") + [
     OpCase("convert.u8_to_f32") { ConvertImageDtype(.float32)($0[0]) },
     OpCase("convert.f32_to_u8") { convertImageDtype($0[0], .uint8) },
     OpCase("convert.f32_to_f64") { convertImageDtype($0[0], .float64) },
+    OpCase("make_grid.rgb") { makeGrid($0[0], nrow: 3, padding: 2, padValue: 0.25) },
+    OpCase("make_grid.gray_normalize_each") { makeGrid($0[0], nrow: 2, padding: 1, normalize: true, scaleEach: true) },
+    OpCase("make_grid.value_range") { makeGrid($0[0], nrow: 4, normalize: true, valueRange: -1...1) },
     OpCase("to_tensor") { ToTensor()($0[0].permute([1, 2, 0]).contiguous()) },
 ]
 

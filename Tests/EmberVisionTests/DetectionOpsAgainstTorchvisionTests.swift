@@ -45,4 +45,12 @@ let visionOpCases: [OpCase] = [
             assertClose(boxConvert(boxConvert(b, from: .xyxy, to: f), from: f, to: .xyxy), b, "round trip through \(f)")
         }
     }
+
+    @Test func roiAlignTakesBoxesPerImage() {
+        let x = Tensor.randn([2, 3, 10, 12], generator: Generator(seed: 3))
+        let first = Tensor([[1.2, 0.7, 7.9, 6.1]] as [[Float]]), second = Tensor([[0, 0, 11, 9], [3.3, 2.1, 5, 8.8]] as [[Float]])
+        let rois = Tensor([[0, 1.2, 0.7, 7.9, 6.1], [1, 0, 0, 11, 9], [1, 3.3, 2.1, 5, 8.8]] as [[Float]])
+        let a = roiAlign(x, boxes: [first, second], outputSize: (2, 3), samplingRatio: 2)
+        #expect(a.shape == [3, 3, 2, 3] && a.equal(roiAlign(x, rois: rois, outputSize: (2, 3), samplingRatio: 2)))
+    }
 }

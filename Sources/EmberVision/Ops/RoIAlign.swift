@@ -79,3 +79,22 @@ private func bilinearTaps(y: Double, x: Double, h: Int, w: Int, base: Int, scale
     taps.append((base + yHigh * w + xLow, ly * hx * scale))
     taps.append((base + yHigh * w + xHigh, ly * lx * scale))
 }
+
+/// `roiAlign` with one `[L_i, 4]` tensor of xyxy boxes per image instead of batch-indexed rois
+/// (torchvision: `roi_align(input, boxes: List[Tensor], ...)`); the output rows follow the
+/// boxes in order, image by image.
+///
+/// ```swift
+/// let pooled = roiAlign(features, boxes: [boxesOfImage0, boxesOfImage1], outputSize: (7, 7), spatialScale: 0.25)
+/// ```
+public func roiAlign(_ input: Tensor, boxes: [Tensor], outputSize: (height: Int, width: Int), spatialScale: Double = 1,
+                     samplingRatio: Int = -1, aligned: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+    check(boxes.allSatisfy { $0.dim == 2 && $0.shape[1] == 4 }, "roiAlign",
+          "expected one [L, 4] tensor of boxes per image, got shapes \(boxes.map(\.shape))", file: file, line: line)
+    let rois = boxes.enumerated().map { i, b in
+        Tensor.cat([Tensor.full([b.shape[0], 1], Double(i), dtype: b.dtype), b.detach()], dim: 1)
+    }
+    let all = rois.isEmpty ? Tensor.zeros([0, 5], dtype: input.dtype) : Tensor.cat(rois, dim: 0)
+    return roiAlign(input, rois: all, outputSize: outputSize, spatialScale: spatialScale, samplingRatio: samplingRatio,
+                    aligned: aligned, file: file, line: line)
+}

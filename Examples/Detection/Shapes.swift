@@ -1,7 +1,8 @@
 import Ember
 
-/// The data of this example, generated: 32×32 gray images of 1 to 3 shapes (square, disc,
-/// triangle), 6 to 13 pixels across, bright on a dark background of noise and faint blobs.
+/// The data of this example, generated: 32×32 gray images of 1 to 4 shapes (square, disc,
+/// triangle), 5 to 13 pixels across, of random contrast on a background of noise and blobs
+/// as bright as the faintest shapes; shapes may touch but not overlap.
 struct ShapesData {
     static let size = 32
     static let classes = ["square", "disc", "triangle"]
@@ -20,27 +21,27 @@ struct ShapesData {
             let base = n * s * s
             // Background: noise around a random level, plus two faint blurry blobs.
             let level = 0.1 + 0.15 * rng.unit()
-            for k in 0..<(s * s) { pixels[base + k] = level + 0.12 * (rng.unit() - 0.5) }
+            for k in 0..<(s * s) { pixels[base + k] = level + 0.2 * (rng.unit() - 0.5) }
             for _ in 0..<2 {
                 let bx = rng.unit() * Float(s), by = rng.unit() * Float(s), r = 3 + 5 * rng.unit()
                 for y in 0..<s { for x in 0..<s {
                     let d2 = (Float(x) - bx) * (Float(x) - bx) + (Float(y) - by) * (Float(y) - by)
-                    pixels[base + y * s + x] += 0.15 * max(0, 1 - d2 / (r * r))
+                    pixels[base + y * s + x] += 0.3 * max(0, 1 - d2 / (r * r))
                 } }
             }
             var placed: [(label: Int, box: [Float])] = []
-            let wanted = 1 + rng.below(3)
+            let wanted = 1 + rng.below(4)
             var tries = 0
             while placed.count < wanted && tries < 20 {
                 tries += 1
-                let label = rng.below(3), size = 6 + rng.below(8)
+                let label = rng.below(3), size = 5 + rng.below(9)
                 let left = rng.below(s - size + 1), top = rng.below(s - size + 1)
                 let box: [Float] = [Float(left), Float(top), Float(left + size), Float(top + size)]
                 // Keep shapes apart, so every box is visible.
                 if placed.contains(where: { overlap($0.box, box) }) { continue }
-                let brightness = 0.6 + 0.4 * rng.unit()
+                let brightness = 0.45 + 0.55 * rng.unit()
                 for y in top..<(top + size) { for x in left..<(left + size) where Self.inside(label, x - left, y - top, size) {
-                    pixels[base + y * s + x] = brightness + 0.08 * (rng.unit() - 0.5)
+                    pixels[base + y * s + x] = brightness + 0.15 * (rng.unit() - 0.5)
                 } }
                 placed.append((label, box))
             }
@@ -61,9 +62,9 @@ struct ShapesData {
     }
 }
 
-/// Boxes that touch or come within 2 pixels.
+/// Boxes that overlap.
 private func overlap(_ a: [Float], _ b: [Float]) -> Bool {
-    a[0] < b[2] + 2 && b[0] < a[2] + 2 && a[1] < b[3] + 2 && b[1] < a[3] + 2
+    a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]
 }
 
 /// A small seeded generator (SplitMix64), so the data are the same on every run.

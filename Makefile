@@ -1,6 +1,7 @@
 # Ember's commands. A new machine needs only `make run` and `make test`.
 #   make deps    install the Debian packages Ember needs (apt-get; prints the command when not root)
-#   make test    the whole test suite, built optimized (numeric tests are 10-100x slower in debug), then the
+#   make test    the whole test suite, built optimized (numeric tests are 10-100x slower in debug), the examples
+#                briefly (Examples/), then the
 #                kernel suites again at each lower EMBER_ISA level the CPU has (avx2, base)
 #   make run     release build, then `ember train`: the default model on Fashion-MNIST (ARGS= adds flags)
 #   make bench   Ember vs PyTorch 1.13 side by side (ONLY=gemm to pick a workload, ARGS=--quick)
@@ -10,7 +11,7 @@
 #   make fuzz    libFuzzer on every file reader, FUZZ_SECONDS (60) each; stops at the first crash
 #                (ONLY=csv for one target, FUZZ_ARGS= adds libFuzzer flags)
 
-DEB_PACKAGES := libopenblas-dev dataset-fashion-mnist pkg-config zlib1g-dev libopenmpi-dev openmpi-bin
+DEB_PACKAGES := libopenblas-dev dataset-fashion-mnist pkg-config zlib1g-dev libopenmpi-dev openmpi-bin libpng-dev libjpeg62-turbo-dev
 # One set of build flags for every command, so `make test` and `make run` share one build.
 BUILD_FLAGS := -c release -Xswiftc -enable-testing
 
@@ -40,6 +41,7 @@ LOWER_ISAS := $(shell if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then echo a
 test: deps
 	swift build --build-tests $(BUILD_FLAGS)
 	swift test --skip-build $(BUILD_FLAGS)
+	.build/release/DetectionExample --quick
 	@for isa in $(LOWER_ISAS); do \
 	  echo "== the kernel suites again with EMBER_ISA=$$isa"; \
 	  EMBER_ISA=$$isa swift test --skip-build $(BUILD_FLAGS) --filter '$(ISA_SUITES)' || exit 1; \
@@ -81,7 +83,7 @@ tsan: deps
 # learns goes to Fuzz/work/<target> and a crashing input to Fuzz/artifacts/<target>/ (both ignored by
 # git). A gzip file of n bytes may rightly inflate to 1032·n, so idx-gzip's inputs stay under 64 KiB
 # to keep a valid file within the 256 MB limit. ASan's quarantine is kept small for the same limit.
-FUZZ_TARGETS := safetensors idx idx-gzip csv checkpoint text
+FUZZ_TARGETS := safetensors idx idx-gzip csv checkpoint text png jpeg
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD_FLAGS := -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
 FUZZ_ASAN_OPTIONS := quarantine_size_mb=16:detect_leaks=0

@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "EmberNN", targets: ["EmberNN"]),
         .library(name: "EmberData", targets: ["EmberData"]),
         .library(name: "EmberOptim", targets: ["EmberOptim"]),
+        .library(name: "EmberVision", targets: ["EmberVision"]),
         .library(name: "EmberTrain", targets: ["EmberTrain"]),
         .library(name: "EmberDistributed", targets: ["EmberDistributed"]),
     ],
@@ -34,14 +35,31 @@ let package = Package(
             pkgConfig: "ompi-c",
             providers: [.apt(["libopenmpi-dev"])]
         ),
+        .systemLibrary(
+            name: "CPNG",
+            path: "Sources/CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
+        ),
+        .systemLibrary(
+            name: "CJPEG",
+            path: "Sources/CJPEG",
+            pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg62-turbo-dev"])]
+        ),
+        // libpng's and libjpeg's longjmp error handling, kept in C (EmberVision calls it).
+        .target(name: "CEmberImage", dependencies: ["CPNG", "CJPEG"], path: "Sources/CEmberImage"),
         .target(name: "CEmberKernels", path: "Sources/CEmberKernels"),
         .target(name: "Ember", dependencies: ["CBLAS", "CEmberKernels"]),
         .target(name: "EmberNN", dependencies: ["Ember"]),
         .target(name: "EmberData", dependencies: ["Ember", "CZlib"]),
         .target(name: "EmberOptim", dependencies: ["Ember", "EmberNN"]),
+        .target(name: "EmberVision", dependencies: ["Ember", "EmberNN", "EmberData", "CEmberImage"]),
         .target(name: "EmberTestSupport", dependencies: ["Ember"], path: "Sources/EmberTestSupport"),
         // The fuzz targets' logic (Fuzz/ builds it with libFuzzer; FuzzCorpusTests replays the corpus).
-        .target(name: "EmberFuzzHarness", dependencies: ["Ember", "EmberData", "EmberTrain"], path: "Sources/EmberFuzzHarness"),
+        .target(name: "EmberFuzzHarness", dependencies: ["Ember", "EmberData", "EmberVision", "EmberTrain"], path: "Sources/EmberFuzzHarness"),
+        // Examples/: small runnable programs, one folder each.
+        .executableTarget(name: "DetectionExample", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberVision"], path: "Examples/Detection"),
         .executableTarget(name: "EmberDemo", dependencies: ["Ember"], path: "Sources/EmberDemo"),
         .executableTarget(name: "EmberBench", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberTrain", "CBLAS"], path: "Sources/EmberBench"),
         .testTarget(
@@ -50,14 +68,15 @@ let package = Package(
         ),
         .testTarget(name: "EmberNNTests", dependencies: ["Ember", "EmberNN", "EmberTestSupport"]),
         .testTarget(name: "EmberDataTests", dependencies: ["Ember", "EmberData", "EmberTestSupport"]),
+        .testTarget(name: "EmberVisionTests", dependencies: ["Ember", "EmberNN", "EmberData", "EmberVision", "EmberTestSupport"]),
         .testTarget(name: "EmberOptimTests", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberTestSupport"]),
         .target(name: "EmberDistributed", dependencies: ["Ember", "EmberNN", "CMPI"]),
-        .target(name: "EmberTrain", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberDistributed"]),
+        .target(name: "EmberTrain", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData", "EmberDistributed", "EmberVision"]),
         // The scenarios EmberDistributedTests runs under mpirun.
         .executableTarget(name: "EmberDistributedCheck", dependencies: ["EmberDistributed", "EmberTrain"], path: "Sources/EmberDistributedCheck"),
         .executableTarget(name: "EmberDistributedBench", dependencies: ["EmberDistributed", "EmberTrain", "CMPI"], path: "Sources/EmberDistributedBench"),
         .testTarget(name: "EmberDistributedTests", dependencies: ["Ember"]),
-        .executableTarget(name: "ember", dependencies: ["EmberTrain", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Sources/ember"),
-        .testTarget(name: "EmberTrainTests", dependencies: ["EmberTrain", "EmberTestSupport", "EmberFuzzHarness"]),
+        .executableTarget(name: "ember", dependencies: ["EmberTrain", "EmberVision", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Sources/ember"),
+        .testTarget(name: "EmberTrainTests", dependencies: ["EmberTrain", "EmberVision", "EmberTestSupport", "EmberFuzzHarness"]),
     ]
 )

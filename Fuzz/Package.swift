@@ -9,7 +9,7 @@
 // package also builds and tests normally (`FuzzCorpusTests` replays corpus/ and regressions/).
 import PackageDescription
 
-let fuzzTargets = ["safetensors", "idx", "idx-gzip", "csv", "checkpoint", "text"]
+let fuzzTargets = ["safetensors", "idx", "idx-gzip", "csv", "checkpoint", "text", "png", "jpeg"]
 
 let package = Package(
     name: "EmberFuzz",
@@ -20,6 +20,7 @@ let package = Package(
         .target(name: "EmberFuzzHarness", dependencies: [
             .product(name: "Ember", package: "Ember"),
             .product(name: "EmberData", package: "Ember"),
+            .product(name: "EmberVision", package: "Ember"),
             .product(name: "EmberTrain", package: "Ember"),
         ]),
     ] + fuzzTargets.map { name in

@@ -185,6 +185,18 @@ def make_checkpoint(ember):
     write("checkpoint", "trainer-state-midway.json", json.dumps(state, indent=2, sort_keys=True))
 
 
+def make_images():
+    """png/ and jpeg/: copies of the image fixtures scripts/make_vision_fixtures.py made with PIL."""
+    vision = os.path.join(FIXTURES, "vision")
+    for name in ("gray8.png", "rgba8.png", "palette_trns.png", "gray16.png", "rgb16.png", "interlaced.png", "gray1.png"):
+        with open(os.path.join(vision, name), "rb") as f:
+            write("png", name, f.read())
+    for name in sorted(os.listdir(vision)):
+        if name.endswith(".jpg"):
+            with open(os.path.join(vision, name), "rb") as f:
+                write("jpeg", name, f.read())
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ember", help="an `ember` binary, to remake checkpoint/ from a real run")
@@ -196,6 +208,7 @@ def main():
     make_idx()
     make_csv()
     make_text()
+    make_images()
     if args.ember:
         shutil.rmtree(os.path.join(CORPUS, "checkpoint"), ignore_errors=True)
         make_checkpoint(args.ember)

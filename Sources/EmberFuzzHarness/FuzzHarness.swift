@@ -25,6 +25,12 @@ public enum FuzzTarget: String, CaseIterable, Sendable, CustomStringConvertible 
     /// `TextDataset` at character and word level, with its own vocabulary and with one that
     /// lacks tokens (the `Vocabulary` encoder's error path).
     case text
+    /// `readImageInfo` and `readImage` of a file named `.png` (any format is sniffed, so JPEG
+    /// bytes are read too); a decoded image is checked against its header and survives
+    /// `encodePNG` and a decode back.
+    case png
+    /// The same for a file named `.jpg`.
+    case jpeg
 
     public var description: String { rawValue }
 
@@ -37,6 +43,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable, CustomStringConvertible 
         case .csv: return "input.csv"
         case .checkpoint: return "config.json"
         case .text: return "input.txt"
+        case .png: return "input.png"
+        case .jpeg: return "input.jpg"
         }
     }
 }
@@ -85,6 +93,7 @@ public enum FuzzHarness {
         case .csv: fuzzCSV(bytes, path, &check)
         case .checkpoint: fuzzCheckpoint(bytes, path, scratch, &check)
         case .text: fuzzText(bytes, path, &check)
+        case .png, .jpeg: fuzzImage(path, &check)
         }
         return check.outcome
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EmberTrain
+import EmberVision
 
 /// `ember eval`: test accuracy, per-class table and confusion matrix of saved weights.
 struct EvalCommand: ParsableCommand {
@@ -21,11 +22,14 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "The architecture of --weights: mlp or cnn. (default: cnn)")
     var model: RunConfig.Model?
 
-    @Option(help: ArgumentHelp("The data of --weights: fashion-mnist, mnist or csv:PATH. (default: fashion-mnist)", valueName: "name"))
+    @Option(help: ArgumentHelp("The data of --weights: fashion-mnist, mnist, csv:PATH or folder:PATH. (default: fashion-mnist)", valueName: "name"))
     var dataset: String?
 
     @Flag(help: "The --weights model has BatchNorm layers.")
     var batchNorm = false
+
+    @Option(help: ArgumentHelp("Where to write the PNG grid of the most confidently misclassified images. (default: misclassified.png in the run folder, or beside --weights)", valueName: "file"))
+    var grid: String?
 
     func validate() throws {
         if folder == nil && weights == nil { throw ValidationError("give a run folder, or --weights FILE with --model") }
@@ -48,6 +52,11 @@ struct EvalCommand: ParsableCommand {
             result = try RunEvaluation(config: config, weights: weights!)
         }
         let m = result.meter
+        if let picture = result.mistakes {
+            let path = grid ?? (folder.map { $0 + "/misclassified.png" } ?? Self.beside(weights!, "misclassified.png"))
+            try writePNG(picture, to: path)
+            print("The most confidently misclassified images, with true (T) and predicted (P) labels: \(path)")
+        }
         print("\(result.weights) (\(Format.grouped(result.parameterCount)) parameters) on the \(result.split), \(Format.grouped(m.count)) samples")
         print("accuracy \(Format.percent(m.accuracy))  top-\(m.topK) \(Format.percent(m.topKAccuracy))  loss \(Format.fixed(m.loss, 4))")
         if let cm = m.confusion {
@@ -57,5 +66,11 @@ struct EvalCommand: ParsableCommand {
             print("Confusion matrix (rows: true class, columns: predicted class)")
             print(cm.table(classNames: result.classNames))
         }
+    }
+
+    /// `name` in the folder of `path`.
+    static func beside(_ path: String, _ name: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return name }
+        return String(path[...slash]) + name
     }
 }

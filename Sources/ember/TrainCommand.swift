@@ -27,11 +27,14 @@ struct TrainCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The architecture: mlp (784-512-256-10) or cnn (2 conv layers, 3136-128-10). (default: cnn)")
+    @Option(help: "The architecture: mlp (784-512-256-10) or cnn (2 conv layers, 3136-128-10; both adapt to the images' size and channels). (default: cnn)")
     var model: RunConfig.Model?
 
-    @Option(help: ArgumentHelp("The data: fashion-mnist, mnist, or csv:PATH (class index in the last column). (default: fashion-mnist)", valueName: "name"))
+    @Option(help: ArgumentHelp("The data: fashion-mnist, mnist, csv:PATH (class index in the last column) or folder:PATH (PNG and JPEG images, one sub-folder per class). (default: fashion-mnist)", valueName: "name"))
     var dataset: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("With --dataset folder:PATH, resize every image to N×N. (default: the first image's size)", valueName: "N"))
+    var imageSize: Int?
 
     @Option(parsing: .unconditional, help: "Epochs to train. (default: 4)")
     var epochs: Int?
@@ -130,7 +133,7 @@ struct TrainCommand: ParsableCommand {
                 ("--augment", augment), ("--batch-norm", batchNorm), ("--dropout", dropout != nil),
                 ("--early-stopping", earlyStopping != nil), ("--val-split", valSplit != nil), ("--seed", seed != nil),
                 ("--clip-grad-norm", clipGradNorm != nil), ("--checkpoint-every", checkpointEvery != nil),
-                ("--train-limit", trainLimit != nil), ("--out", out != nil), ("--grad-shards", gradShards != nil),
+                ("--train-limit", trainLimit != nil), ("--out", out != nil), ("--grad-shards", gradShards != nil), ("--image-size", imageSize != nil),
             ]
             if let (flag, _) = given.first(where: { $0.1 }) {
                 throw ValidationError("\(flag) cannot be used with --resume: a resumed run keeps its saved configuration")
@@ -160,6 +163,7 @@ struct TrainCommand: ParsableCommand {
         var c = RunConfig()
         c.model = model ?? c.model
         c.dataset = dataset ?? c.dataset
+        c.imageSize = imageSize
         c.epochs = epochs ?? c.epochs
         c.batchSize = batchSize ?? c.batchSize
         c.optimizer = optimizer ?? c.optimizer

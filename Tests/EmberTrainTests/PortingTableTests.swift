@@ -4,6 +4,7 @@ import Ember
 import EmberData
 import EmberNN
 import EmberOptim
+import EmberVision
 
 /// Every Ember spelling of the README's "Porting from PyTorch" table, compiled and run, so the
 /// table cannot drift from the API.
@@ -139,5 +140,20 @@ import EmberOptim
         let inputs = [Tensor.randn([3], dtype: .float64, requiresGrad: true)]
         let f: ([Tensor]) -> Tensor = { $0[0].square().sum() }
         #expect(gradcheck(f, inputs: inputs).passed)
+    }
+
+    @Test func visionRowsCompileAndRun() throws {
+        let root = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/cat", withIntermediateDirectories: true)
+        let img = Tensor.randint(0, 256, [3, 20, 24]).to(.uint8), p = root + "/cat/a.png"
+        try writePNG(img, to: p)
+        #expect(try readImage(p).equal(img))
+        let t = Compose([Resize(16), CenterCrop(14), ConvertImageDtype(.float32)])
+        let folder = try ImageFolder(root: root, transform: t)
+        #expect(folder.classes == ["cat"] && folder[0].0.shape == [3, 14, 14] && folder[0].0.dtype == .float32)
+        let a = Tensor([[0, 0, 10, 10], [1, 1, 11, 11]] as [[Float]]), b = Tensor([[0, 0, 10, 10]] as [[Float]])
+        let scores = Tensor([0.9, 0.8] as [Float])
+        #expect(boxIou(a, b).shape == [2, 1] && nms(a, scores, iouThreshold: 0.5).toArray(as: Int64.self) == [0])
     }
 }

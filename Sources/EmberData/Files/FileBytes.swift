@@ -4,16 +4,18 @@ import Glibc
 import Darwin
 #endif
 
-/// Whole-file reads for datasets, transparently gunzipping.
-enum FileBytes {
+/// Whole-file reads for datasets, transparently gunzipping (what `open(path, "rb").read()`
+/// does in a torchvision dataset), throwing `DataError` naming the file. Public for the other
+/// modules that read files (EmberVision's image decoders).
+public enum FileBytes {
     /// Whether a regular file (or a link to one) exists at `path`.
-    static func exists(_ path: String) -> Bool {
+    public static func exists(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
 
     /// The raw bytes of the file at `path`. `hint` goes into the not-found error.
-    static func read(_ path: String, hint: String = "") throws(DataError) -> [UInt8] {
+    public static func read(_ path: String, hint: String = "") throws(DataError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             let e = errno
@@ -57,9 +59,11 @@ enum FileBytes {
         return raw
     }
 
-    static func errnoText(_ code: Int32) -> String { String(cString: strerror(code)) }
+    /// The C library's text for an `errno` value.
+    public static func errnoText(_ code: Int32) -> String { String(cString: strerror(code)) }
 
-    static func hex(_ b: UInt8) -> String {
+    /// A byte as two lowercase hex digits, for messages that show a file's first bytes.
+    public static func hex(_ b: UInt8) -> String {
         let s = String(b, radix: 16)
         return s.count == 1 ? "0" + s : s
     }

@@ -31,14 +31,18 @@ public enum InterpolationMode: String, Sendable {
 /// per spatial dim; the output size is `floor(in · factor)` and the coordinates map by
 /// `1 / factor`, as PyTorch without `recompute_scale_factor`) (PyTorch: `F.interpolate`).
 /// `alignCorners` maps the corner pixels' centres onto each other (linear and cubic modes).
+/// `antialias` (bilinear and bicubic) widens the filter by the downscaling factor, so every
+/// input pixel counts, as PyTorch's `antialias=True` and PIL do (bicubic then uses a = -0.5).
 ///
 /// ```swift
 /// let up = interpolate(images, scaleFactor: [2], mode: .bilinear)           // [N, C, 2H, 2W]
 /// let fit = interpolate(images, size: [224, 224], mode: .bicubic, alignCorners: true)
 /// ```
 public func interpolate(_ x: Tensor, size: [Int]? = nil, scaleFactor: [Double]? = nil, mode: InterpolationMode = .nearest,
-                        alignCorners: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+                        alignCorners: Bool = false, antialias: Bool = false, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
     let op: StaticString = "interpolate"
+    check(!antialias || ((mode == .bilinear || mode == .bicubic) && !alignCorners), op,
+          "antialias applies to the bilinear and bicubic modes without alignCorners, got mode .\(mode.rawValue), alignCorners \(alignCorners)", file: file, line: line)
     let spatial = x.dim - 2
     check(spatial >= 1 && spatial <= 3, op, "expects a 3-d, 4-d or 5-d input [N, C, *], got shape \(x.shape)", file: file, line: line)
     if let needed = mode.spatialDims {
@@ -64,7 +68,9 @@ public func interpolate(_ x: Tensor, size: [Int]? = nil, scaleFactor: [Double]? 
     check(outSizes.allSatisfy { $0 > 0 } && inSizes.allSatisfy { $0 > 0 }, op, "input \(x.shape) and output sizes \(outSizes) must be positive", file: file, line: line)
     var y = x
     for k in 0..<spatial {
-        let taps = interpolationTaps(mode, inSize: inSizes[k], outSize: outSizes[k], factor: factors[k], alignCorners: alignCorners)
+        let taps = antialias
+            ? antialiasTaps(cubic: mode == .bicubic, inSize: inSizes[k], outSize: outSizes[k], factor: factors[k])
+            : interpolationTaps(mode, inSize: inSizes[k], outSize: outSizes[k], factor: factors[k], alignCorners: alignCorners)
         y = gatherWeighted(y, dim: 2 + k, taps)
     }
     return y
@@ -95,6 +101,44 @@ private func coordinateScale(inSize: Int, outSize: Int, factor: Double?, alignCo
     if alignCorners { return outSize > 1 ? Double(inSize - 1) / Double(outSize - 1) : 0 }
     if let factor { return 1 / factor }
     return Double(inSize) / Double(outSize)
+}
+
+/// The antialiased taps of one dim (PyTorch's `_compute_indices_weights_aa`): output position
+/// `i` averages the inputs within `support` of `center = scale · (i + 0.5)` under the triangle
+/// (bilinear) or a = -0.5 cubic filter stretched by the downscaling factor, weights normalized
+/// to sum to 1. Positions with fewer taps than the widest are padded with zero weights.
+private func antialiasTaps(cubic: Bool, inSize: Int, outSize: Int, factor: Double?) -> Taps {
+    let scale = coordinateScale(inSize: inSize, outSize: outSize, factor: factor, alignCorners: false)
+    let halfWidth = cubic ? 2.0 : 1.0
+    let support = scale >= 1 ? halfWidth * scale : halfWidth
+    let invScale = scale >= 1 ? 1 / scale : 1
+    func filter(_ x: Double) -> Double {
+        let t = Swift.abs(x)
+        if !cubic { return t < 1 ? 1 - t : 0 }
+        let a = -0.5
+        if t < 1 { return ((a + 2) * t - (a + 3)) * t * t + 1 }
+        if t < 2 { return (((t - 5) * t + 8) * t - 4) * a }
+        return 0
+    }
+    var rows: [[(Int, Double)]] = []
+    for i in 0..<outSize {
+        let center = scale * (Double(i) + 0.5)
+        let lo = Swift.max(Int(center - support + 0.5), 0)
+        let hi = Swift.min(Int(center + support + 0.5), inSize)
+        var taps = (lo..<Swift.max(hi, lo)).map { j in (j, filter((Double(j) - center + 0.5) * invScale)) }
+        let total = taps.reduce(0) { $0 + $1.1 }
+        if total != 0 { taps = taps.map { ($0.0, $0.1 / total) } }
+        rows.append(taps)
+    }
+    let width = Swift.max(rows.map(\.count).max() ?? 1, 1)
+    var indices = [[Int]](repeating: [], count: width), weights = [[Double]](repeating: [], count: width)
+    for taps in rows {
+        for k in 0..<width {
+            indices[k].append(k < taps.count ? taps[k].0 : 0)
+            weights[k].append(k < taps.count ? taps[k].1 : 0)
+        }
+    }
+    return Taps(indices: indices, weights: weights)
 }
 
 /// The taps of `mode` for one dim, with PyTorch's source coordinates

@@ -1,10 +1,12 @@
 import Ember
 import EmberNN
 
-/// The small convolutional network `ember train --model cnn` trains on 28×28 images:
+/// The small convolutional network `ember train --model cnn` trains, shown for 28×28 gray
+/// images (other sizes and channel counts change `conv1`'s inputs and `fc1`'s width to
+/// `64 · ⌊H/4⌋ · ⌊W/4⌋`):
 ///
 /// ```
-/// conv1 1→32 3×3 pad 1, [bn1], ReLU, max pool 2      [N, 32, 14, 14]
+/// conv1 C→32 3×3 pad 1, [bn1], ReLU, max pool 2      [N, 32, 14, 14]
 /// conv2 32→64 3×3 pad 1, [bn2], ReLU, max pool 2     [N, 64, 7, 7]
 /// flatten, fc1 3136→128, [bn3], ReLU, [dropout]      [N, 128]
 /// fc2 128→classes                                    [N, classes]
@@ -41,15 +43,21 @@ public final class CNN: Module, @unchecked Sendable {
     public let inputMean: Double
     /// The input is divided by this.
     public let inputStd: Double
+    /// The input images' `[C, H, W]`.
+    public let imageShape: [Int]
 
-    /// The CNN for `classes` classes.
-    public init(classes: Int = 10, batchNorm: Bool = false, dropout p: Double = 0, inputMean: Double = 0, inputStd: Double = 1) {
-        conv1 = Conv2d(1, 32, kernelSize: 3, padding: 1)
+    /// The CNN for `classes` classes of `imageShape` images (`[C, H, W]`, H and W at least 4).
+    public init(classes: Int = 10, imageShape: [Int] = [1, 28, 28], batchNorm: Bool = false, dropout p: Double = 0,
+                inputMean: Double = 0, inputStd: Double = 1, file: StaticString = #fileID, line: UInt = #line) {
+        check(imageShape.count == 3 && imageShape[0] > 0 && imageShape[1] >= 4 && imageShape[2] >= 4, "CNN",
+              "imageShape must be [C, H, W] with H and W at least 4, got \(imageShape)", file: file, line: line)
+        self.imageShape = imageShape
+        conv1 = Conv2d(imageShape[0], 32, kernelSize: 3, padding: 1)
         bn1 = batchNorm ? BatchNorm2d(32) : nil
         conv2 = Conv2d(32, 64, kernelSize: 3, padding: 1)
         bn2 = batchNorm ? BatchNorm2d(64) : nil
         pool = MaxPool2d(2)
-        fc1 = Linear(64 * 7 * 7, 128)
+        fc1 = Linear(64 * (imageShape[1] / 4) * (imageShape[2] / 4), 128)
         bn3 = batchNorm ? BatchNorm1d(128) : nil
         fc2 = Linear(128, classes)
         dropout = Dropout(p: p)
@@ -58,9 +66,9 @@ public final class CNN: Module, @unchecked Sendable {
         super.init()
     }
 
-    /// Logits `[N, classes]` for images `[N, 1, 28, 28]`.
+    /// Logits `[N, classes]` for images `[N, C, H, W]` (or flattened, `[N, C·H·W]`).
     public override func forward(_ x: Tensor) -> Tensor {
-        var h = x.dim == 2 ? x.reshape([x.shape[0], 1, 28, 28]) : x
+        var h = x.dim == 2 ? x.reshape([x.shape[0]] + imageShape) : x
         if inputMean != 0 || inputStd != 1 { h = (h - inputMean) / inputStd }
         h = conv1(h)
         if let bn1 { h = bn1(h) }
@@ -77,8 +85,8 @@ public final class CNN: Module, @unchecked Sendable {
 
 extension ModelZoo {
     /// The small CNN of `config`.
-    static func makeCNN(_ config: RunConfig, numClasses: Int, pixelStatistics: (mean: Double, std: Double)) throws -> Module {
-        CNN(classes: numClasses, batchNorm: config.batchNorm, dropout: config.dropout,
+    static func makeCNN(_ config: RunConfig, numClasses: Int, imageShape: [Int], pixelStatistics: (mean: Double, std: Double)) throws -> Module {
+        CNN(classes: numClasses, imageShape: imageShape, batchNorm: config.batchNorm, dropout: config.dropout,
             inputMean: pixelStatistics.mean, inputStd: pixelStatistics.std)
     }
 }

@@ -4,17 +4,22 @@ import EmberNN
 /// Builds the models `ember train --model` names, from a run's configuration.
 public enum ModelZoo {
     /// The model of `config` for data with `inputFeatures` features per sample and
-    /// `numClasses` classes, initialized from `Generator.default` (seed it first).
-    public static func make(_ config: RunConfig, inputFeatures: Int, numClasses: Int, pixelStatistics: (mean: Double, std: Double)) throws -> Module {
+    /// `numClasses` classes, initialized from `Generator.default` (seed it first). The CNN
+    /// takes images of `imageShape` (`[C, H, W]`; nil for data that are not images).
+    public static func make(_ config: RunConfig, inputFeatures: Int, numClasses: Int, pixelStatistics: (mean: Double, std: Double),
+                            imageShape: [Int]? = [1, 28, 28]) throws -> Module {
         switch config.model {
         case .mlp:
             return MLP(inputs: inputFeatures, classes: numClasses, batchNorm: config.batchNorm, dropout: config.dropout,
                        inputMean: pixelStatistics.mean, inputStd: pixelStatistics.std)
         case .cnn:
-            guard inputFeatures == 28 * 28 else {
-                throw RunError.badConfig("--model cnn needs 28×28 images, but the data has \(inputFeatures) features per sample")
+            guard let shape = imageShape, shape.reduce(1, *) == inputFeatures else {
+                throw RunError.badConfig("--model cnn needs images, but the data has \(inputFeatures) features per sample")
             }
-            return try makeCNN(config, numClasses: numClasses, pixelStatistics: pixelStatistics)
+            guard shape[1] >= 4 && shape[2] >= 4 else {
+                throw RunError.badConfig("--model cnn needs images of at least 4×4 pixels, got \(shape[1])×\(shape[2]) (--image-size resizes them)")
+            }
+            return try makeCNN(config, numClasses: numClasses, imageShape: shape, pixelStatistics: pixelStatistics)
         }
     }
 }

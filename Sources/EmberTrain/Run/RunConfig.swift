@@ -45,9 +45,11 @@ public struct RunConfig: Codable, Sendable, Equatable {
 
     /// The architecture.
     public var model: Model = .cnn
-    /// `fashion-mnist`, `mnist` or `csv:PATH` (features in every column but the last, an
-    /// integer class in the last).
+    /// `fashion-mnist`, `mnist`, `csv:PATH` (features in every column but the last, an
+    /// integer class in the last) or `folder:PATH` (PNG and JPEG images in one sub-folder per class).
     public var dataset = "fashion-mnist"
+    /// For `folder:` data: resize every image to N×N (nil: to the first image's size).
+    public var imageSize: Int?
     /// Epochs to train.
     public var epochs = 4
     /// Samples per batch.
@@ -128,7 +130,11 @@ public struct RunConfig: Codable, Sendable, Equatable {
         if let k = gradShards, globalBatchSize % k != 0 {
             throw bad("--grad-shards \(k) must divide the global batch of \(globalBatchSize) samples (--batch-size × processes)")
         }
-        _ = try DatasetSpec(dataset)
+        let spec = try DatasetSpec(dataset)
+        if let n = imageSize {
+            guard case .folder = spec else { throw bad("--image-size goes with --dataset folder:PATH") }
+            if n < 4 || n > 2048 { throw bad("--image-size must be in 4...2048, got \(n)") }
+        }
         if model == .cnn, case .csv = try DatasetSpec(dataset) {
             throw bad("--model cnn needs 28×28 images; use --model mlp with a CSV dataset")
         }

@@ -1,5 +1,6 @@
 import Ember
 import EmberData
+import EmberVision
 
 /// Which data set a run trains on, parsed from `--dataset`.
 public enum DatasetSpec: Equatable, Sendable {
@@ -9,15 +10,21 @@ public enum DatasetSpec: Equatable, Sendable {
     case mnist
     /// A CSV file: features in every column but the last, an integer class in the last.
     case csv(path: String)
+    /// A folder of PNG and JPEG images, one sub-folder per class (`ImageFolder`).
+    case folder(path: String)
 
-    /// Parses `fashion-mnist`, `mnist` or `csv:PATH`.
+    /// Parses `fashion-mnist`, `mnist`, `csv:PATH` or `folder:PATH`.
     public init(_ text: String) throws {
         switch text.lowercased() {
         case "fashion-mnist", "fashionmnist", "fashion_mnist": self = .fashionMNIST
         case "mnist": self = .mnist
         default:
+            if text.hasPrefix("folder:"), text.count > 7 {
+                self = .folder(path: String(text.dropFirst(7)))
+                return
+            }
             guard text.hasPrefix("csv:"), text.count > 4 else {
-                throw RunError.badConfig("unknown dataset '\(text)': expected fashion-mnist, mnist or csv:PATH")
+                throw RunError.badConfig("unknown dataset '\(text)': expected fashion-mnist, mnist, csv:PATH or folder:PATH")
             }
             self = .csv(path: String(text.dropFirst(4)))
         }
@@ -29,7 +36,7 @@ public enum DatasetSpec: Equatable, Sendable {
         switch self {
         case .fashionMNIST: return (0.2860, 0.3530)
         case .mnist: return (0.1307, 0.3081)
-        case .csv: return (0, 1)
+        case .csv, .folder: return (0, 1)
         }
     }
 }
@@ -50,6 +57,10 @@ public struct RunData {
     public let classNames: [String]
     /// Normalization the image models apply to their input.
     public let pixelStatistics: (mean: Double, std: Double)
+    /// The shape of one image, `[C, H, W]`, or nil for data that are not images (CSV).
+    public let imageShape: [Int]?
+    /// Where decoding errors of an image folder's loader workers are recorded, or nil.
+    public let decodeErrors: DecodeErrorLog?
 
     /// Training samples per epoch.
     public let trainCount: Int
@@ -81,7 +92,6 @@ public struct RunData {
         }
         let seed = config.seed
         let workers = config.workers
-        pixelStatistics = spec.pixelStatistics
 
         func loaders<D: BatchedDataset, A: Dataset>(plain: D, augmented: A?, test: D?) -> (ClassificationLoader, ClassificationLoader?, ClassificationLoader?, Int)
         where D.Sample == (Tensor, Int), D.Batch == (Tensor, Tensor), A.Sample == (Tensor, Int) {
@@ -108,6 +118,9 @@ public struct RunData {
 
         switch spec {
         case .fashionMNIST, .mnist:
+            pixelStatistics = spec.pixelStatistics
+            imageShape = [1, 28, 28]
+            decodeErrors = nil
             let isFashion = spec == .fashionMNIST
             let augmentation: (any Transform)? = config.augment
                 ? Compose(isFashion ? [RandomCrop(size: 28, padding: 2), RandomHorizontalFlip()] : [RandomCrop(size: 28, padding: 2)])
@@ -129,7 +142,32 @@ public struct RunData {
             }
             inputFeatures = 28 * 28
             numClasses = 10
+        case .folder(let path):
+            let folder = try FolderData(root: path, imageSize: config.imageSize)
+            imageShape = folder.imageShape
+            pixelStatistics = folder.statistics
+            decodeErrors = folder.images.errors
+            classNames = folder.images.classes
+            numClasses = folder.images.classes.count
+            inputFeatures = folder.imageShape.reduce(1, *)
+            let data = folder.images
+            var indices = Array(0..<min(data.count, config.trainLimit ?? data.count))
+            var valIndices: [Int] = []
+            if config.valSplit > 0 {
+                let parts = randomSplit(Subset(data, indices: indices), lengths: [1 - config.valSplit, config.valSplit],
+                                        generator: Generator(seed: seed &+ 4))
+                valIndices = parts[1].indices.map { indices[$0] }
+                indices = parts[0].indices.map { indices[$0] }
+            }
+            train = trainLoader(Subset(data, indices: indices), generator: Generator(seed: seed &+ 1))
+            validation = valIndices.isEmpty ? nil
+                : DataLoader(Subset(data, indices: valIndices), batchSize: 512, numWorkers: workers, generator: Generator(seed: seed &+ 2))
+            test = nil
+            trainCount = indices.count
         case .csv(let path):
+            pixelStatistics = spec.pixelStatistics
+            imageShape = nil
+            decodeErrors = nil
             let csv = try CSVDataset(path: path)
             let classes = try Self.checkedClassCount(csv)
             // Standardize each feature over the file, so raw units do not matter.

@@ -19,6 +19,9 @@ public struct RunEvaluation {
     public let weights: String
     /// The number of parameters of the model.
     public let parameterCount: Int
+    /// The most confidently misclassified images as a labelled grid (`mistakesGrid`), or nil
+    /// for data that are not images or a model that made no mistake.
+    public let mistakes: Tensor?
 
     /// Evaluates `model.safetensors` of a run folder on the test set, rebuilding the model
     /// from its `config.json`.
@@ -35,7 +38,7 @@ public struct RunEvaluation {
         try config.validate()
         let data = try RunData(config: config)
         let model = try ModelZoo.make(config, inputFeatures: data.inputFeatures, numClasses: data.numClasses,
-                                      pixelStatistics: data.pixelStatistics)
+                                      pixelStatistics: data.pixelStatistics, imageShape: data.imageShape)
         let tensors: TensorDict
         do {
             tensors = try load(weights)
@@ -48,16 +51,21 @@ public struct RunEvaluation {
         } catch {
             throw CheckpointError.mismatch(path: weights, detail: "not the weights of --model \(config.model.rawValue)\(config.batchNorm ? " --batch-norm" : ""): \(error)")
         }
+        let loader: ClassificationLoader
         if let test = data.test {
             split = "test set"
-            meter = evaluateClassifier(model, on: test)
+            loader = test
         } else if let val = data.validation {
             split = "validation split"
-            meter = evaluateClassifier(model, on: val)
+            loader = val
         } else {
-            split = "whole file"
-            meter = evaluateClassifier(model, on: data.train)
+            split = data.imageShape == nil ? "whole file" : "whole folder"
+            loader = data.train
         }
+        meter = evaluateClassifier(model, on: loader)
+        let worst = data.imageShape == nil ? [] : mostConfidentMistakes(model, on: loader, count: 16)
+        mistakes = worst.isEmpty ? nil : mistakesGrid(worst, classNames: data.classNames)
+        try data.decodeErrors?.check()
         classNames = data.classNames
         self.weights = weights
         parameterCount = model.numParameters

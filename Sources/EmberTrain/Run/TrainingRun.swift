@@ -111,7 +111,7 @@ public final class TrainingRun {
         }
         manualSeed(config.seed)
         let model = try ModelZoo.make(config, inputFeatures: data.inputFeatures, numClasses: data.numClasses,
-                                      pixelStatistics: data.pixelStatistics)
+                                      pixelStatistics: data.pixelStatistics, imageShape: data.imageShape)
         let optimizer = makeOptimizer(model.parameters())
         let trainer = Trainer(model: model, optimizer: optimizer)
         if let k = config.gradShards {
@@ -131,7 +131,9 @@ public final class TrainingRun {
         trainer.checkpointEverySteps = config.checkpointEvery
         trainer.bestModelPath = isMain ? path("model.safetensors") : nil
         trainer.configuration = try config.json()
-        trainer.stopRequested = { [unowned self] in self.stopRequested() }
+        // An image that fails to decode in a loader worker stops the run with its DataError.
+        let decodeErrors = data.decodeErrors
+        trainer.stopRequested = { [unowned self] in self.stopRequested() || decodeErrors?.error != nil }
         trainer.divergenceFactor = divergenceFactor
         if resuming {
             // Temporary files of a run killed while writing (SIGKILL, power loss).
@@ -148,7 +150,13 @@ public final class TrainingRun {
         let files = RunFiles(folder: config.out, history: trainer.history)
         trainer.callbacks = isMain ? [ProgressReporter(console: console), files] : []
         let started = monotonicSeconds()
-        try trainer.fit(data.train, validation: data.validation, epochs: config.epochs)
+        do {
+            try trainer.fit(data.train, validation: data.validation, epochs: config.epochs)
+        } catch {
+            if let decodeError = decodeErrors?.error { throw decodeError }
+            throw error
+        }
+        try decodeErrors?.check()
         let trainSeconds = monotonicSeconds() - started
 
         // Test the best weights (the last ones when none were kept).

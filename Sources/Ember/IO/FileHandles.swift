@@ -75,6 +75,44 @@ struct ReadableFile: ~Copyable {
     }
 }
 
+/// Why an atomic write must not replace `path`, or nil when it may: it exists and is not a
+/// regular file (a device such as /dev/null, a FIFO, a socket or a directory). An atomic
+/// write renames a new file over its target, which would replace the device itself.
+package func notARegularFile(_ path: String) -> String? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    if (info.st_mode & S_IFMT) == S_IFREG { return nil }
+    let kind: String
+    switch info.st_mode & S_IFMT {
+    case S_IFDIR: kind = "a directory"
+    case S_IFCHR, S_IFBLK: kind = "a device"
+    case S_IFIFO: kind = "a FIFO"
+    case S_IFSOCK: kind = "a socket"
+    default: kind = "not a regular file"
+    }
+    return "it is \(kind); files are written atomically (a new file renamed over the old one), which would replace it, so Ember refuses"
+}
+
+/// Writes `bytes` to `path` atomically through `AtomicFileWriter` (a temporary file beside
+/// it, flushed to disk and renamed over it, then the folder flushed), the one way Ember's
+/// modules write files; returns what went wrong, or nil. Each module throws its own typed
+/// error naming `path` with the text.
+package func writeFileAtomicallyReportingProblem(_ bytes: [UInt8], to path: String) -> String? {
+    do {
+        try writeAtomically(bytes, path)
+        return nil
+    } catch {
+        if case .ioError(_, let detail) = error { return detail }
+        return "\(error)"
+    }
+}
+
+private func writeAtomically(_ bytes: [UInt8], _ path: String) throws(SafetensorsError) {
+    var file = try AtomicFileWriter.create(path: path)
+    try file.write(bytes)
+    try file.commit()
+}
+
 /// Writes a file atomically: bytes go to `<path>.tmp-<pid>-<random>` in the same directory,
 /// which is flushed to disk and renamed over `path` by `commit()`. If the writer is dropped
 /// without committing (an error was thrown), the temporary file is removed; one left by a
@@ -87,7 +125,9 @@ struct AtomicFileWriter: ~Copyable {
     private var buffer: [UInt8] = []
     private static let bufferSize = 1 << 20
 
-    init(path: String) throws(SafetensorsError) {
+    /// Opens the temporary file for `path`; refuses a `path` that is not a regular file
+    /// (`notARegularFile`) through `create(path:)`.
+    private init(uncheckedPath path: String) throws(SafetensorsError) {
         self.path = path
         StaleTemporaries.removeOnce(besides: path)
         let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)
@@ -97,6 +137,13 @@ struct AtomicFileWriter: ~Copyable {
             throw .ioError(path: path, detail: "cannot create temporary file \(tempPath): \(errnoDescription())")
         }
         buffer.reserveCapacity(Self.bufferSize)
+    }
+
+    /// A writer for `path`, unless `path` exists and is not a regular file (a device, FIFO or
+    /// directory), which the final rename would replace.
+    static func create(path: String) throws(SafetensorsError) -> AtomicFileWriter {
+        if let problem = notARegularFile(path) { throw .ioError(path: path, detail: problem) }
+        return try AtomicFileWriter(uncheckedPath: path)
     }
 
     deinit {

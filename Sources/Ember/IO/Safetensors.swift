@@ -112,7 +112,7 @@ func saveSafetensors(_ tensors: TensorDict, to path: String, metadata: [String: 
     let padding = (8 - headerBytes.count % 8) % 8
     headerBytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: padding))
 
-    var file = try AtomicFileWriter(path: path)
+    var file = try AtomicFileWriter.create(path: path)
     let size = UInt64(headerBytes.count)
     try file.write((0..<8).map { UInt8(truncatingIfNeeded: size >> (8 * $0)) } + headerBytes)
     for t in data where t.numel > 0 {

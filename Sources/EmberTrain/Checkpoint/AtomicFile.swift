@@ -18,22 +18,7 @@ public enum FileIO {
 
     /// Writes `bytes` to `path` atomically (see `writeAtomically(_:to:)` for text).
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(CheckpointError) {
-        StaleTemporaries.removeOnce(besides: path)
-        let temp = "\(path).tmp-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        if fd < 0 { throw .io(path: path, detail: "cannot create \(temp): \(errnoText())") }
-        var ok = false
-        defer {
-            if !ok { _ = unlink(temp) }
-        }
-        do {
-            defer { _ = close(fd) }
-            try writeAll(fd, bytes, path: path)
-            if fsync(fd) != 0 { throw CheckpointError.io(path: path, detail: "fsync failed: \(errnoText())") }
-        }
-        if rename(temp, path) != 0 { throw .io(path: path, detail: "cannot rename \(temp) to it: \(errnoText())") }
-        ok = true
-        syncDirectory(of: path)
+        if let problem = writeFileAtomicallyReportingProblem(bytes, to: path) { throw .io(path: path, detail: problem) }
     }
 
     /// Appends `text` to `path` (created if missing) and flushes it to disk: one record of
@@ -103,13 +88,6 @@ public enum FileIO {
             }
             done += n
         }
-    }
-
-    /// Flushes the directory holding `path`, so a rename into it survives a power loss.
-    private static func syncDirectory(of path: String) {
-        let dir = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        let fd = open(dir.isEmpty ? "/" : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 { _ = fsync(fd); _ = close(fd) }
     }
 
     private static func errnoText() -> String { String(cString: strerror(errno)) }

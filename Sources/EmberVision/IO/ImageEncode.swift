@@ -43,33 +43,8 @@ public func writePNG(_ image: Tensor, to path: String, compressionLevel: Int = 6
     try writeFileAtomically(encodePNG(image, compressionLevel: compressionLevel, file: file, line: line), to: path)
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
-/// reader never sees half a file.
+/// Writes `bytes` to `path` atomically (Ember's one atomic writer: a temporary file in the
+/// same folder, flushed and renamed over it), so a reader never sees half a file.
 func writeFileAtomically(_ bytes: [UInt8], to path: String) throws(DataError) {
-    let temp = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    if fd < 0 { throw .ioError(path: path, detail: "cannot create \(temp): \(FileBytes.errnoText(errno))") }
-    var done = 0
-    var failure: Int32 = 0
-    bytes.withUnsafeBytes { b in
-        while done < b.count {
-            let n = write(fd, b.baseAddress! + done, b.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                failure = errno
-                return
-            }
-            done += n
-        }
-    }
-    if close(fd) != 0 && failure == 0 { failure = errno }
-    if failure != 0 {
-        unlink(temp)
-        throw .ioError(path: path, detail: "write to \(temp) failed: \(FileBytes.errnoText(failure))")
-    }
-    if rename(temp, path) != 0 {
-        let e = errno
-        unlink(temp)
-        throw .ioError(path: path, detail: "cannot rename \(temp) to it: \(FileBytes.errnoText(e))")
-    }
+    if let problem = writeFileAtomicallyReportingProblem(bytes, to: path) { throw .ioError(path: path, detail: problem) }
 }

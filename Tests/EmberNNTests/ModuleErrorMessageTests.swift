@@ -47,6 +47,8 @@ import EmberNN
     static func lstmWithWrongFeatures() { _ = LSTM(4, 3)(Tensor.zeros([5, 2, 6])) }
     static func subscriptOutOfRange() { _ = Tensor.zeros([2, 3])[0, 5] }
     static func layerNormOfWrongShape() { _ = layerNorm(Tensor.zeros([2, 3]), normalizedShape: [4]) }
+    static func lossModuleOfWrongTarget() { _ = CrossEntropyLoss()(Tensor.zeros([4, 3]), Tensor([0, 1] as [Int64])) }
+    static func lossThroughTheProtocol(_ loss: any Loss) { _ = loss(Tensor.zeros([4, 3]), Tensor([0, 1] as [Int64])) }
 
     @Test func opsCalledByALayerReportTheUsersLine() async {
         // Conv2d's forward calls the conv2d op from Ember's file; the user's line replaces it.
@@ -91,6 +93,21 @@ import EmberNN
         }
         let text = stderrText(result)
         #expect(text.contains("[add]") && text.contains("in 1 (AddBias()"), "\(text)")
+    }
+
+    @Test func lossValuesReportTheCallersLine() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            Self.lossModuleOfWrongTarget()
+        }
+        let text = stderrText(result)
+        #expect(text.contains("[crossEntropy]") && text.contains("(called from EmberNNTests/ModuleErrorMessageTests.swift:50)"), "\(text)")
+    }
+
+    @Test func aLossHeldAsAnyLossStillFailsWithItsMessage() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            Self.lossThroughTheProtocol(CrossEntropyLoss())
+        }
+        #expect(stderrText(result).contains("[crossEntropy]"), "\(stderrText(result))")
     }
 
     @Test func lossReportsTheCallersLine() async {

@@ -118,11 +118,12 @@ open class EmbeddingBag: Module, @unchecked Sendable {
     }
 
     /// `embeddingBag(input, weight:, offsets:, ...)`.
-    public func callAsFunction(_ input: Tensor, offsets: Tensor?, perSampleWeights: Tensor? = nil) -> Tensor {
-        FailureScopes.enter(self)
-        defer { FailureScopes.leave() }
-        return embeddingBag(input, weight: weight, offsets: offsets, mode: mode, perSampleWeights: perSampleWeights,
-                            includeLastOffset: includeLastOffset, paddingIdx: paddingIdx)
+    public func callAsFunction(_ input: Tensor, offsets: Tensor?, perSampleWeights: Tensor? = nil,
+                               file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        runningForward(file: file, line: line) {
+            embeddingBag(input, weight: weight, offsets: offsets, mode: mode, perSampleWeights: perSampleWeights,
+                         includeLastOffset: includeLastOffset, paddingIdx: paddingIdx)
+        }
     }
 
     /// The bags of a 2-d input, one per row.

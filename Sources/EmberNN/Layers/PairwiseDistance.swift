@@ -26,7 +26,9 @@ open class PairwiseDistance: Module, @unchecked Sendable {
         super.init()
     }
     /// `forward(x1, x2)`.
-    public func callAsFunction(_ x1: Tensor, _ x2: Tensor) -> Tensor { forward(x1, x2) }
+    public func callAsFunction(_ x1: Tensor, _ x2: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        runningForward(file: file, line: line) { forward(x1, x2) }
+    }
     /// `pairwiseDistance(x1, x2)`.
     open func forward(_ x1: Tensor, _ x2: Tensor) -> Tensor { pairwiseDistance(x1, x2, p: p, eps: eps, keepDim: keepDim) }
 }

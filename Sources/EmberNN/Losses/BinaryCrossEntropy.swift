@@ -53,8 +53,8 @@ public struct BCELoss: Loss, Sendable {
         self.reduction = reduction
     }
     /// `binaryCrossEntropy(input, target)`.
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
-        binaryCrossEntropy(input, target, weight: weight, reduction: reduction)
+    public func callAsFunction(_ input: Tensor, _ target: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        binaryCrossEntropy(input, target, weight: weight, reduction: reduction, file: file, line: line)
     }
 }
 
@@ -79,7 +79,7 @@ public struct BCEWithLogitsLoss: Loss, Sendable {
         self.reduction = reduction
     }
     /// `binaryCrossEntropyWithLogits(input, target)`.
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
-        binaryCrossEntropyWithLogits(input, target, weight: weight, posWeight: posWeight, reduction: reduction)
+    public func callAsFunction(_ input: Tensor, _ target: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        binaryCrossEntropyWithLogits(input, target, weight: weight, posWeight: posWeight, reduction: reduction, file: file, line: line)
     }
 }

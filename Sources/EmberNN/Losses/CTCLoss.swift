@@ -63,20 +63,20 @@ public struct CTCLoss: Loss, Sendable {
         (self.blank, self.reduction, self.zeroInfinity) = (blank, reduction, zeroInfinity)
     }
     /// `ctcLoss(logProbs, targets, inputLengths:, targetLengths:)`.
-    public func callAsFunction(_ logProbs: Tensor, _ targets: Tensor, inputLengths: Tensor, targetLengths: Tensor) -> Tensor {
+    public func callAsFunction(_ logProbs: Tensor, _ targets: Tensor, inputLengths: Tensor, targetLengths: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         ctcLoss(logProbs, targets, inputLengths: inputLengths, targetLengths: targetLengths, blank: blank,
-                reduction: reduction, zeroInfinity: zeroInfinity)
+                reduction: reduction, zeroInfinity: zeroInfinity, file: file, line: line)
     }
     /// `ctcLoss(logProbs, targets, inputLengths:, targetLengths:)` with lengths as arrays.
-    public func callAsFunction(_ logProbs: Tensor, _ targets: Tensor, inputLengths: [Int], targetLengths: [Int]) -> Tensor {
+    public func callAsFunction(_ logProbs: Tensor, _ targets: Tensor, inputLengths: [Int], targetLengths: [Int], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         ctcLoss(logProbs, targets, inputLengths: inputLengths, targetLengths: targetLengths, blank: blank,
-                reduction: reduction, zeroInfinity: zeroInfinity)
+                reduction: reduction, zeroInfinity: zeroInfinity, file: file, line: line)
     }
     /// `["log_probs", "targets", "input_lengths", "target_lengths"]`.
     public static var inputNames: [String] { ["log_probs", "targets", "input_lengths", "target_lengths"] }
     /// `self(tensors[0], tensors[1], inputLengths: tensors[2], targetLengths: tensors[3])`.
-    public func callAsFunction(_ tensors: [Tensor]) -> Tensor {
-        checkLossInputs(self, tensors)
-        return self(tensors[0], tensors[1], inputLengths: tensors[2], targetLengths: tensors[3])
+    public func callAsFunction(_ tensors: [Tensor], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        checkLossInputs(self, tensors, file: file, line: line)
+        return self(tensors[0], tensors[1], inputLengths: tensors[2], targetLengths: tensors[3], file: file, line: line)
     }
 }

@@ -170,8 +170,8 @@ public struct CrossEntropyLoss: Loss, Sendable {
     }
 
     /// `crossEntropy(input, target, ...)`.
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
-        crossEntropy(input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction, labelSmoothing: labelSmoothing)
+    public func callAsFunction(_ input: Tensor, _ target: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        crossEntropy(input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction, labelSmoothing: labelSmoothing, file: file, line: line)
     }
 }
 
@@ -197,7 +197,7 @@ public struct NLLLoss: Loss, Sendable {
     }
 
     /// `nllLoss(input, target, ...)`.
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
-        nllLoss(input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction)
+    public func callAsFunction(_ input: Tensor, _ target: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        nllLoss(input, target, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction, file: file, line: line)
     }
 }

@@ -36,8 +36,8 @@ public struct HingeEmbeddingLoss: Loss, Sendable {
         (self.margin, self.reduction) = (margin, reduction)
     }
     /// `hingeEmbeddingLoss(input, target)`.
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
-        hingeEmbeddingLoss(input, target, margin: margin, reduction: reduction)
+    public func callAsFunction(_ input: Tensor, _ target: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        hingeEmbeddingLoss(input, target, margin: margin, reduction: reduction, file: file, line: line)
     }
 }
 
@@ -48,7 +48,7 @@ public struct SoftMarginLoss: Loss, Sendable {
     /// A soft margin loss.
     public init(reduction: Reduction = .mean) { self.reduction = reduction }
     /// `softMarginLoss(input, target)`.
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
-        softMarginLoss(input, target, reduction: reduction)
+    public func callAsFunction(_ input: Tensor, _ target: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        softMarginLoss(input, target, reduction: reduction, file: file, line: line)
     }
 }

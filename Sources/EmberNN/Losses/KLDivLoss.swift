@@ -49,7 +49,7 @@ public struct KLDivLoss: Loss, Sendable {
         self.logTarget = logTarget
     }
     /// `klDiv(input, target)`.
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
-        klDiv(input, target, reduction: reduction, logTarget: logTarget)
+    public func callAsFunction(_ input: Tensor, _ target: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        klDiv(input, target, reduction: reduction, logTarget: logTarget, file: file, line: line)
     }
 }

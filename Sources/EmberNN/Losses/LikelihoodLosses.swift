@@ -70,8 +70,8 @@ public struct PoissonNLLLoss: Loss, Sendable {
         (self.logInput, self.full, self.eps, self.reduction) = (logInput, full, eps, reduction)
     }
     /// `poissonNLLLoss(input, target)`.
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
-        poissonNLLLoss(input, target, logInput: logInput, full: full, eps: eps, reduction: reduction)
+    public func callAsFunction(_ input: Tensor, _ target: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        poissonNLLLoss(input, target, logInput: logInput, full: full, eps: eps, reduction: reduction, file: file, line: line)
     }
 }
 
@@ -93,14 +93,14 @@ public struct GaussianNLLLoss: Loss, Sendable {
         (self.full, self.eps, self.reduction) = (full, eps, reduction)
     }
     /// `gaussianNLLLoss(input, target, variance: variance)`.
-    public func callAsFunction(_ input: Tensor, _ target: Tensor, _ variance: Tensor) -> Tensor {
-        gaussianNLLLoss(input, target, variance: variance, full: full, eps: eps, reduction: reduction)
+    public func callAsFunction(_ input: Tensor, _ target: Tensor, _ variance: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        gaussianNLLLoss(input, target, variance: variance, full: full, eps: eps, reduction: reduction, file: file, line: line)
     }
     /// `["input", "target", "var"]`.
     public static var inputNames: [String] { ["input", "target", "var"] }
     /// `self(tensors[0], tensors[1], tensors[2])`.
-    public func callAsFunction(_ tensors: [Tensor]) -> Tensor {
-        checkLossInputs(self, tensors)
-        return self(tensors[0], tensors[1], tensors[2])
+    public func callAsFunction(_ tensors: [Tensor], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        checkLossInputs(self, tensors, file: file, line: line)
+        return self(tensors[0], tensors[1], tensors[2], file: file, line: line)
     }
 }

@@ -44,15 +44,15 @@ public struct CosineEmbeddingLoss: Loss, Sendable {
         self.reduction = reduction
     }
     /// `cosineEmbeddingLoss(input1, input2, target)`.
-    public func callAsFunction(_ input1: Tensor, _ input2: Tensor, _ target: Tensor) -> Tensor {
-        cosineEmbeddingLoss(input1, input2, target, margin: margin, reduction: reduction)
+    public func callAsFunction(_ input1: Tensor, _ input2: Tensor, _ target: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        cosineEmbeddingLoss(input1, input2, target, margin: margin, reduction: reduction, file: file, line: line)
     }
     /// `["input1", "input2", "target"]`.
     public static var inputNames: [String] { ["input1", "input2", "target"] }
     /// `self(tensors[0], tensors[1], tensors[2])`.
-    public func callAsFunction(_ tensors: [Tensor]) -> Tensor {
-        checkLossInputs(self, tensors)
-        return self(tensors[0], tensors[1], tensors[2])
+    public func callAsFunction(_ tensors: [Tensor], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        checkLossInputs(self, tensors, file: file, line: line)
+        return self(tensors[0], tensors[1], tensors[2], file: file, line: line)
     }
 }
 
@@ -69,14 +69,14 @@ public struct MarginRankingLoss: Loss, Sendable {
         self.reduction = reduction
     }
     /// `marginRankingLoss(input1, input2, target)`.
-    public func callAsFunction(_ input1: Tensor, _ input2: Tensor, _ target: Tensor) -> Tensor {
-        marginRankingLoss(input1, input2, target, margin: margin, reduction: reduction)
+    public func callAsFunction(_ input1: Tensor, _ input2: Tensor, _ target: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        marginRankingLoss(input1, input2, target, margin: margin, reduction: reduction, file: file, line: line)
     }
     /// `["input1", "input2", "target"]`.
     public static var inputNames: [String] { ["input1", "input2", "target"] }
     /// `self(tensors[0], tensors[1], tensors[2])`.
-    public func callAsFunction(_ tensors: [Tensor]) -> Tensor {
-        checkLossInputs(self, tensors)
-        return self(tensors[0], tensors[1], tensors[2])
+    public func callAsFunction(_ tensors: [Tensor], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        checkLossInputs(self, tensors, file: file, line: line)
+        return self(tensors[0], tensors[1], tensors[2], file: file, line: line)
     }
 }

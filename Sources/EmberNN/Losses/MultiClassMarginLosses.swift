@@ -99,8 +99,8 @@ public struct MultiLabelSoftMarginLoss: Loss, Sendable {
         (self.weight, self.reduction) = (weight, reduction)
     }
     /// `multilabelSoftMarginLoss(input, target)`.
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
-        multilabelSoftMarginLoss(input, target, weight: weight, reduction: reduction)
+    public func callAsFunction(_ input: Tensor, _ target: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        multilabelSoftMarginLoss(input, target, weight: weight, reduction: reduction, file: file, line: line)
     }
 }
 
@@ -117,8 +117,8 @@ public struct MultiLabelMarginLoss: Loss, Sendable {
     /// A multi-label margin loss.
     public init(reduction: Reduction = .mean) { self.reduction = reduction }
     /// `multilabelMarginLoss(input, target)`.
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
-        multilabelMarginLoss(input, target, reduction: reduction)
+    public func callAsFunction(_ input: Tensor, _ target: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        multilabelMarginLoss(input, target, reduction: reduction, file: file, line: line)
     }
 }
 
@@ -137,7 +137,7 @@ public struct MultiMarginLoss: Loss, Sendable {
         (self.p, self.margin, self.weight, self.reduction) = (p, margin, weight, reduction)
     }
     /// `multiMarginLoss(input, target)`.
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
-        multiMarginLoss(input, target, p: p, margin: margin, weight: weight, reduction: reduction)
+    public func callAsFunction(_ input: Tensor, _ target: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        multiMarginLoss(input, target, p: p, margin: margin, weight: weight, reduction: reduction, file: file, line: line)
     }
 }

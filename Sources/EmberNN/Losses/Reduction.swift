@@ -65,10 +65,14 @@ public protocol Loss: Sendable {
     /// (`["input", "target"]` for most).
     static var inputNames: [String] { get }
     /// The loss of `tensors`, given in the order of `inputNames`; traps on a wrong count.
-    func callAsFunction(_ tensors: [Tensor]) -> Tensor
+    /// A failed check names `file`:`line` (each loss gives them the caller's location by
+    /// default: implement this with `file: StaticString = #fileID, line: UInt = #line`).
+    func callAsFunction(_ tensors: [Tensor], file: StaticString, line: UInt) -> Tensor
     /// The loss of `input` (the model's output) against `target`, for losses of two tensors;
-    /// a loss of more tensors traps, naming the ones it takes.
-    func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor
+    /// a loss of more tensors traps, naming the ones it takes. Implement it with
+    /// `file: StaticString = #fileID, line: UInt = #line`, so `loss(output, y)` reports the
+    /// caller's line when a check fails.
+    func callAsFunction(_ input: Tensor, _ target: Tensor, file: StaticString, line: UInt) -> Tensor
 }
 
 extension Loss {
@@ -76,15 +80,27 @@ extension Loss {
     public static var inputNames: [String] { ["input", "target"] }
 
     /// `self(tensors[0], tensors[1])` for losses of two tensors.
-    public func callAsFunction(_ tensors: [Tensor]) -> Tensor {
-        checkLossInputs(self, tensors)
-        return self(tensors[0], tensors[1])
+    public func callAsFunction(_ tensors: [Tensor], file: StaticString, line: UInt) -> Tensor {
+        checkLossInputs(self, tensors, file: file, line: line)
+        return self(tensors[0], tensors[1], file: file, line: line)
     }
 
-    /// `self([input, target])`, which traps for a loss of more than two tensors.
+    /// For a loss of more than two tensors: traps, naming the tensors it takes. (A loss of
+    /// two tensors implements this itself; one that does not is named in the message.)
+    public func callAsFunction(_ input: Tensor, _ target: Tensor, file: StaticString, line: UInt) -> Tensor {
+        checkLossInputs(self, [input, target], file: file, line: line)
+        emberFailure("Loss", "\(Self.self) does not implement callAsFunction(_:_:file:line:)", file: file, line: line)
+    }
+
+    /// `loss([t0, t1, ...])` for code that holds the loss as a generic or `any Loss`.
+    public func callAsFunction(_ tensors: [Tensor]) -> Tensor {
+        self(tensors, file: #fileID, line: #line)
+    }
+
+    /// `loss(input, target)` for code that holds the loss as a generic or `any Loss` (a
+    /// concrete loss's own call, which takes the caller's location, is picked otherwise).
     public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor {
-        checkLossInputs(self, [input, target])
-        return self([input, target])
+        self(input, target, file: #fileID, line: #line)
     }
 }
 

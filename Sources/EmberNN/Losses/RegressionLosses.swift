@@ -49,7 +49,7 @@ public struct MSELoss: Loss, Sendable {
     /// A mean squared error loss.
     public init(reduction: Reduction = .mean) { self.reduction = reduction }
     /// `mseLoss(input, target)`.
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { mseLoss(input, target, reduction: reduction) }
+    public func callAsFunction(_ input: Tensor, _ target: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor { mseLoss(input, target, reduction: reduction, file: file, line: line) }
 }
 
 /// Mean absolute error (PyTorch: `nn.L1Loss(reduction='mean')`).
@@ -59,7 +59,7 @@ public struct L1Loss: Loss, Sendable {
     /// A mean absolute error loss.
     public init(reduction: Reduction = .mean) { self.reduction = reduction }
     /// `l1Loss(input, target)`.
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { l1Loss(input, target, reduction: reduction) }
+    public func callAsFunction(_ input: Tensor, _ target: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor { l1Loss(input, target, reduction: reduction, file: file, line: line) }
 }
 
 /// Squared error near 0, absolute error beyond `beta` (PyTorch: `nn.SmoothL1Loss(beta=1.0)`).
@@ -74,7 +74,7 @@ public struct SmoothL1Loss: Loss, Sendable {
         self.beta = beta
     }
     /// `smoothL1Loss(input, target)`.
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { smoothL1Loss(input, target, reduction: reduction, beta: beta) }
+    public func callAsFunction(_ input: Tensor, _ target: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor { smoothL1Loss(input, target, reduction: reduction, beta: beta, file: file, line: line) }
 }
 
 /// Squared error near 0, `delta`-scaled absolute error beyond `delta`
@@ -90,5 +90,5 @@ public struct HuberLoss: Loss, Sendable {
         self.delta = delta
     }
     /// `huberLoss(input, target)`.
-    public func callAsFunction(_ input: Tensor, _ target: Tensor) -> Tensor { huberLoss(input, target, reduction: reduction, delta: delta) }
+    public func callAsFunction(_ input: Tensor, _ target: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor { huberLoss(input, target, reduction: reduction, delta: delta, file: file, line: line) }
 }

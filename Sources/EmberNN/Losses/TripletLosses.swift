@@ -60,15 +60,15 @@ public struct TripletMarginLoss: Loss, Sendable {
         (self.margin, self.p, self.eps, self.swap, self.reduction) = (margin, p, eps, swap, reduction)
     }
     /// `tripletMarginLoss(anchor, positive, negative)`.
-    public func callAsFunction(_ anchor: Tensor, _ positive: Tensor, _ negative: Tensor) -> Tensor {
-        tripletMarginLoss(anchor, positive, negative, margin: margin, p: p, eps: eps, swap: swap, reduction: reduction)
+    public func callAsFunction(_ anchor: Tensor, _ positive: Tensor, _ negative: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        tripletMarginLoss(anchor, positive, negative, margin: margin, p: p, eps: eps, swap: swap, reduction: reduction, file: file, line: line)
     }
     /// `["anchor", "positive", "negative"]`.
     public static var inputNames: [String] { ["anchor", "positive", "negative"] }
     /// `self(tensors[0], tensors[1], tensors[2])`.
-    public func callAsFunction(_ tensors: [Tensor]) -> Tensor {
-        checkLossInputs(self, tensors)
-        return self(tensors[0], tensors[1], tensors[2])
+    public func callAsFunction(_ tensors: [Tensor], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        checkLossInputs(self, tensors, file: file, line: line)
+        return self(tensors[0], tensors[1], tensors[2], file: file, line: line)
     }
 }
 
@@ -90,14 +90,14 @@ public struct TripletMarginWithDistanceLoss: Loss, Sendable {
         (self.distance, self.margin, self.swap, self.reduction) = (distance, margin, swap, reduction)
     }
     /// `tripletMarginWithDistanceLoss(anchor, positive, negative)`.
-    public func callAsFunction(_ anchor: Tensor, _ positive: Tensor, _ negative: Tensor) -> Tensor {
-        tripletMarginWithDistanceLoss(anchor, positive, negative, distance: distance, margin: margin, swap: swap, reduction: reduction)
+    public func callAsFunction(_ anchor: Tensor, _ positive: Tensor, _ negative: Tensor, file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        tripletMarginWithDistanceLoss(anchor, positive, negative, distance: distance, margin: margin, swap: swap, reduction: reduction, file: file, line: line)
     }
     /// `["anchor", "positive", "negative"]`.
     public static var inputNames: [String] { ["anchor", "positive", "negative"] }
     /// `self(tensors[0], tensors[1], tensors[2])`.
-    public func callAsFunction(_ tensors: [Tensor]) -> Tensor {
-        checkLossInputs(self, tensors)
-        return self(tensors[0], tensors[1], tensors[2])
+    public func callAsFunction(_ tensors: [Tensor], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        checkLossInputs(self, tensors, file: file, line: line)
+        return self(tensors[0], tensors[1], tensors[2], file: file, line: line)
     }
 }

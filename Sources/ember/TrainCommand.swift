@@ -26,7 +26,9 @@ struct TrainCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The architecture: mlp (784-512-256-10) or cnn (2 conv layers, 3136-128-10). (default: cnn)")
+    @OptionGroup var taskOptions: TaskOptions
+
+    @Option(help: "The architecture: mlp (784-512-256-10; for regression features-64-64-1) or cnn (2 conv layers, 3136-128-10). (default: cnn; mlp for regression)")
     var model: RunConfig.Model?
 
     @Option(help: ArgumentHelp("The data: fashion-mnist, mnist, or csv:PATH (class index in the last column). (default: fashion-mnist)", valueName: "name"))
@@ -114,13 +116,14 @@ struct TrainCommand: ParsableCommand {
                 ("--early-stopping", earlyStopping != nil), ("--val-split", valSplit != nil), ("--seed", seed != nil),
                 ("--clip-grad-norm", clipGradNorm != nil), ("--checkpoint-every", checkpointEvery != nil),
                 ("--train-limit", trainLimit != nil), ("--out", out != nil),
-            ]
+            ] + taskOptions.given
             if let (flag, _) = given.first(where: { $0.1 }) {
                 throw ValidationError("\(flag) cannot be used with --resume: a resumed run keeps its saved configuration")
             }
         } else {
             // Every value is checked here, before a run folder exists.
-            do { try makeConfig().validate() } catch { throw ValidationError("\(error)") }
+            let config = try makeConfig()
+            do { try config.validate() } catch { throw ValidationError("\(error)") }
         }
         if let w = workers, w < 0 || w > RunConfig.maxWorkers { throw ValidationError("--workers must be in 0...\(RunConfig.maxWorkers), got \(w)") }
         if let f = divergenceFactor, !(f > 1) || !f.isFinite {
@@ -133,8 +136,8 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// The configuration these flags describe.
-    func makeConfig() -> RunConfig {
-        var c = RunConfig()
+    func makeConfig() throws -> RunConfig {
+        var c = taskOptions.baseConfig()
         c.model = model ?? c.model
         c.dataset = dataset ?? c.dataset
         c.epochs = epochs ?? c.epochs
@@ -155,6 +158,7 @@ struct TrainCommand: ParsableCommand {
         c.checkpointEvery = checkpointEvery ?? c.checkpointEvery
         c.trainLimit = trainLimit
         c.out = out ?? "runs/\(c.model.rawValue)-\(timestamp())"
+        try taskOptions.apply(to: &c)
         return c
     }
 
@@ -166,7 +170,7 @@ struct TrainCommand: ParsableCommand {
             run = try TrainingRun(resuming: folder, console: console)
             if let workers { run.workersOverride = workers }
         } else {
-            run = TrainingRun(config: makeConfig(), console: console)
+            run = TrainingRun(config: try makeConfig(), console: console)
         }
         run.divergenceFactor = stopOnDivergence ? (divergenceFactor ?? 1e3) : nil
         if detectAnomaly { setDetectAnomaly(true) }
@@ -196,6 +200,9 @@ struct TrainCommand: ParsableCommand {
         }
         if let test = summary.test {
             console.line("Test accuracy \(Format.percent(test.accuracy)) (loss \(Format.fixed(test.loss, 4)), top-\(test.topK) \(Format.percent(test.topKAccuracy))) with the weights of epoch \(summary.bestEpoch)")
+        } else if let v = summary.validation {
+            let shown = v.keys.sorted().map { "\($0) \(Format.fixed(v[$0]!, 4))" }.joined(separator: "  ")
+            console.line("Validation \(shown) with the weights of epoch \(summary.bestEpoch)")
         } else if let last = summary.history.last, let va = last.valAccuracy {
             console.line("Validation accuracy \(Format.percent(va)) at the last epoch")
         }

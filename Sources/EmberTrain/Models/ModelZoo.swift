@@ -15,6 +15,8 @@ public enum ModelZoo {
                 throw RunError.badConfig("--model cnn needs 28×28 images, but the data has \(inputFeatures) features per sample")
             }
             return try makeCNN(config, numClasses: numClasses, pixelStatistics: pixelStatistics)
+        case .charLSTM, .gpt:
+            throw RunError.badConfig("--model \(config.model.rawValue) is a language model: train it with --task lm")
         }
     }
 }

@@ -17,6 +17,10 @@ public struct RunConfig: Codable, Sendable, Equatable {
         case mlp
         /// Two 3×3 conv layers (32, 64 channels) with max pooling, then 3136-128-10.
         case cnn
+        /// Embedding → LSTM → linear head, a language model (`--task lm`).
+        case charLSTM = "char-lstm"
+        /// A decoder-only transformer, a language model (`--task lm`).
+        case gpt
     }
 
     /// An optimizer from EmberOptim.
@@ -43,6 +47,15 @@ public struct RunConfig: Codable, Sendable, Equatable {
         case plateau
     }
 
+    /// What the run learns (nil, as in configurations written before tasks existed, is
+    /// classification).
+    public var task: Task?
+    /// The column a regression predicts (`--target`), by header name.
+    public var target: String?
+    /// Hidden layer widths of the regression MLP (`--hidden 64,64`).
+    public var hidden: [Int]?
+    /// Vocabulary, context and sizes of a language model (`--task lm`).
+    public var languageModel: LanguageModelSettings?
     /// The architecture.
     public var model: Model = .cnn
     /// `fashion-mnist`, `mnist` or `csv:PATH` (features in every column but the last, an
@@ -112,6 +125,9 @@ public struct RunConfig: Codable, Sendable, Equatable {
         if let c = checkpointEvery, c < 1 { throw bad("--checkpoint-every must be at least 1, got \(c)") }
         if let n = trainLimit, n < 2 { throw bad("--train-limit must be at least 2, got \(n)") }
         if out.isEmpty { throw bad("--out must name a folder") }
+        if let task, task != .classification { return try validateTask(task) }
+        if target != nil || hidden != nil { throw bad("--target and --hidden go with --task regression") }
+        if languageModel != nil || (model != .mlp && model != .cnn) { throw bad("--model \(model.rawValue) and the language-model flags go with --task lm") }
         _ = try DatasetSpec(dataset)
         if model == .cnn, case .csv = try DatasetSpec(dataset) {
             throw bad("--model cnn needs 28×28 images; use --model mlp with a CSV dataset")

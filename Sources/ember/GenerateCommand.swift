@@ -43,14 +43,19 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Print the generation speed in tokens/s on standard error.")
     var timing = false
 
+    @Option(parsing: .unconditional, help: "Cores the model's ops use; one sequence's ops are small, so one is fastest.")
+    var threads: Int = 1
+
     func validate() throws {
         if length < 0 || length > 1_000_000 { throw ValidationError("--length must be in 0...1000000, got \(length)") }
         if !(temperature >= 0) || !temperature.isFinite { throw ValidationError("--temperature must be a finite number >= 0, got \(temperature)") }
         if topK < 0 { throw ValidationError("--top-k must be >= 0, got \(topK)") }
         if prompt.isEmpty { throw ValidationError("--prompt must not be empty") }
+        if threads < 1 || threads > 256 { throw ValidationError("--threads must be in 1...256, got \(threads)") }
     }
 
     func run() throws {
+        setNumThreads(threads)
         let lm = try LanguageModelRun(folder: folder)
         let started = monotonicSeconds()
         let text = try lm.generate(prompt: prompt, length: length, temperature: temperature, topK: topK == 0 ? nil : topK,

@@ -6,7 +6,7 @@ extension RunConfig.Task: ExpressibleByArgument {}
 
 /// The flags of `ember train` that choose a task other than classification and set it up.
 struct TaskOptions: ParsableArguments {
-    @Option(help: "What to learn: classification, regression (a CSV column), or lm (the next token of a text). (default: classification)")
+    @Option(help: "What to learn: classification, regression (a CSV column), lm (the next token of a text) or recommend (items for users). (default: classification)")
     var task: RunConfig.Task?
 
     @Option(help: ArgumentHelp("The CSV column a regression predicts (every other column is a feature).", valueName: "column"))
@@ -33,11 +33,17 @@ struct TaskOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Language model: the GPT's attention heads. (default: 4)")
     var heads: Int?
 
+    @Option(parsing: .unconditional, help: "Recommendation: latent factors. (default: 32)")
+    var factors: Int?
+
+    @Option(parsing: .unconditional, help: "Recommendation, --model ncf: negatives sampled per positive. (default: 4)")
+    var negatives: Int?
+
     /// Which of these flags were given, for `--resume`'s check.
     var given: [(String, Bool)] {
         [("--task", task != nil), ("--target", target != nil), ("--hidden", hidden != nil), ("--vocabulary", vocabulary != nil),
          ("--context", context != nil), ("--embed-dim", embedDim != nil), ("--hidden-size", hiddenSize != nil),
-         ("--layers", layers != nil), ("--heads", heads != nil)]
+         ("--layers", layers != nil), ("--heads", heads != nil), ("--factors", factors != nil), ("--negatives", negatives != nil)]
     }
 
     /// A configuration with the task's defaults.
@@ -55,6 +61,12 @@ struct TaskOptions: ParsableArguments {
             lm.layers = layers ?? lm.layers
             lm.heads = heads ?? lm.heads
             config.languageModel = lm
+        }
+        if factors != nil || negatives != nil {
+            var r = config.recommendation ?? RecommendationSettings()
+            r.factors = factors ?? r.factors
+            r.negatives = negatives ?? r.negatives
+            config.recommendation = r
         }
         if let hidden {
             let parts = hidden.split(separator: ",", omittingEmptySubsequences: false)

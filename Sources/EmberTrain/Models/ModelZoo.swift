@@ -17,6 +17,8 @@ public enum ModelZoo {
             return try makeCNN(config, numClasses: numClasses, pixelStatistics: pixelStatistics)
         case .charLSTM, .gpt:
             throw RunError.badConfig("--model \(config.model.rawValue) is a language model: train it with --task lm")
+        case .mf, .ncf:
+            throw RunError.badConfig("--model \(config.model.rawValue) is a recommender: train it with --task recommend")
         }
     }
 }

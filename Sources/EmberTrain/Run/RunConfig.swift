@@ -21,6 +21,10 @@ public struct RunConfig: Codable, Sendable, Equatable {
         case charLSTM = "char-lstm"
         /// A decoder-only transformer, a language model (`--task lm`).
         case gpt
+        /// Matrix factorization with biases, explicit ratings (`--task recommend`).
+        case mf
+        /// Neural collaborative filtering, implicit feedback (`--task recommend`).
+        case ncf
     }
 
     /// An optimizer from EmberOptim.
@@ -56,6 +60,8 @@ public struct RunConfig: Codable, Sendable, Equatable {
     public var hidden: [Int]?
     /// Vocabulary, context and sizes of a language model (`--task lm`).
     public var languageModel: LanguageModelSettings?
+    /// Factors and negative sampling of a recommender (`--task recommend`).
+    public var recommendation: RecommendationSettings?
     /// The architecture.
     public var model: Model = .cnn
     /// `fashion-mnist`, `mnist` or `csv:PATH` (features in every column but the last, an
@@ -127,7 +133,9 @@ public struct RunConfig: Codable, Sendable, Equatable {
         if out.isEmpty { throw bad("--out must name a folder") }
         if let task, task != .classification { return try validateTask(task) }
         if target != nil || hidden != nil { throw bad("--target and --hidden go with --task regression") }
-        if languageModel != nil || (model != .mlp && model != .cnn) { throw bad("--model \(model.rawValue) and the language-model flags go with --task lm") }
+        if languageModel != nil || recommendation != nil || (model != .mlp && model != .cnn) {
+            throw bad("--model \(model.rawValue), the language-model and the recommendation flags go with --task lm or recommend")
+        }
         _ = try DatasetSpec(dataset)
         if model == .cnn, case .csv = try DatasetSpec(dataset) {
             throw bad("--model cnn needs 28×28 images; use --model mlp with a CSV dataset")

@@ -7,6 +7,8 @@ extension RunConfig {
         case regression
         /// The next token of a text: cross-entropy per token, perplexity.
         case lm
+        /// Items for users from ratings: RMSE (explicit) or HR@10 and NDCG@10 (implicit).
+        case recommend
 
         /// The model a task trains when `--model` is not given.
         public var defaultModel: Model {
@@ -14,6 +16,7 @@ extension RunConfig {
             case .classification: return .cnn
             case .regression: return .mlp
             case .lm: return .charLSTM
+            case .recommend: return .mf
             }
         }
     }
@@ -42,6 +45,16 @@ extension RunConfig {
             scheduler = .cosine
             valSplit = 0.1
             languageModel = LanguageModelSettings()
+        case .recommend:
+            dataset = "synthetic"
+            epochs = 20
+            batchSize = 256
+            lr = 0.01
+            weightDecay = 0
+            scheduler = .cosine
+            valSplit = 0.1
+            checkpointEvery = 50
+            recommendation = RecommendationSettings()
         }
     }
 
@@ -72,7 +85,7 @@ extension RunConfig {
             if widths.count > Self.maxHiddenLayers || widths.contains(where: { $0 < 1 || $0 > Self.maxHiddenWidth }) {
                 throw bad("--hidden must be at most \(Self.maxHiddenLayers) widths in 1...\(Self.maxHiddenWidth), got \(widths)")
             }
-            if languageModel != nil { throw bad("the language-model flags go with --task lm") }
+            if languageModel != nil || recommendation != nil { throw bad("the language-model and recommendation flags go with --task lm and recommend") }
         case .lm:
             guard dataset.hasPrefix("text:"), dataset.count > 5 else {
                 throw bad("--task lm needs --dataset text:PATH (a UTF-8 text file), got '\(dataset)'")
@@ -81,6 +94,16 @@ extension RunConfig {
             if augment || batchNorm || target != nil || hidden != nil { throw bad("--augment, --batch-norm, --target and --hidden do not go with --task lm") }
             if !(dropout >= 0 && dropout < 1) { throw bad("--dropout must be in [0, 1), got \(dropout.isNaN ? "nan" : "\(dropout)")") }
             try (languageModel ?? LanguageModelSettings()).validate(model: model)
+            if recommendation != nil { throw bad("the recommendation flags go with --task recommend") }
+        case .recommend:
+            guard dataset == "synthetic" || (dataset.hasPrefix("ratings:") && dataset.count > 8) else {
+                throw bad("--task recommend needs --dataset ratings:PATH (user item rating [timestamp] per line) or synthetic, got '\(dataset)'")
+            }
+            if model != .mf && model != .ncf { throw bad("--task recommend trains --model mf or ncf, got \(model.rawValue)") }
+            if augment || batchNorm || dropout != 0 || target != nil || hidden != nil || languageModel != nil {
+                throw bad("--augment, --batch-norm, --dropout, --target, --hidden and the language-model flags do not go with --task recommend")
+            }
+            try (recommendation ?? RecommendationSettings()).validate()
         }
     }
 }

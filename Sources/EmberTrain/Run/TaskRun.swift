@@ -29,8 +29,10 @@ struct TaskRun {
         trainer.itemCount = setup.itemCount
         trainer.schedule = run.makeSchedule(optimizer, batchesPerEpoch: setup.train.count)
         trainer.gradientClipNorm = config.clipGradNorm
-        trainer.monitor = setup.monitor
-        if let patience = config.earlyStopping { trainer.earlyStopping = EarlyStopping(monitor: setup.monitor, patience: patience) }
+        // Without validation the best weights are those of the lowest training loss.
+        let monitor = setup.validation == nil ? Monitor.trainLoss : setup.monitor
+        trainer.monitor = monitor
+        if let patience = config.earlyStopping { trainer.earlyStopping = EarlyStopping(monitor: monitor, patience: patience) }
         trainer.checkpointPath = checkpoint
         trainer.checkpointEverySteps = config.checkpointEvery
         trainer.bestModelPath = run.path("model.safetensors")
@@ -45,6 +47,7 @@ struct TaskRun {
             run.console.line("Training \(config.model.rawValue) (\(Format.grouped(model.numParameters)) parameters) for \(config.resolvedTask.rawValue) on "
                 + "\(config.dataset): \(Format.grouped(setup.trainCount)) training \(setup.unit), \(setup.train.count) batches of \(config.batchSize) per epoch"
                 + (setup.validation != nil ? ", \(Int((config.valSplit * 100).rounded()))% held out for validation" : ""))
+            for note in setup.notes { run.console.line(note) }
         }
         let files = RunFiles(folder: config.out, history: trainer.history)
         files.lossName = setup.lossName

@@ -32,6 +32,8 @@ struct TaskSetup {
     var trainCount: Int
     /// Files written into a new run folder, by name (what the task needs to use the model later).
     var files: [String: String] = [:]
+    /// Lines printed before a new run starts (a baseline to beat, say).
+    var notes: [String] = []
 
     /// The setup of `config`'s task.
     static func make(_ config: RunConfig) throws -> TaskSetup {
@@ -42,7 +44,42 @@ struct TaskSetup {
             return try regression(config)
         case .lm:
             return try languageModel(config)
+        case .recommend:
+            return try recommendation(config)
         }
+    }
+
+    /// `--task recommend`: matrix factorization on explicit ratings (MSE; RMSE and MAE), or
+    /// neural collaborative filtering on implicit feedback (binary cross-entropy against
+    /// sampled negatives; HR@10 and NDCG@10 over ranked candidates, which pick the best weights).
+    static func recommendation(_ config: RunConfig) throws -> TaskSetup {
+        let data = try RecommendationData(config: config)
+        let model = recommender(config, users: data.table.users.count, items: data.table.items.count, mean: data.mean)
+        var files = ["ids.json": try RecommendationIDs(users: data.table.users, items: data.table.items).json()]
+        if config.dataset == "synthetic" { files["ratings.tsv"] = SyntheticRatings().tsv() }
+        if config.model == .mf {
+            return TaskSetup(model: model, train: data.train, validation: data.validation, loss: { mseLoss($0, $1) },
+                             metrics: [RootMeanSquaredError(), MeanAbsoluteError()], lossName: "mean squared error",
+                             trainCount: data.trainCount, files: files)
+        }
+        var notes: [String] = []
+        if let p = data.popularity {
+            files["baseline.json"] = "{\n  \"candidates\" : \(data.candidates),\n  \"popularity_hr@10\" : \(p.hr),\n  \"popularity_ndcg@10\" : \(p.ndcg)\n}\n"
+            notes.append("Validation ranks each user's last item among \(data.candidates) unseen ones; ranking by popularity gives "
+                         + "HR@10 \(Format.fixed(p.hr, 4)), NDCG@10 \(Format.fixed(p.ndcg, 4))")
+        }
+        return TaskSetup(model: model, train: data.train, validation: data.validation,
+                         loss: { binaryCrossEntropyWithLogits($0, $1) }, metrics: [],
+                         validationMetrics: [HitRate(k: 10), NDCG(k: 10)], validationLoss: { crossEntropy($0, $1) },
+                         monitor: Monitor("val_hr@10"), lossName: "binary cross-entropy", trainCount: data.trainCount,
+                         files: files, notes: notes)
+    }
+
+    /// The recommender `config` names.
+    static func recommender(_ config: RunConfig, users: Int, items: Int, mean: Double) -> any Recommender {
+        let s = config.recommendation ?? RecommendationSettings()
+        if config.model == .ncf { return NeuralCollaborativeFiltering(users: users, items: items, factors: s.factors) }
+        return MatrixFactorization(users: users, items: items, factors: s.factors, mean: mean)
     }
 
     /// `--task lm`: a `CharLSTM` or `GPT` on a text file, cross-entropy per token,

@@ -14,20 +14,21 @@ import Foundation
 ///   ∝ popularity × exp(`selection` × a(u, i)) (people mostly rate what they are drawn to);
 /// - the rating is `3.5 + b_u + b_i + a(u, i) + ε` with `ε ~ N(0, noise²)`, not rounded or
 ///   clipped, so the best possible RMSE on held-out ratings is `noise`;
-/// - the timestamp is the order in which a user's items were drawn.
+/// - the timestamps put each user's ratings in a random order (so the last one, which
+///   leave-one-out evaluation holds out, is a typical one).
 public struct SyntheticRatings: Sendable {
     /// Users, items, latent factors and ratings per user.
-    public var users = 600, items = 400, factors = 8, perUser = 40
+    public var users = 500, items = 200, factors = 4, perUser = 60
     /// The standard deviation of the rating noise (the floor of any model's RMSE).
     public var noise = 0.5
     /// How strongly popularity skews which items are rated (0: not at all).
-    public var popularitySkew = 0.5
+    public var popularitySkew = 0.3
     /// How strongly affinity decides which items a user rates.
-    public var selection = 1.5
+    public var selection = 2.0
     /// The seed of every draw.
     public var seed: UInt64 = 0
 
-    /// The default set: 600 users × 400 items, 24,000 ratings, noise 0.5.
+    /// The default set: 500 users × 200 items, 30,000 ratings (60 per user), 4 factors, noise 0.5.
     public init() {}
 
     /// The ratings as `(user, item, rating, timestamp)`, users in order.
@@ -42,6 +43,7 @@ public struct SyntheticRatings: Sendable {
         let affinity = p.matmul(q.t()).toArray(as: Double.self)                       // [users × items]
         let uniform = Tensor.rand([users, items], dtype: .float64, generator: g).toArray(as: Double.self)
         let eps = (Tensor.randn([users, perUser], dtype: .float64, generator: g) * noise).toArray(as: Double.self)
+        let order = Tensor.rand([users, perUser], dtype: .float64, generator: g).argsort(dim: 1).toArray(as: Int64.self)
         var out: [(user: Int, item: Int, rating: Double, timestamp: Int64)] = []
         out.reserveCapacity(users * perUser)
         for u in 0..<users {
@@ -56,7 +58,7 @@ public struct SyntheticRatings: Sendable {
             keys.sort { $0.0 > $1.0 }
             for (t, (_, i)) in keys.prefix(perUser).enumerated() {
                 let r = 3.5 + bu[u] + bi[i] + affinity[u * items + i] + eps[u * perUser + t]
-                out.append((u, i, r, Int64(t)))
+                out.append((u, i, r, order[u * perUser + t]))
             }
         }
         return out

@@ -19,12 +19,12 @@ let train = DataLoader(parts[0], batchSize: 256, shuffle: true, generator: Gener
 let val = DataLoader(parts[1], batchSize: 1024, generator: Generator(seed: 2))
 let mean = parts[0].indices.reduce(0.0) { $0 + ratings[$1].rating } / Double(parts[0].count)
 
-let model = MatrixFactorization(users: synthetic.users, items: synthetic.items, factors: 32, mean: mean)
-let optimizer = Adam(model.parameters(), lr: 0.01)
+let model = MatrixFactorization(users: synthetic.users, items: synthetic.items, factors: 4, mean: mean)
+let optimizer = Adam(model.parameters(), lr: 0.03)
 let trainer = Trainer(model: model, optimizer: optimizer, lossFunction: { mseLoss($0, $1) })   // F.mse_loss(model(pairs), ratings)
 trainer.metrics = [RootMeanSquaredError()]
-trainer.schedule = .perEpoch(CosineAnnealingLR(optimizer, tMax: quick ? 1 : 20))
-let history = try trainer.fit(train, validation: val, epochs: quick ? 1 : 20)
+trainer.schedule = .perEpoch(CosineAnnealingLR(optimizer, tMax: quick ? 1 : 40))
+let history = try trainer.fit(train, validation: val, epochs: quick ? 1 : 40)
 print("validation RMSE \(history.last!.metrics!["val_rmse"]!) (noise floor \(synthetic.noise))")
 
 // The five best-scored items user 0 has not rated.

@@ -13,7 +13,7 @@ extension RunConfig.SchedulerKind: ExpressibleByArgument {}
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a classifier, with live progress, checkpoints, metrics and plots.",
+        abstract: "Train a model (a classifier, or --task regression, lm, recommend), with live progress, checkpoints, metrics and plots.",
         discussion: """
             Everything goes into the run folder (--out): config.json, metrics.csv and metrics.jsonl (one \
             record per epoch), loss.svg and accuracy.svg, model.safetensors (the best weights, loadable by \
@@ -28,10 +28,10 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var taskOptions: TaskOptions
 
-    @Option(help: "The architecture: mlp (784-512-256-10; for regression features-64-64-1) or cnn (2 conv layers, 3136-128-10). (default: cnn; mlp for regression)")
+    @Option(help: "The architecture: mlp (784-512-256-10; for regression features-64-64-1) or cnn (2 conv layers, 3136-128-10); char-lstm or gpt (--task lm); mf or ncf (--task recommend). (default: cnn; mlp, char-lstm, mf for the tasks)")
     var model: RunConfig.Model?
 
-    @Option(help: ArgumentHelp("The data: fashion-mnist, mnist, or csv:PATH (class index in the last column). (default: fashion-mnist)", valueName: "name"))
+    @Option(help: ArgumentHelp("The data: fashion-mnist, mnist, or csv:PATH (class index in the last column); text:PATH for --task lm (default: /usr/share/common-licenses/GPL-3); ratings:PATH or synthetic for --task recommend. (default: fashion-mnist)", valueName: "name"))
     var dataset: String?
 
     @Option(parsing: .unconditional, help: "Epochs to train. (default: 4)")

@@ -90,6 +90,21 @@ import EmberNN
         #expect(badPrompt.status != 0 && badPrompt.stderr.contains("--prompt"), "\(badPrompt.stderr)")
     }
 
+    @Test func wordVocabularyIsSavedAndGeneratesItsWords() throws {
+        guard let ember else { Issue.record("the ember executable was not built beside the tests"); return }
+        let dir = try temporaryDirectory()
+        let r = try runProcess(ember, ["train", "--task", "lm", "--vocabulary", "word", "--context", "16", "--embed-dim", "16",
+                                       "--hidden-size", "32", "--layers", "1", "--epochs", "1", "--quiet", "--out", dir + "/w"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let vocab = try VocabularyFile.read(folder: dir + "/w")
+        #expect(vocab.level == .word && vocab.id(of: "License") != nil && vocab.id(of: Vocabulary.endOfLine) != nil)
+        let g = try runProcess(ember, ["generate", dir + "/w", "--prompt", "This License", "--length", "12", "--seed", "1"])
+        #expect(g.status == 0, "\(g.stderr)")
+        let words = g.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+        #expect(words.count >= 3 && words.prefix(2) == ["This", "License"])
+        #expect(words.allSatisfy { vocab.id(of: $0) != nil }, "\(words)")
+    }
+
     @Test func killedLanguageModelRunResumesBitIdentical() throws {
         guard let ember else { Issue.record("the ember executable was not built beside the tests"); return }
         let dir = try temporaryDirectory()

@@ -1,6 +1,7 @@
 // A character-level LSTM language model trained on the GNU GPL (Debian's
 // /usr/share/common-licenses/GPL-3), then sampled: PyTorch's char-rnn, line by line (README.md).
-// After 20 epochs (a few minutes on 2 cores) the samples read as the licence's words.
+// After 20 epochs (93 s on 2 busy cores, training loss 1.008) the sample reads: "The work information ind it
+// os ated for a sext the patent claims or can mean under this License and a network free parts of the Free Software ..."
 // `--quick` trains on 5 batches and samples 40 characters (what `make test` runs).
 import Ember
 import EmberData

@@ -1,5 +1,6 @@
 // The classic PyTorch MNIST MLP, line by line (see README.md beside this file).
-// Prints the test accuracy after each epoch: about 92% after 10 epochs of SGD (lr 0.01) on MNIST.
+// Prints the test accuracy after each epoch (measured on Fashion-MNIST, this machine has no MNIST: 83.49%
+// after 10 epochs, 12 s on 2 busy cores).
 // `--quick` trains on 20 batches of one epoch (what `make test` runs).
 import Ember
 import EmberData

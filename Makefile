@@ -1,8 +1,8 @@
 # Ember's commands. A new machine needs only `make run` and `make test`.
 #   make deps    install the Debian packages Ember needs (apt-get; prints the command when not root)
-#   make test    the whole test suite, built optimized (numeric tests are 10-100x slower in debug), the examples
-#                briefly (Examples/), then the
-#                kernel suites again at each lower EMBER_ISA level the CPU has (avx2, base)
+#   make test    the whole test suite, built optimized (numeric tests are 10-100x slower in debug), each
+#                example of Examples/ on a tiny budget, then the kernel suites again at each lower
+#                EMBER_ISA level the CPU has (avx2, base)
 #   make run     release build, then `ember train`: the default model on Fashion-MNIST (ARGS= adds flags)
 #   make bench   Ember vs PyTorch 1.13 side by side (ONLY=gemm to pick a workload, ARGS=--quick)
 #   make bench-dist  the distributed benchmarks: all-reduce vs MPI_Allreduce from C, DDP vs PyTorch DDP (Gloo)
@@ -38,10 +38,13 @@ ISA_SUITES := InstructionSetTests|GEMMKernelTests|SplitGEMMTests|LSTMKernelTests
 LOWER_ISAS := $(shell if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then echo avx2 base; \
                       elif grep -qw avx2 /proc/cpuinfo 2>/dev/null; then echo base; fi)
 
+# Examples/ (one executable each, built by `swift build --build-tests`), each run on a tiny budget.
+EXAMPLES := SeedMLP CNN CharLM GPT Recommender Regression Inference DetectionExample
+
 test: deps
 	swift build --build-tests $(BUILD_FLAGS)
 	swift test --skip-build $(BUILD_FLAGS)
-	.build/release/DetectionExample --quick
+	@for e in $(EXAMPLES); do echo "== Examples/$$e --quick"; .build/release/$$e --quick || exit 1; done
 	@for isa in $(LOWER_ISAS); do \
 	  echo "== the kernel suites again with EMBER_ISA=$$isa"; \
 	  EMBER_ISA=$$isa swift test --skip-build $(BUILD_FLAGS) --filter '$(ISA_SUITES)' || exit 1; \

@@ -78,5 +78,13 @@ let package = Package(
         .testTarget(name: "EmberDistributedTests", dependencies: ["Ember"]),
         .executableTarget(name: "ember", dependencies: ["EmberTrain", "EmberVision", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Sources/ember"),
         .testTarget(name: "EmberTrainTests", dependencies: ["EmberTrain", "EmberVision", "EmberTestSupport", "EmberFuzzHarness"]),
+        // Examples/: one small program each, built with everything and run briefly by `make test`.
+        .executableTarget(name: "SeedMLP", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData"], path: "Examples/SeedMLP", exclude: ["README.md"]),
+        .executableTarget(name: "CNN", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData"], path: "Examples/CNN", exclude: ["README.md"]),
+        .executableTarget(name: "CharLM", dependencies: ["Ember", "EmberNN", "EmberOptim", "EmberData"], path: "Examples/CharLM", exclude: ["README.md"]),
+        .executableTarget(name: "GPT", dependencies: ["EmberTrain"], path: "Examples/GPT", exclude: ["README.md"]),
+        .executableTarget(name: "Recommender", dependencies: ["EmberTrain"], path: "Examples/Recommender", exclude: ["README.md"]),
+        .executableTarget(name: "Regression", dependencies: ["EmberTrain"], path: "Examples/Regression", exclude: ["README.md"]),
+        .executableTarget(name: "Inference", dependencies: ["Ember", "EmberNN", "EmberData"], path: "Examples/Inference", exclude: ["README.md"]),
     ]
 )

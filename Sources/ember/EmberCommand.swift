@@ -17,8 +17,14 @@ struct EmberCommand: ParsableCommand {
               ember train --resume runs/mlp             continue an interrupted run
               ember eval runs/mlp                       test accuracy, confusion matrix
               ember inspect runs/mlp/model.safetensors  names, shapes, statistics
+              ember train --task regression --dataset csv:data.csv --target price --out runs/price
+              ember predict runs/price --input new.csv  one prediction per row
+              ember train --task lm --out runs/gpl      a character LSTM on /usr/share/common-licenses/GPL-3
+              ember generate runs/gpl --prompt "The " --length 200 --temperature 0.8 --top-k 40 --seed 1
+              ember train --task recommend --out runs/mf   matrix factorization on a synthetic ratings set
+              ember recommend runs/mf --user u3 --k 10  the best unseen items for a user
             """,
-        subcommands: [TrainCommand.self, EvalCommand.self, InspectCommand.self]
+        subcommands: [TrainCommand.self, EvalCommand.self, PredictCommand.self, GenerateCommand.self, RecommendCommand.self, InspectCommand.self]
     )
 
     /// Parses and runs a subcommand. Help is shown as usual; any error is one line on

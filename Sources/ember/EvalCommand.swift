@@ -41,6 +41,12 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         let result: RunEvaluation
+        if let folder, try RunConfig.task(ofRunFolder: folder) != .classification {
+            let r = try TaskEvaluation(folder: folder)
+            print("\(r.weights) (\(Format.grouped(r.parameterCount)) parameters) on the validation split, \(Format.grouped(r.count)) items")
+            print((["loss \(Format.fixed(r.loss, 4))"] + r.metrics.map { "\($0.name) \(Format.fixed($0.value, 4))" }).joined(separator: "  "))
+            return
+        }
         if let folder {
             result = try RunEvaluation(folder: folder)
         } else {

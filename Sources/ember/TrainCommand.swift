@@ -14,7 +14,7 @@ extension RunConfig.SchedulerKind: ExpressibleByArgument {}
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a classifier, with live progress, checkpoints, metrics and plots.",
+        abstract: "Train a model (a classifier, or --task regression, lm, recommend), with live progress, checkpoints, metrics and plots.",
         discussion: """
             Everything goes into the run folder (--out): config.json, metrics.csv and metrics.jsonl (one \
             record per epoch), loss.svg and accuracy.svg, model.safetensors (the best weights, loadable by \
@@ -27,10 +27,12 @@ struct TrainCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The architecture: mlp (784-512-256-10) or cnn (2 conv layers, 3136-128-10; both adapt to the images' size and channels). (default: cnn)")
+    @OptionGroup var taskOptions: TaskOptions
+
+    @Option(help: "The architecture: mlp (784-512-256-10; for regression features-64-64-1) or cnn (2 conv layers, 3136-128-10; both adapt to the images' size and channels); char-lstm or gpt (--task lm); mf or ncf (--task recommend). (default: cnn; mlp, char-lstm, mf for the tasks)")
     var model: RunConfig.Model?
 
-    @Option(help: ArgumentHelp("The data: fashion-mnist, mnist, csv:PATH (class index in the last column) or folder:PATH (PNG and JPEG images, one sub-folder per class). (default: fashion-mnist)", valueName: "name"))
+    @Option(help: ArgumentHelp("The data: fashion-mnist, mnist, csv:PATH (class index in the last column) or folder:PATH (PNG and JPEG images, one sub-folder per class); text:PATH for --task lm (default: /usr/share/common-licenses/GPL-3); ratings:PATH or synthetic for --task recommend. (default: fashion-mnist)", valueName: "name"))
     var dataset: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("With --dataset folder:PATH, resize every image to N×N. (default: the first image's size)", valueName: "N"))
@@ -134,14 +136,14 @@ struct TrainCommand: ParsableCommand {
                 ("--early-stopping", earlyStopping != nil), ("--val-split", valSplit != nil), ("--seed", seed != nil),
                 ("--clip-grad-norm", clipGradNorm != nil), ("--checkpoint-every", checkpointEvery != nil),
                 ("--train-limit", trainLimit != nil), ("--out", out != nil), ("--grad-shards", gradShards != nil), ("--image-size", imageSize != nil),
-            ]
+            ] + taskOptions.given
             if let (flag, _) = given.first(where: { $0.1 }) {
                 throw ValidationError("\(flag) cannot be used with --resume: a resumed run keeps its saved configuration")
             }
         } else {
             // Every value is checked here, before a run folder exists.
             // With --distributed the number of processes (and so the global batch) is known later.
-            var c = makeConfig()
+            var c = try makeConfig()
             if distributed, let k = c.gradShards { c.gradShards = nil; if k < 1 || k & (k - 1) != 0 { c.gradShards = k } }
             do { try c.validate() } catch { throw ValidationError("\(error)") }
         }
@@ -159,8 +161,8 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// The configuration these flags describe.
-    func makeConfig() -> RunConfig {
-        var c = RunConfig()
+    func makeConfig() throws -> RunConfig {
+        var c = taskOptions.baseConfig()
         c.model = model ?? c.model
         c.dataset = dataset ?? c.dataset
         c.imageSize = imageSize
@@ -183,6 +185,7 @@ struct TrainCommand: ParsableCommand {
         c.trainLimit = trainLimit
         c.gradShards = gradShards
         c.out = out ?? "runs/\(c.model.rawValue)-\(timestamp())"
+        try taskOptions.apply(to: &c)
         return c
     }
 
@@ -224,7 +227,7 @@ struct TrainCommand: ParsableCommand {
             run = try TrainingRun(resuming: folder, console: console)
             if let workers { run.workersOverride = workers }
         } else {
-            var config = makeConfig()
+            var config = try makeConfig()
             if let group {
                 config.worldSize = group.worldSize
                 config.gradShards = gradShards ?? group.worldSize
@@ -265,6 +268,9 @@ struct TrainCommand: ParsableCommand {
         }
         if let test = summary.test {
             console.line("Test accuracy \(Format.percent(test.accuracy)) (loss \(Format.fixed(test.loss, 4)), top-\(test.topK) \(Format.percent(test.topKAccuracy))) with the weights of epoch \(summary.bestEpoch)")
+        } else if let v = summary.validation {
+            let shown = v.keys.sorted().map { "\($0) \(Format.fixed(v[$0]!, 4))" }.joined(separator: "  ")
+            console.line("Validation \(shown) with the weights of epoch \(summary.bestEpoch)")
         } else if let last = summary.history.last, let va = last.valAccuracy {
             console.line("Validation accuracy \(Format.percent(va)) at the last epoch")
         }

@@ -54,8 +54,12 @@ public struct TextDataset: BatchedDataset {
                       stride: stride, source: "<text>", file: file, line: line)
     }
 
-    init(ids: [Int], vocabulary: Vocabulary, sequenceLength: Int, stride: Int?, source: String,
-         file: StaticString, line: UInt) throws(DataError) {
+    /// Windows of token ids already encoded with `vocabulary` (a part of a longer text, say
+    /// the training or validation split of one file); `source` names them in errors. Ids
+    /// outside the vocabulary stop the program.
+    public init(ids: [Int], vocabulary: Vocabulary, sequenceLength: Int, stride: Int? = nil, source: String,
+                file: StaticString = #fileID, line: UInt = #line) throws(DataError) {
+        check(ids.allSatisfy { $0 >= 0 && $0 < vocabulary.count }, "TextDataset", "token ids must be in 0..<\(vocabulary.count)", file: file, line: line)
         check(sequenceLength > 0, "TextDataset", "sequenceLength must be positive, got \(sequenceLength)", file: file, line: line)
         let stride = stride ?? sequenceLength
         check(stride > 0, "TextDataset", "stride must be positive, got \(stride)", file: file, line: line)

@@ -12,7 +12,7 @@ import Ember
 /// ```
 public struct EarlyStopping: Sendable, Equatable, Codable {
     /// The metric watched.
-    public var monitor: Metric
+    public var monitor: Monitor
     /// Epochs without improvement tolerated before stopping.
     public var patience: Int
     /// The smallest change that counts as an improvement.
@@ -30,7 +30,7 @@ public struct EarlyStopping: Sendable, Equatable, Codable {
     public private(set) var shouldStop = false
 
     /// An early-stopping rule; PyTorch Lightning's defaults but for `patience`.
-    public init(monitor: Metric = .valLoss, patience: Int, minDelta: Double = 0, restoreBestWeights: Bool = true) {
+    public init(monitor: Monitor = .valLoss, patience: Int, minDelta: Double = 0, restoreBestWeights: Bool = true) {
         check(patience >= 0, "EarlyStopping", "patience must be >= 0, got \(patience)")
         check(minDelta >= 0, "EarlyStopping", "minDelta must be >= 0, got \(minDelta)")
         self.monitor = monitor

@@ -56,14 +56,19 @@ public struct BatchEvent: Sendable {
     public var step: Int
     /// This batch's mean loss.
     public var loss: Double
-    /// The epoch's running training metrics so far.
+    /// The epoch's running classification metrics so far (empty for a trainer with `metrics`).
     public var meter: ClassificationMeter
     /// The learning rate of the first parameter group after this step.
     public var lr: Double
-    /// Samples processed in this epoch since it (re)started in this process.
+    /// Samples (items, e.g. tokens) processed in this epoch since it (re)started in this process.
     public var samplesSinceStart: Int
     /// Batches processed in this epoch since it (re)started in this process.
     public var batchesSinceStart: Int
     /// Seconds since the epoch (re)started in this process.
     public var secondsSinceStart: Double
+    /// The epoch's running mean training loss so far.
+    public var epochLoss: Double
+    /// The epoch's running training metrics so far, by name (`acc` for the classification
+    /// trainer, the `Metric`s' names otherwise).
+    public var metricValues: [(name: String, value: Double)]
 }

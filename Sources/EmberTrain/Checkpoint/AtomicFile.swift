@@ -75,6 +75,14 @@ public enum FileIO {
         guard isDirectory(path) else { throw .io(path: path, detail: "exists and is not a directory") }
     }
 
+    /// Creates the folder that will hold the file `path`, and its missing parents, when
+    /// `path` names one (`os.makedirs(os.path.dirname(path), exist_ok=True)`).
+    public static func makeParentDirectories(of path: String) throws(CheckpointError) {
+        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
+        let parent = String(path[..<slash])
+        if !isDirectory(parent) { try makeDirectories(parent) }
+    }
+
     /// Removes the file at `path` if there is one.
     public static func remove(_ path: String) { _ = unlink(path) }
 

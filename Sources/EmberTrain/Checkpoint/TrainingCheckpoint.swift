@@ -150,8 +150,11 @@ public struct TrainerState: Sendable, Equatable, Codable {
     public var batch = 0
     /// Optimizer steps since training began.
     public var step = 0
-    /// Running training metrics of the epoch in progress.
+    /// Running training metrics of the epoch in progress (classification).
     public var meter = ClassificationMeter()
+    /// Running loss and metrics of the epoch in progress for a trainer with pluggable
+    /// `metrics` (nil for classification).
+    public var running: RunningMetrics?
     /// One record per finished epoch.
     public var history: [EpochRecord] = []
     /// Early-stopping bookkeeping, if early stopping is on.
@@ -180,6 +183,12 @@ public struct TrainerState: Sendable, Equatable, Codable {
                         ("epochSamples", epochSamples), ("meter.count", meter.count), ("meter.correct", meter.correct),
                         ("meter.topKCorrect", meter.topKCorrect), ("meter.batches", meter.batches), ("meter.topK", meter.topK - 1)]
         for (name, v) in counters where v < 0 || v >= limit { return "\(name) is \(name == "meter.topK" ? v + 1 : v), out of range" }
+        if let r = running {
+            for (name, v) in [("running.count", r.count), ("running.batches", r.batches)] where v < 0 || v >= limit {
+                return "\(name) is \(v), out of range"
+            }
+            if r.states.count > 1024 || r.states.contains(where: { $0.count > 1024 }) { return "running metric states are too large" }
+        }
         for r in history where r.epoch < 0 || r.epoch >= limit || r.step < 0 || r.step >= limit || r.topK < 1 || r.topK >= limit {
             return "history record of epoch \(r.epoch) has counters out of range"
         }

@@ -11,8 +11,8 @@ public struct EpochRecord: Sendable, Equatable, Codable {
     public var step: Int
     /// Mean training loss over the epoch's samples.
     public var trainLoss: Double
-    /// Training accuracy over the epoch's samples.
-    public var trainAccuracy: Double
+    /// Training accuracy over the epoch's samples (nil for a trainer with pluggable `metrics`).
+    public var trainAccuracy: Double?
     /// Mean validation loss, or nil without a validation set.
     public var valLoss: Double?
     /// Validation accuracy, or nil without a validation set.
@@ -25,12 +25,16 @@ public struct EpochRecord: Sendable, Equatable, Codable {
     public var lr: Double
     /// Wall-clock seconds the epoch took, validation included (a timing column).
     public var seconds: Double
-    /// Training samples per second (a timing column).
+    /// Training samples per second (tokens for a language model; a timing column).
     public var samplesPerSecond: Double
+    /// The pluggable metrics' values by column name (`train_mse`, `val_r2`, ...), or nil for
+    /// the classification trainer, whose metrics are the fields above.
+    public var metrics: [String: Double]?
 
     /// Creates a record.
-    public init(epoch: Int, step: Int, trainLoss: Double, trainAccuracy: Double, valLoss: Double?, valAccuracy: Double?,
-                valTopKAccuracy: Double?, topK: Int, lr: Double, seconds: Double, samplesPerSecond: Double) {
+    public init(epoch: Int, step: Int, trainLoss: Double, trainAccuracy: Double?, valLoss: Double?, valAccuracy: Double?,
+                valTopKAccuracy: Double?, topK: Int, lr: Double, seconds: Double, samplesPerSecond: Double,
+                metrics: [String: Double]? = nil) {
         self.epoch = epoch
         self.step = step
         self.trainLoss = trainLoss
@@ -42,16 +46,38 @@ public struct EpochRecord: Sendable, Equatable, Codable {
         self.lr = lr
         self.seconds = seconds
         self.samplesPerSecond = samplesPerSecond
+        self.metrics = metrics
     }
 
     /// The value of `metric` in this record (validation metrics fall back to nil).
-    public func value(of metric: Metric) -> Double? {
-        switch metric {
-        case .trainLoss: return trainLoss
-        case .trainAccuracy: return trainAccuracy
-        case .valLoss: return valLoss
-        case .valAccuracy: return valAccuracy
+    public func value(of monitor: Monitor) -> Double? {
+        switch monitor.name {
+        case "train_loss": return trainLoss
+        case "val_loss": return valLoss
+        case "train_acc" where trainAccuracy != nil: return trainAccuracy
+        case "val_acc" where metrics == nil: return valAccuracy
+        default: return metrics?[monitor.name]
         }
+    }
+
+    /// The pluggable metrics' column names in CSV order: every `train_` column, then every
+    /// `val_` one, each sorted.
+    public var metricColumns: [String] {
+        let names = (metrics ?? [:]).keys
+        return names.filter { $0.hasPrefix("train_") }.sorted() + names.filter { !$0.hasPrefix("train_") }.sorted()
+    }
+
+    /// The CSV header of a trainer with pluggable metrics: loss columns, then `columns`
+    /// (`metricColumns`), then learning rate and timing.
+    public static func csvHeader(columns: [String]) -> String {
+        (["epoch", "step", "train_loss", "val_loss"] + columns + ["lr", "epoch_seconds", "samples_per_sec"]).joined(separator: ",")
+    }
+
+    /// The record as a row under `csvHeader(columns:)`.
+    public func csvRow(columns: [String]) -> String {
+        func opt(_ x: Double?) -> String { x.map { "\($0)" } ?? "" }
+        return (["\(epoch)", "\(step)", "\(trainLoss)", opt(valLoss)] + columns.map { opt(metrics?[$0]) }
+            + ["\(lr)", formatFixed(seconds, digits: 3), formatFixed(samplesPerSecond, digits: 1)]).joined(separator: ",")
     }
 
     /// The CSV header matching `csvRow`; the timing columns come last.
@@ -60,32 +86,7 @@ public struct EpochRecord: Sendable, Equatable, Codable {
     /// The record as one CSV line, numbers written so they read back exactly.
     public var csvRow: String {
         func opt(_ x: Double?) -> String { x.map { "\($0)" } ?? "" }
-        return "\(epoch),\(step),\(trainLoss),\(trainAccuracy),\(opt(valLoss)),\(opt(valAccuracy)),\(opt(valTopKAccuracy)),\(lr),"
+        return "\(epoch),\(step),\(trainLoss),\(opt(trainAccuracy)),\(opt(valLoss)),\(opt(valAccuracy)),\(opt(valTopKAccuracy)),\(lr),"
             + "\(formatFixed(seconds, digits: 3)),\(formatFixed(samplesPerSecond, digits: 1))"
-    }
-}
-
-/// A quantity a run can watch: to pick the best weights, stop early, or reduce the
-/// learning rate on a plateau (Keras: `monitor="val_loss"`).
-public enum Metric: String, Sendable, Codable, CaseIterable {
-    /// Mean training loss (lower is better).
-    case trainLoss = "train_loss"
-    /// Training accuracy (higher is better).
-    case trainAccuracy = "train_acc"
-    /// Mean validation loss (lower is better).
-    case valLoss = "val_loss"
-    /// Validation accuracy (higher is better).
-    case valAccuracy = "val_acc"
-
-    /// Whether a larger value is an improvement.
-    public var higherIsBetter: Bool { self == .trainAccuracy || self == .valAccuracy }
-
-    /// The training counterpart of a validation metric (used when there is no validation set).
-    public var trainingFallback: Metric {
-        switch self {
-        case .valLoss: return .trainLoss
-        case .valAccuracy: return .trainAccuracy
-        default: return self
-        }
     }
 }

@@ -20,6 +20,10 @@ public enum ModelZoo {
                 throw RunError.badConfig("--model cnn needs images of at least 4×4 pixels, got \(shape[1])×\(shape[2]) (--image-size resizes them)")
             }
             return try makeCNN(config, numClasses: numClasses, imageShape: shape, pixelStatistics: pixelStatistics)
+        case .charLSTM, .gpt:
+            throw RunError.badConfig("--model \(config.model.rawValue) is a language model: train it with --task lm")
+        case .mf, .ncf:
+            throw RunError.badConfig("--model \(config.model.rawValue) is a recommender: train it with --task recommend")
         }
     }
 }

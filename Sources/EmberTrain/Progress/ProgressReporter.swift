@@ -21,6 +21,8 @@ public final class ProgressReporter: TrainingCallback {
     public let console: Console
     /// Seconds between progress lines when not on a terminal.
     public var plainInterval: Double
+    /// What the throughput counts: `samples`, or `tokens` for a language model.
+    public var unit = "samples"
     private var lastDraw = -Double.infinity
     private var epochs = 0
 
@@ -56,7 +58,8 @@ public final class ProgressReporter: TrainingCallback {
         let rate = e.secondsSinceStart > 0 ? Double(e.samplesSinceStart) / e.secondsSinceStart : 0
         let batchesLeft = e.batches - e.batch
         let eta = e.batchesSinceStart > 0 ? Double(batchesLeft) * e.secondsSinceStart / Double(e.batchesSinceStart) : .nan
-        let suffix = "\(Format.grouped(Format.count(rate))) samples/s  loss \(Format.fixed(e.meter.loss, 4))  acc \(Format.percent(e.meter.accuracy))  ETA \(Format.duration(eta))"
+        let metrics = e.metricValues.map { "  \($0.name) \(Self.format($0.name, $0.value))" }.joined()
+        let suffix = "\(Format.grouped(Format.count(rate))) \(unit)/s  loss \(Format.fixed(e.epochLoss, 4))\(metrics)  ETA \(Format.duration(eta))"
         if console.isTerminal {
             console.redraw(bar(epoch: e.epoch, done: e.batch, total: e.batches, suffix: suffix))
         } else {
@@ -81,12 +84,22 @@ public final class ProgressReporter: TrainingCallback {
 
     /// The one-line summary of an epoch.
     public static func summary(_ r: EpochRecord, epochs: Int) -> String {
-        var s = "Epoch \(r.epoch)/\(epochs)  train loss \(Format.fixed(r.trainLoss, 4)) acc \(Format.percent(r.trainAccuracy))"
-        if let vl = r.valLoss, let va = r.valAccuracy {
-            s += "  val loss \(Format.fixed(vl, 4)) acc \(Format.percent(va))"
+        var s = "Epoch \(r.epoch)/\(epochs)  train loss \(Format.fixed(r.trainLoss, 4))"
+        if let ta = r.trainAccuracy { s += " acc \(Format.percent(ta))" }
+        let columns = r.metricColumns
+        for c in columns where c.hasPrefix("train_") { s += " \(c.dropFirst(6)) \(format(String(c.dropFirst(6)), r.metrics![c]!))" }
+        if let vl = r.valLoss {
+            s += "  val loss \(Format.fixed(vl, 4))"
+            if let va = r.valAccuracy { s += " acc \(Format.percent(va))" }
+            for c in columns where c.hasPrefix("val_") { s += " \(c.dropFirst(4)) \(format(String(c.dropFirst(4)), r.metrics![c]!))" }
         }
         s += "  lr \(Format.scientific(r.lr))  \(Format.fixed(r.seconds, 1))s"
         return s
+    }
+
+    /// A metric's value as shown: accuracies and hit rates as percentages, the rest with 4 digits.
+    static func format(_ name: String, _ value: Double) -> String {
+        name.hasSuffix("acc") || name.hasPrefix("hr@") ? Format.percent(value) : Format.fixed(value, 4)
     }
 
     private func bar(epoch: Int, done: Int, total: Int, suffix: String) -> String {

@@ -17,6 +17,14 @@ public struct RunConfig: Codable, Sendable, Equatable {
         case mlp
         /// Two 3×3 conv layers (32, 64 channels) with max pooling, then 3136-128-10.
         case cnn
+        /// Embedding → LSTM → linear head, a language model (`--task lm`).
+        case charLSTM = "char-lstm"
+        /// A decoder-only transformer, a language model (`--task lm`).
+        case gpt
+        /// Matrix factorization with biases, explicit ratings (`--task recommend`).
+        case mf
+        /// Neural collaborative filtering, implicit feedback (`--task recommend`).
+        case ncf
     }
 
     /// An optimizer from EmberOptim.
@@ -43,6 +51,17 @@ public struct RunConfig: Codable, Sendable, Equatable {
         case plateau
     }
 
+    /// What the run learns (nil, as in configurations written before tasks existed, is
+    /// classification).
+    public var task: Task?
+    /// The column a regression predicts (`--target`), by header name.
+    public var target: String?
+    /// Hidden layer widths of the regression MLP (`--hidden 64,64`).
+    public var hidden: [Int]?
+    /// Vocabulary, context and sizes of a language model (`--task lm`).
+    public var languageModel: LanguageModelSettings?
+    /// Factors and negative sampling of a recommender (`--task recommend`).
+    public var recommendation: RecommendationSettings?
     /// The architecture.
     public var model: Model = .cnn
     /// `fashion-mnist`, `mnist`, `csv:PATH` (features in every column but the last, an
@@ -129,6 +148,11 @@ public struct RunConfig: Codable, Sendable, Equatable {
         if let w = worldSize, w < 1 || w > 1 << 20 { throw bad("the world size must be in 1...\(1 << 20), got \(w)") }
         if let k = gradShards, globalBatchSize % k != 0 {
             throw bad("--grad-shards \(k) must divide the global batch of \(globalBatchSize) samples (--batch-size × processes)")
+        }
+        if let task, task != .classification { return try validateTask(task) }
+        if target != nil || hidden != nil { throw bad("--target and --hidden go with --task regression") }
+        if languageModel != nil || recommendation != nil || (model != .mlp && model != .cnn) {
+            throw bad("--model \(model.rawValue), the language-model and the recommendation flags go with --task lm or recommend")
         }
         let spec = try DatasetSpec(dataset)
         if let n = imageSize {

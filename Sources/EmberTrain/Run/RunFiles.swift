@@ -12,6 +12,8 @@ public final class RunFiles: TrainingCallback {
     public let folder: String
     /// The records written so far.
     public private(set) var history: [EpochRecord]
+    /// The loss's name on the loss plot's axis.
+    public var lossName = "cross-entropy"
     /// Errors while writing are kept here rather than stopping training.
     public private(set) var writeErrors: [String] = []
 
@@ -44,8 +46,14 @@ public final class RunFiles: TrainingCallback {
     }
 
     /// `metrics.csv`'s text.
+    /// Classification runs have the fixed columns of `EpochRecord.csvHeader`; runs with
+    /// pluggable metrics have a column per metric (`train_mse`, `val_r2`, ...).
     public func csv() -> String {
-        ([EpochRecord.csvHeader] + history.map(\.csvRow)).joined(separator: "\n") + "\n"
+        if let first = history.first, first.metrics != nil {
+            let columns = first.metricColumns
+            return ([EpochRecord.csvHeader(columns: columns)] + history.map { $0.csvRow(columns: columns) }).joined(separator: "\n") + "\n"
+        }
+        return ([EpochRecord.csvHeader] + history.map(\.csvRow)).joined(separator: "\n") + "\n"
     }
 
     /// One line of `metrics.jsonl`; a non-finite value is the string `"nan"`, `"inf"` or
@@ -54,14 +62,28 @@ public final class RunFiles: TrainingCallback {
         try TrainingCheckpoint.encode(r, pretty: false) + "\n"
     }
 
-    /// Draws `loss.svg` and `accuracy.svg` from the history.
+    /// Draws `loss.svg` and `accuracy.svg` (or, with pluggable metrics, `<metric>.svg` for
+    /// each, e.g. `r2.svg`, `ppl.svg`) from the history.
     public func writePlots() {
-        let loss = LineChart(title: "Loss", xLabel: "epoch", yLabel: "cross-entropy", series: [
+        let loss = LineChart(title: "Loss", xLabel: "epoch", yLabel: lossName, series: [
             .init(name: "train", values: history.map(\.trainLoss)),
             .init(name: "validation", values: history.map(\.valLoss)),
         ].filter { $0.values.contains { $0 != nil } })
+        if let first = history.first, first.metrics != nil {
+            record { try FileIO.writeAtomically(loss.svg, to: path("loss.svg")) }
+            let names = Set(first.metricColumns.map { Monitor($0).metricName }).sorted()
+            for name in names {
+                let chart = LineChart(title: name, xLabel: "epoch", yLabel: name, series: [
+                    .init(name: "train", values: history.map { $0.metrics?["train_" + name] }),
+                    .init(name: "validation", values: history.map { $0.metrics?["val_" + name] }),
+                ].filter { $0.values.contains { $0 != nil } })
+                let file = name.replacingOccurrences(of: "@", with: "_at_") + ".svg"
+                record { try FileIO.writeAtomically(chart.svg, to: path(file)) }
+            }
+            return
+        }
         let accuracy = LineChart(title: "Accuracy", xLabel: "epoch", yLabel: "accuracy (%)", series: [
-            .init(name: "train", values: history.map { $0.trainAccuracy * 100 }),
+            .init(name: "train", values: history.map { $0.trainAccuracy.map { $0 * 100 } }),
             .init(name: "validation", values: history.map { $0.valAccuracy.map { $0 * 100 } }),
         ].filter { $0.values.contains { $0 != nil } }, yFormat: { Format.fixed($0, 1) })
         record {

@@ -96,6 +96,7 @@ public final class TrainingRun {
         }
         let checkpoint = path("checkpoint.safetensors")
         if isMain && !resuming && FileIO.exists(checkpoint) { throw RunError.runExists(path: config.out) }
+        if config.resolvedTask != .classification { return try TaskRun(run: self).train() }
         var dataConfig = config
         if let w = workersOverride { dataConfig.workers = w }
         dataConfig.batchSize = config.globalBatchSize / world
@@ -210,6 +211,9 @@ public struct RunSummary {
     public let classNames: [String]
     /// Seconds spent in `fit` in this process.
     public let trainSeconds: Double
+    /// For tasks other than classification: the validation loss and metrics of the best
+    /// weights (`loss`, `mse`, `r2`, ...), when there is a validation split.
+    public var validation: [String: Double]? = nil
 
     /// Test accuracy, when there is a test set.
     public var testAccuracy: Double? { test?.accuracy }

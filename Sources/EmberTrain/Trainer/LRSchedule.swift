@@ -18,7 +18,7 @@ public enum LRSchedule {
     case perBatch(any LRScheduler)
     /// `step(metric:)` after each epoch with the monitored metric (validation metrics fall
     /// back to training ones without a validation set).
-    case onPlateau(ReduceLROnPlateau, monitor: Metric)
+    case onPlateau(ReduceLROnPlateau, monitor: Monitor)
 
     /// The scheduler's state dict, or nil for `.none`.
     public func stateDict() -> TensorDict? {

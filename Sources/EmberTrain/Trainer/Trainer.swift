@@ -4,13 +4,33 @@ import EmberDistributed
 import EmberNN
 import EmberOptim
 
-/// Batches of a classification data set: `([N, ...] inputs, [N] int64 labels)`.
-public typealias ClassificationLoader = DataLoader<(Tensor, Tensor)>
+/// Batches of `(input, target)` tensors, for any task: `([N, ...] inputs, [N] int64
+/// labels)` for classification, `([N, F], [N])` floats for regression, `([N, T], [N, T])`
+/// token ids for a language model, `([N, 2] user and item ids, [N] ratings)` for
+/// recommendation.
+public typealias TrainingLoader = DataLoader<(Tensor, Tensor)>
 
-/// Runs the epochs of a classification training loop — forward, loss, backward, clip,
-/// step, schedule — with validation, metrics, early stopping, checkpoints and exact resume
-/// (the loop a PyTorch script writes by hand; Keras: `model.fit`; PyTorch Lightning:
+/// Batches of a classification data set: `([N, ...] inputs, [N] int64 labels)`.
+public typealias ClassificationLoader = TrainingLoader
+
+/// Runs the epochs of a training loop — forward, loss, backward, clip, step, schedule —
+/// with validation, metrics, early stopping, checkpoints and exact resume, for any model and
+/// loss (the loop a PyTorch script writes by hand; Keras: `model.fit`; PyTorch Lightning:
 /// `Trainer.fit`).
+///
+/// By default it trains a classifier (cross-entropy; accuracy, top-k accuracy and the
+/// confusion matrix). Setting `metrics` makes it task-generic: the loss is whatever
+/// `lossFunction` computes, and the records carry `train_<name>` and `val_<name>` for each
+/// `Metric` (mean squared error and R² for regression, perplexity for a language model, HR@10
+/// for recommendation), any of which early stopping or the best-weights monitor can watch.
+///
+/// ```swift
+/// let trainer = Trainer(model: model, optimizer: Adam(model.parameters(), lr: 1e-3),
+///                       lossFunction: { mseLoss($0.squeeze(1), $1) })
+/// trainer.metrics = [MeanSquaredError(), MeanAbsoluteError(), R2Score()]
+/// trainer.earlyStopping = EarlyStopping(monitor: Monitor("val_r2"), patience: 10)
+/// try trainer.fit(trainLoader, validation: valLoader, epochs: 100)
+/// ```
 ///
 /// ```swift
 /// let model = Sequential(Flatten(), Linear(784, 128), ReLU(), Linear(128, 10))
@@ -52,7 +72,7 @@ public final class Trainer {
     /// whose own loss is not finite always stops training (`nonFiniteLoss`).
     public var divergenceFactor: Double?
     /// The metric that picks the best weights (validation falls back to training metrics).
-    public var monitor: Metric = .valLoss
+    public var monitor: Monitor = .valLoss
     /// Early stopping, when set; its monitor replaces `monitor`.
     public var earlyStopping: EarlyStopping? {
         get { state.earlyStopping }
@@ -60,11 +80,25 @@ public final class Trainer {
     }
     /// The `k` of the top-k accuracy recorded for validation.
     public var topK = 5
-    /// Where the last checkpoint is written (atomically, with a `.json` sidecar), or nil for none.
+    /// Pluggable metrics, fresh (nothing added): when set, the trainer is task-generic and
+    /// records these instead of classification accuracy. Nil (the default) is classification.
+    public var metrics: [any Metric]?
+    /// Metrics for validation only, when they differ from `metrics` (ranking metrics over
+    /// candidate lists, say); nil uses `metrics`.
+    public var validationMetrics: [any Metric]?
+    /// The validation loss, when it differs from `lossFunction`; nil uses `lossFunction`.
+    public var validationLossFunction: ((Tensor, Tensor) -> Tensor)?
+    /// The number of items a batch's mean loss is averaged over, from its target: the batch
+    /// size by default; `{ $0.numel }` weights a language model's loss per token, and makes the
+    /// throughput tokens per second.
+    public var itemCount: (Tensor) -> Int = { $0.dim == 0 ? 1 : $0.shape[0] }
+    /// Where the last checkpoint is written (atomically, with a `.json` sidecar), or nil for
+    /// none; a missing folder is created.
     public var checkpointPath: String?
     /// Also checkpoint every this many optimizer steps (besides each epoch's end), when set.
     public var checkpointEverySteps: Int?
-    /// Where the best weights are written as a plain state dict PyTorch can load, or nil.
+    /// Where the best weights are written as a plain state dict PyTorch can load, or nil; a
+    /// missing folder is created.
     public var bestModelPath: String?
     /// The run's configuration as JSON text, stored in every checkpoint.
     public var configuration: String?
@@ -226,6 +260,7 @@ public final class Trainer {
             }
             state.batch = 0
             state.meter = ClassificationMeter(topK: topK)
+            state.running = metrics.map { RunningMetrics(fresh: $0) }
             state.epochSeconds = 0
             state.epochSamples = 0
             epochStart = train.generator.state
@@ -234,6 +269,7 @@ public final class Trainer {
         }
         for c in callbacks { c.epochWillStart(epoch: epoch, epochs: epochs, batches: batches, firstBatch: state.batch) }
 
+        var results = try runningResults()
         model.train()
         let params = model.parameters()
         let started = monotonicSeconds()
@@ -267,20 +303,28 @@ public final class Trainer {
             }
             optimizer.step()
             if case .perBatch(let s) = schedule { s.step() }
-            state.meter.add(loss: value, logits: out, targets: targets)
+            // Items of the global batch (samples, tokens, ratings): every rank's share.
+            let localItems = itemCount(targets)
+            let items = localItems * (distributed?.processGroup.worldSize ?? 1)
+            if results != nil {
+                results!.add(loss: value, count: localItems, output: out, target: targets)
+                state.running = results!.running
+            } else {
+                state.meter.add(loss: value, logits: out, targets: targets)
+            }
             state.batch += 1
             state.step += 1
-            // Samples of the global batch: every rank's share.
-            let rows = y.shape[0] * (distributed?.processGroup.worldSize ?? 1)
-            samples += rows
+            samples += items
             done += 1
-            state.epochSamples += rows
+            state.epochSamples += items
             let elapsed = monotonicSeconds() - started
             state.epochSeconds = secondsBefore + elapsed
             if !callbacks.isEmpty {
                 let event = BatchEvent(epoch: epoch, epochs: epochs, batch: state.batch, batches: batches, step: state.step, loss: value,
                                        meter: state.meter, lr: optimizer.paramGroups[0].lr, samplesSinceStart: samples,
-                                       batchesSinceStart: done, secondsSinceStart: elapsed)
+                                       batchesSinceStart: done, secondsSinceStart: elapsed,
+                                       epochLoss: results?.loss ?? state.meter.loss,
+                                       metricValues: results?.values ?? [("acc", state.meter.accuracy)])
                 for c in callbacks { c.batchDidEnd(event) }
             }
             let stop = try agreeOnStep(0, stop: stopRequested()).stop
@@ -302,7 +346,7 @@ public final class Trainer {
         let epoch = state.epoch
         state.meter = try aggregated(state.meter)
         if let factor = divergenceFactor {
-            let loss = state.meter.loss
+            let loss = state.running?.loss ?? state.meter.loss
             let first = state.history.first?.trainLoss
             let grew = first.map { $0.isFinite && $0 > 0 && loss > factor * $0 } ?? false
             if !loss.isFinite || grew {
@@ -312,16 +356,28 @@ public final class Trainer {
         }
         let lr = optimizer.paramGroups[0].lr
         var val: ClassificationMeter?
+        var valResults: MetricResults?
         let validationStarted = monotonicSeconds()
         if let validation {
             for c in callbacks { c.validationWillStart(epoch: epoch) }
-            val = evaluate(validation)
+            if metrics != nil { valResults = evaluateMetrics(validation) } else { val = evaluate(validation) }
         }
         let seconds = state.epochSeconds + (monotonicSeconds() - validationStarted)
-        let record = EpochRecord(
-            epoch: epoch + 1, step: state.step, trainLoss: state.meter.loss, trainAccuracy: state.meter.accuracy,
-            valLoss: val?.loss, valAccuracy: val?.accuracy, valTopKAccuracy: val?.topKAccuracy, topK: topK, lr: lr,
-            seconds: seconds, samplesPerSecond: state.epochSeconds > 0 ? Double(state.epochSamples) / state.epochSeconds : 0)
+        let rate = state.epochSeconds > 0 ? Double(state.epochSamples) / state.epochSeconds : 0
+        let record: EpochRecord
+        if let train = try runningResults() {
+            var columns: [String: Double] = [:]
+            for (name, v) in train.values { columns["train_" + name] = v }
+            for (name, v) in valResults?.values ?? [] { columns["val_" + name] = v }
+            record = EpochRecord(epoch: epoch + 1, step: state.step, trainLoss: train.loss, trainAccuracy: nil,
+                                 valLoss: valResults?.loss, valAccuracy: nil, valTopKAccuracy: nil, topK: topK, lr: lr,
+                                 seconds: seconds, samplesPerSecond: rate, metrics: columns)
+        } else {
+            record = EpochRecord(
+                epoch: epoch + 1, step: state.step, trainLoss: state.meter.loss, trainAccuracy: state.meter.accuracy,
+                valLoss: val?.loss, valAccuracy: val?.accuracy, valTopKAccuracy: val?.topKAccuracy, topK: topK, lr: lr,
+                seconds: seconds, samplesPerSecond: rate)
+        }
 
         switch schedule {
         case .perEpoch(let s): s.step()
@@ -345,12 +401,16 @@ public final class Trainer {
             var copy = TensorDict()
             for (k, t) in model.stateDict() { copy[k] = withNoGrad { t.clone() } }
             bestWeights = copy
-            if let bestModelPath { try save(copy, to: bestModelPath, metadata: ["format": "pt"]) }
+            if let bestModelPath {
+                try FileIO.makeParentDirectories(of: bestModelPath)
+                try save(copy, to: bestModelPath, metadata: ["format": "pt"])
+            }
         }
         state.history.append(record)
         state.epoch += 1
         state.batch = 0
         state.meter = ClassificationMeter(topK: topK)
+        state.running = metrics.map { RunningMetrics(fresh: $0) }
         state.epochSeconds = 0
         state.epochSamples = 0
         for c in callbacks { c.epochDidEnd(record, isBest: isBest) }
@@ -370,6 +430,7 @@ public final class Trainer {
         for (name, g) in generators(train, validation) { rng[name] = g.state }
         let ckpt = TrainingCheckpoint(model: model.stateDict(), bestModel: bestWeights, optimizer: optimizer.stateDict(),
                                       scheduler: schedule.stateDict(), rng: rng, state: state, configuration: configuration)
+        try FileIO.makeParentDirectories(of: path)
         try ckpt.write(to: path)
         lastCheckpoint = path
         for c in callbacks { c.checkpointDidSave(path: path, epoch: state.epoch, batch: state.batch) }
@@ -382,6 +443,48 @@ public final class Trainer {
     public func evaluate(_ loader: ClassificationLoader) -> ClassificationMeter {
         evaluateClassifier(model, on: loader, topK: topK, lossFunction: lossFunction)
     }
+
+    /// The loss and the validation metrics (`validationMetrics ?? metrics`) of the model on
+    /// `loader`, in eval mode and without gradients.
+    public func evaluateMetrics(_ loader: TrainingLoader) -> MetricResults {
+        EmberTrain.evaluate(model, on: loader, lossFunction: validationLossFunction ?? lossFunction,
+                            metrics: validationMetrics ?? metrics ?? [], itemCount: itemCount)
+    }
+
+    /// The running metrics of the epoch in progress (nil for classification), continuing
+    /// the state a checkpoint restored.
+    private func runningResults() throws -> MetricResults? {
+        guard let metrics else { return nil }
+        let running = state.running ?? RunningMetrics(fresh: metrics)
+        guard let results = MetricResults(metrics, running: running) else {
+            throw CheckpointError.mismatch(path: lastCheckpoint ?? "checkpoint",
+                                           detail: "the running metrics do not fit this trainer's metrics (\(metrics.map(\.name)))")
+        }
+        return results
+    }
+}
+
+/// The mean loss and `metrics` of `model` on `loader`, in eval mode and without gradients
+/// (PyTorch: the `model.eval(); with torch.no_grad(): ...` loop with torchmetrics). The
+/// model's training mode is put back afterwards.
+///
+/// ```swift
+/// let r = evaluate(model, on: valLoader, lossFunction: { mseLoss($0, $1) }, metrics: [R2Score()])
+/// print(r.loss, r["r2"]!)
+/// ```
+public func evaluate(_ model: Module, on loader: TrainingLoader, lossFunction: (Tensor, Tensor) -> Tensor,
+                     metrics: [any Metric], itemCount: (Tensor) -> Int = { $0.dim == 0 ? 1 : $0.shape[0] }) -> MetricResults {
+    let wasTraining = model.training
+    _ = model.eval()
+    defer { _ = model.train(wasTraining) }
+    var results = MetricResults(metrics)
+    withNoGrad {
+        for (x, y) in loader {
+            let out = model(x)
+            results.add(loss: lossFunction(out, y).item(), count: itemCount(y), output: out, target: y)
+        }
+    }
+    return results
 }
 
 /// Loss, accuracy, top-k accuracy and the confusion matrix of `model` on `loader`, in eval

@@ -86,7 +86,7 @@ tsan: deps
 # learns goes to Fuzz/work/<target> and a crashing input to Fuzz/artifacts/<target>/ (both ignored by
 # git). A gzip file of n bytes may rightly inflate to 1032·n, so idx-gzip's inputs stay under 64 KiB
 # to keep a valid file within the 256 MB limit. ASan's quarantine is kept small for the same limit.
-FUZZ_TARGETS := safetensors idx idx-gzip csv checkpoint text png jpeg
+FUZZ_TARGETS := safetensors idx idx-gzip csv checkpoint text png jpeg ratings
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD_FLAGS := -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
 FUZZ_ASAN_OPTIONS := quarantine_size_mb=16:detect_leaks=0

@@ -9,7 +9,7 @@
 // package also builds and tests normally (`FuzzCorpusTests` replays corpus/ and regressions/).
 import PackageDescription
 
-let fuzzTargets = ["safetensors", "idx", "idx-gzip", "csv", "checkpoint", "text", "png", "jpeg"]
+let fuzzTargets = ["safetensors", "idx", "idx-gzip", "csv", "checkpoint", "text", "png", "jpeg", "ratings"]
 
 let package = Package(
     name: "EmberFuzz",

@@ -155,6 +155,15 @@ def make_text():
     write("text", "one-line.txt", "abcabcabcabd")
 
 
+# MARK: ratings
+
+def make_ratings():
+    write("ratings", "movielens-tabs.data", "196\t242\t3\t881250949\n186\t302\t3\t891717742\n22\t377\t1\t878887116\n196\t377\t4\t880606923\n")
+    write("ratings", "header-commas.csv", "userId,movieId,rating,timestamp\n1,31,2.5,1260759144\n1,1029,3.0,1260759179\n2,31,4.0,835355493\n")
+    write("ratings", "double-colon.dat", "1::1193::5::978300760\r\n1::661::3::978302109\r\n2::1193::4::978298413\r\n")
+    write("ratings", "no-timestamps.txt", "u1,i1,5\nu2,i1,1\n\nu1,i2,-0.5\n")
+
+
 # MARK: checkpoint JSON
 
 def make_checkpoint(ember):
@@ -201,13 +210,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ember", help="an `ember` binary, to remake checkpoint/ from a real run")
     args = parser.parse_args()
-    for target in ("safetensors", "idx", "idx-gzip", "csv", "text"):
+    for target in ("safetensors", "idx", "idx-gzip", "csv", "text", "ratings"):
         shutil.rmtree(os.path.join(CORPUS, target), ignore_errors=True)
         os.makedirs(os.path.join(CORPUS, target))
     make_safetensors()
     make_idx()
     make_csv()
     make_text()
+    make_ratings()
     make_images()
     if args.ember:
         shutil.rmtree(os.path.join(CORPUS, "checkpoint"), ignore_errors=True)

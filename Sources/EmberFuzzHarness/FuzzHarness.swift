@@ -31,6 +31,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable, CustomStringConvertible 
     case png
     /// The same for a file named `.jpg`.
     case jpeg
+    /// `RatingsTable` of a MovieLens-format ratings file (`ember train --task recommend`).
+    case ratings
 
     public var description: String { rawValue }
 
@@ -45,6 +47,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable, CustomStringConvertible 
         case .text: return "input.txt"
         case .png: return "input.png"
         case .jpeg: return "input.jpg"
+        case .ratings: return "ratings.data"
         }
     }
 }
@@ -94,6 +97,7 @@ public enum FuzzHarness {
         case .checkpoint: fuzzCheckpoint(bytes, path, scratch, &check)
         case .text: fuzzText(bytes, path, &check)
         case .png, .jpeg: fuzzImage(path, &check)
+        case .ratings: fuzzRatings(path, &check)
         }
         return check.outcome
     }

@@ -22,6 +22,18 @@ import EmberTestSupport
         #expect(plain.timestamp == nil && plain.count == 2)
     }
 
+    @Test func windowsLineEndingsSplitIntoLines() throws {
+        // "\r\n" is one Character in Swift: a reader splitting at "\n" saw one long line.
+        let dir = try temporaryDirectory()
+        try "1::1193::5::978300760\r\n1::661::3::978302109\r\n2::1193::4::978298413\r\n".write(toFile: dir + "/crlf.dat", atomically: true, encoding: .utf8)
+        let table = try RatingsTable(path: dir + "/crlf.dat")
+        #expect(table.count == 3 && table.items == ["1193", "661"] && table.lines == [1, 2, 3] && table.timestamp! == [978300760, 978302109, 978298413])
+        try "user,item,rating\r\nu,i,x\r\n".write(toFile: dir + "/bad.csv", atomically: true, encoding: .utf8)
+        #expect(throws: DataError.badRow(path: dir + "/bad.csv", line: 2, detail: "cannot parse the rating \"x\" as a number")) {
+            try RatingsTable(path: dir + "/bad.csv")
+        }
+    }
+
     @Test func badLinesNameTheFileAndLine() throws {
         let dir = try temporaryDirectory()
         try "1,2,3\n1,2,x\n".write(toFile: dir + "/bad.csv", atomically: true, encoding: .utf8)

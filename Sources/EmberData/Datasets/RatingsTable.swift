@@ -48,7 +48,7 @@ public struct RatingsTable: Sendable {
         var users: [String] = [], items: [String] = []
         var allStamped = true
         var lineNumber = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for raw in Self.lines(of: text) {
             lineNumber += 1
             let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
@@ -102,10 +102,16 @@ public struct RatingsTable: Sendable {
     /// The number of ratings.
     public var count: Int { rating.count }
 
+    /// The lines of `text`, split at `\n` and at `\r\n` (one Character in Swift, so splitting
+    /// at `"\n"` alone would leave a CRLF file as one line).
+    private static func lines(of text: String) -> [Substring] {
+        text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+    }
+
     /// The line number of the first line that is not blank.
     private static func firstContentLine(_ text: String) -> Int {
         var n = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for raw in Self.lines(of: text) {
             n += 1
             if !raw.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { return n }
         }

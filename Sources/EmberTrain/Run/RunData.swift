@@ -95,14 +95,7 @@ public struct RunData {
 
         func loaders<D: BatchedDataset, A: Dataset>(plain: D, augmented: A?, test: D?) -> (ClassificationLoader, ClassificationLoader?, ClassificationLoader?, Int)
         where D.Sample == (Tensor, Int), D.Batch == (Tensor, Tensor), A.Sample == (Tensor, Int) {
-            var indices = Array(0..<min(plain.count, config.trainLimit ?? plain.count))
-            var valIndices: [Int] = []
-            if config.valSplit > 0 {
-                let parts = randomSplit(Subset(plain, indices: indices), lengths: [1 - config.valSplit, config.valSplit],
-                                        generator: Generator(seed: seed &+ 4))
-                valIndices = parts[1].indices.map { indices[$0] }
-                indices = parts[0].indices.map { indices[$0] }
-            }
+            let (indices, valIndices) = Self.trainAndValidationIndices(plain, config: config, seed: seed)
             let trainGen = Generator(seed: seed &+ 1)
             let train: ClassificationLoader
             if let augmented {
@@ -151,14 +144,7 @@ public struct RunData {
             numClasses = folder.images.classes.count
             inputFeatures = folder.imageShape.reduce(1, *)
             let data = folder.images
-            var indices = Array(0..<min(data.count, config.trainLimit ?? data.count))
-            var valIndices: [Int] = []
-            if config.valSplit > 0 {
-                let parts = randomSplit(Subset(data, indices: indices), lengths: [1 - config.valSplit, config.valSplit],
-                                        generator: Generator(seed: seed &+ 4))
-                valIndices = parts[1].indices.map { indices[$0] }
-                indices = parts[0].indices.map { indices[$0] }
-            }
+            let (indices, valIndices) = Self.trainAndValidationIndices(data, config: config, seed: seed)
             train = trainLoader(Subset(data, indices: indices), generator: Generator(seed: seed &+ 1))
             validation = valIndices.isEmpty ? nil
                 : DataLoader(Subset(data, indices: valIndices), batchSize: 512, numWorkers: workers, generator: Generator(seed: seed &+ 2))
@@ -178,14 +164,7 @@ public struct RunData {
             numClasses = classes
             classNames = csv.classes.count == numClasses ? csv.classes : (0..<numClasses).map { "class \($0)" }
             inputFeatures = x.shape[1]
-            var indices = Array(0..<min(data.count, config.trainLimit ?? data.count))
-            var valIndices: [Int] = []
-            if config.valSplit > 0 {
-                let parts = randomSplit(Subset(data, indices: indices), lengths: [1 - config.valSplit, config.valSplit],
-                                        generator: Generator(seed: seed &+ 4))
-                valIndices = parts[1].indices.map { indices[$0] }
-                indices = parts[0].indices.map { indices[$0] }
-            }
+            let (indices, valIndices) = Self.trainAndValidationIndices(data, config: config, seed: seed)
             train = trainLoader(Subset(data, indices: indices), generator: Generator(seed: seed &+ 1))
             validation = valIndices.isEmpty ? nil
                 : DataLoader(Subset(data, indices: valIndices), batchSize: 512, numWorkers: workers, generator: Generator(seed: seed &+ 2))
@@ -230,5 +209,17 @@ public struct RunData {
             maxLabel = max(maxLabel, v)
         }
         return max(Int(maxLabel) + 1, csv.classes.count)
+    }
+}
+
+extension RunData {
+    /// The positions of `data` a run trains and validates on: the first `--train-limit`
+    /// samples, of which `--val-split` are held out by a split seeded from the run's seed.
+    static func trainAndValidationIndices<D: Dataset>(_ data: D, config: RunConfig, seed: UInt64) -> (train: [Int], validation: [Int]) {
+        let indices = Array(0..<min(data.count, config.trainLimit ?? data.count))
+        guard config.valSplit > 0 else { return (indices, []) }
+        let parts = randomSplit(Subset(data, indices: indices), lengths: [1 - config.valSplit, config.valSplit],
+                                generator: Generator(seed: seed &+ 4))
+        return (parts[0].indices.map { indices[$0] }, parts[1].indices.map { indices[$0] })
     }
 }

@@ -274,28 +274,13 @@ def convparts(quick, plan):
 
 def cnn(quick, plan):
     """Mirror of Sources/EmberBench/CNNBench.swift."""
-    import torch.nn as nn
-    import torch.nn.functional as F
-
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(1, 32, 3, padding=1)
-            self.conv2 = nn.Conv2d(32, 64, 3, padding=1)
-            self.pool = nn.MaxPool2d(2)
-            self.fc1 = nn.Linear(3136, 128)
-            self.fc2 = nn.Linear(128, 10)
-
-        def forward(self, x):
-            x = self.pool(F.relu(self.conv1(x)))
-            x = self.pool(F.relu(self.conv2(x)))
-            return self.fc2(F.relu(self.fc1(torch.flatten(x, 1))))
+    from fashion_cnn import FashionCNN as Net
 
     torch.manual_seed(0)
     images, labels = load_fashion_mnist_train()
     model = Net()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    criterion = nn.CrossEntropyLoss()
+    criterion = torch.nn.CrossEntropyLoss()
     order = torch.randperm(len(labels))
     max_batches = 30 if quick else 150
     samples = batches = 0

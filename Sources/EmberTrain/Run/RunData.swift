@@ -109,6 +109,15 @@ public struct RunData {
             return (train, val, testLoader, indices.count)
         }
 
+        /// The loaders of a data set without augmentation or a test split (an image folder, a CSV file).
+        func splitLoaders<D: Dataset, L: Collatable>(_ data: D) -> (ClassificationLoader, ClassificationLoader?, Int)
+        where D.Sample == (Tensor, L), L.Batch == Tensor {
+            let (indices, valIndices) = Self.trainAndValidationIndices(data, config: config, seed: seed)
+            let val: ClassificationLoader? = valIndices.isEmpty ? nil
+                : DataLoader(Subset(data, indices: valIndices), batchSize: 512, numWorkers: workers, generator: Generator(seed: seed &+ 2))
+            return (trainLoader(Subset(data, indices: indices), generator: Generator(seed: seed &+ 1)), val, indices.count)
+        }
+
         switch spec {
         case .fashionMNIST, .mnist:
             pixelStatistics = spec.pixelStatistics
@@ -144,12 +153,8 @@ public struct RunData {
             numClasses = folder.images.classes.count
             inputFeatures = folder.imageShape.reduce(1, *)
             let data = folder.images
-            let (indices, valIndices) = Self.trainAndValidationIndices(data, config: config, seed: seed)
-            train = trainLoader(Subset(data, indices: indices), generator: Generator(seed: seed &+ 1))
-            validation = valIndices.isEmpty ? nil
-                : DataLoader(Subset(data, indices: valIndices), batchSize: 512, numWorkers: workers, generator: Generator(seed: seed &+ 2))
+            (train, validation, trainCount) = splitLoaders(data)
             test = nil
-            trainCount = indices.count
         case .csv(let path):
             pixelStatistics = spec.pixelStatistics
             imageShape = nil
@@ -164,12 +169,8 @@ public struct RunData {
             numClasses = classes
             classNames = csv.classes.count == numClasses ? csv.classes : (0..<numClasses).map { "class \($0)" }
             inputFeatures = x.shape[1]
-            let (indices, valIndices) = Self.trainAndValidationIndices(data, config: config, seed: seed)
-            train = trainLoader(Subset(data, indices: indices), generator: Generator(seed: seed &+ 1))
-            validation = valIndices.isEmpty ? nil
-                : DataLoader(Subset(data, indices: valIndices), batchSize: 512, numWorkers: workers, generator: Generator(seed: seed &+ 2))
+            (train, validation, trainCount) = splitLoaders(data)
             test = nil
-            trainCount = indices.count
         }
         trainSampler = sampler
         if trainCount == 0 {

@@ -19,7 +19,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A safetensors state dict to evaluate instead of a run folder's.", valueName: "file"))
     var weights: String?
 
-    @Option(help: "The architecture of --weights: mlp or cnn. (default: cnn)")
+    @Option(help: "The architecture of --weights: mlp, cnn or resnet. (default: cnn)")
     var model: RunConfig.Model?
 
     @Option(help: ArgumentHelp("The data of --weights: fashion-mnist, mnist, csv:PATH or folder:PATH. (default: fashion-mnist)", valueName: "name"))
@@ -28,14 +28,17 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "The --weights model has BatchNorm layers.")
     var batchNorm = false
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("The first-stage channels of a --model resnet --weights file. (default: 64)", valueName: "N"))
+    var width: Int?
+
     @Option(help: ArgumentHelp("Where to write the PNG grid of the most confidently misclassified images. (default: misclassified.png in the run folder, or beside --weights)", valueName: "file"))
     var grid: String?
 
     func validate() throws {
         if folder == nil && weights == nil { throw ValidationError("give a run folder, or --weights FILE with --model") }
         if folder != nil && weights != nil { throw ValidationError("give either a run folder or --weights, not both") }
-        if folder != nil && (model != nil || dataset != nil || batchNorm) {
-            throw ValidationError("--model, --dataset and --batch-norm go with --weights; a run folder has its own configuration")
+        if folder != nil && (model != nil || dataset != nil || batchNorm || width != nil) {
+            throw ValidationError("--model, --dataset, --batch-norm and --width go with --weights; a run folder has its own configuration")
         }
     }
 
@@ -54,6 +57,7 @@ struct EvalCommand: ParsableCommand {
             config.model = model ?? config.model
             config.dataset = dataset ?? config.dataset
             config.batchNorm = batchNorm
+            config.width = width
             config.valSplit = 0
             result = try RunEvaluation(config: config, weights: weights!)
         }

@@ -29,7 +29,7 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var taskOptions: TaskOptions
 
-    @Option(help: "The architecture: mlp (784-512-256-10; for regression features-64-64-1) or cnn (2 conv layers, 3136-128-10; both adapt to the images' size and channels); char-lstm or gpt (--task lm); mf or ncf (--task recommend). (default: cnn; mlp, char-lstm, mf for the tasks)")
+    @Option(help: "The architecture: mlp (784-512-256-10; for regression features-64-64-1) cnn (2 conv layers, 3136-128-10) or resnet (ResNet-18 with torchvision's names; a 3×3 stem below 128×128 images); all adapt to the images' size and channels; char-lstm or gpt (--task lm); mf or ncf (--task recommend). (default: cnn; mlp, char-lstm, mf for the tasks)")
     var model: RunConfig.Model?
 
     @Option(help: ArgumentHelp("The data: fashion-mnist, mnist, csv:PATH (class index in the last column) or folder:PATH (PNG and JPEG images, one sub-folder per class); text:PATH for --task lm (default: /usr/share/common-licenses/GPL-3); ratings:PATH or synthetic for --task recommend. (default: fashion-mnist)", valueName: "name"))
@@ -64,6 +64,9 @@ struct TrainCommand: ParsableCommand {
 
     @Flag(help: "BatchNorm after each hidden layer.")
     var batchNorm = false
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("With --model resnet: the channels of the first stage (then 2N, 4N, 8N). (default: 64, torchvision's)", valueName: "N"))
+    var width: Int?
 
     @Option(parsing: .unconditional, help: "Dropout probability in the hidden layers. (default: 0)")
     var dropout: Double?
@@ -132,7 +135,7 @@ struct TrainCommand: ParsableCommand {
                 ("--model", model != nil), ("--dataset", dataset != nil), ("--epochs", epochs != nil),
                 ("--batch-size", batchSize != nil), ("--optimizer", optimizer != nil), ("--lr", lr != nil),
                 ("--momentum", momentum != nil), ("--weight-decay", weightDecay != nil), ("--scheduler", scheduler != nil),
-                ("--augment", augment), ("--batch-norm", batchNorm), ("--dropout", dropout != nil),
+                ("--augment", augment), ("--batch-norm", batchNorm), ("--width", width != nil), ("--dropout", dropout != nil),
                 ("--early-stopping", earlyStopping != nil), ("--val-split", valSplit != nil), ("--seed", seed != nil),
                 ("--clip-grad-norm", clipGradNorm != nil), ("--checkpoint-every", checkpointEvery != nil),
                 ("--train-limit", trainLimit != nil), ("--out", out != nil), ("--grad-shards", gradShards != nil), ("--image-size", imageSize != nil),
@@ -175,6 +178,7 @@ struct TrainCommand: ParsableCommand {
         c.scheduler = scheduler ?? c.scheduler
         c.augment = augment
         c.batchNorm = batchNorm
+        c.width = width
         c.dropout = dropout ?? c.dropout
         c.earlyStopping = earlyStopping
         c.valSplit = valSplit ?? c.valSplit

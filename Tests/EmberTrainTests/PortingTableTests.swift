@@ -155,5 +155,6 @@ import EmberVision
         let a = Tensor([[0, 0, 10, 10], [1, 1, 11, 11]] as [[Float]]), b = Tensor([[0, 0, 10, 10]] as [[Float]])
         let scores = Tensor([0.9, 0.8] as [Float])
         #expect(boxIou(a, b).shape == [2, 1] && nms(a, scores, iouThreshold: 0.5).toArray(as: Int64.self) == [0])
+        #expect(resnet18(numClasses: 10).fc.outFeatures == 10)
     }
 }

@@ -17,6 +17,9 @@ public struct RunConfig: Codable, Sendable, Equatable {
         case mlp
         /// Two 3×3 conv layers (32, 64 channels) with max pooling, then 3136-128-10.
         case cnn
+        /// ResNet-18 of BasicBlocks with torchvision's state-dict names (`ResNetClassifier`):
+        /// a 3×3 stem for small images, torchvision's 7×7 stem and max pooling from 128×128 up.
+        case resnet
         /// Embedding → LSTM → linear head, a language model (`--task lm`).
         case charLSTM = "char-lstm"
         /// A decoder-only transformer, a language model (`--task lm`).
@@ -87,6 +90,8 @@ public struct RunConfig: Codable, Sendable, Equatable {
     public var augment = false
     /// BatchNorm after each hidden layer.
     public var batchNorm = false
+    /// The channels of the ResNet's first stage (`--width`, `--model resnet` only; nil: 64).
+    public var width: Int?
     /// Dropout probability before each hidden fully connected layer's output (0 = none).
     public var dropout = 0.0
     /// Early-stopping patience in epochs, or nil for none.
@@ -121,6 +126,9 @@ public struct RunConfig: Codable, Sendable, Equatable {
     /// schedule peaking at 0.003 (about 92% test accuracy).
     public init() {}
 
+    /// The ResNet's first-stage channels when `width` is nil (torchvision's 64), and the most `--width` takes.
+    public static let defaultResNetWidth = 64, maxResNetWidth = 1024
+
     /// The most epochs, batch size and loader threads a run accepts (far past any real run,
     /// low enough that step counts and batch sizes cannot overflow).
     public static let maxEpochs = 1_000_000, maxBatchSize = 1 << 24, maxWorkers = 256
@@ -149,9 +157,13 @@ public struct RunConfig: Codable, Sendable, Equatable {
         if let k = gradShards, globalBatchSize % k != 0 {
             throw bad("--grad-shards \(k) must divide the global batch of \(globalBatchSize) samples (--batch-size × processes)")
         }
+        if let w = width {
+            if model != .resnet { throw bad("--width goes with --model resnet") }
+            if w < 1 || w > Self.maxResNetWidth { throw bad("--width must be in 1...\(Self.maxResNetWidth), got \(w)") }
+        }
         if let task, task != .classification { return try validateTask(task) }
         if target != nil || hidden != nil { throw bad("--target and --hidden go with --task regression") }
-        if languageModel != nil || recommendation != nil || (model != .mlp && model != .cnn) {
+        if languageModel != nil || recommendation != nil || (model != .mlp && model != .cnn && model != .resnet) {
             throw bad("--model \(model.rawValue), the language-model and the recommendation flags go with --task lm or recommend")
         }
         let spec = try DatasetSpec(dataset)
@@ -159,8 +171,8 @@ public struct RunConfig: Codable, Sendable, Equatable {
             guard case .folder = spec else { throw bad("--image-size goes with --dataset folder:PATH") }
             if n < 4 || n > 2048 { throw bad("--image-size must be in 4...2048, got \(n)") }
         }
-        if model == .cnn, case .csv = try DatasetSpec(dataset) {
-            throw bad("--model cnn needs 28×28 images; use --model mlp with a CSV dataset")
+        if model == .cnn || model == .resnet, case .csv = try DatasetSpec(dataset) {
+            throw bad("--model \(model.rawValue) needs images; use --model mlp with a CSV dataset")
         }
     }
 

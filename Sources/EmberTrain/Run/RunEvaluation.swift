@@ -49,7 +49,7 @@ public struct RunEvaluation {
         do {
             try model.loadStateDict(tensors)
         } catch {
-            throw CheckpointError.mismatch(path: weights, detail: "not the weights of --model \(config.model.rawValue)\(config.batchNorm ? " --batch-norm" : ""): \(error)")
+            throw CheckpointError.mismatch(path: weights, detail: "not the weights of --model \(config.model.rawValue)\(config.batchNorm ? " --batch-norm" : "")\(config.width.map { " --width \($0)" } ?? ""): \(error)")
         }
         let loader: ClassificationLoader
         if let test = data.test {

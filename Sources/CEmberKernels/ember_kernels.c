@@ -324,7 +324,10 @@ static int lstm_run_workers(lstm_run *run, long batch, long hidden, long input_s
     lstm_team *team = lstm_team_gather(run, submit, (int)planned - 1, &joined);
     const int started = 1 + joined;
     run->workers = started;
-    run->split_rows = split_rows && started > 1;
+    // The split follows the planned count, not how many helpers came: the rows and the units
+    // each give every value the same sums in the same order for any number of workers, so a
+    // call's results are the same bits however busy the pool was (a resumed run depends on it).
+    run->split_rows = split_rows && planned > 1;
     for (long w = 0; w < started; w++) {
         const int rows = run->split_rows;
         // Backward with the rows split still shares the units out, for the weight gradients.

@@ -61,7 +61,7 @@ import Testing
     }
 
     /// The buffers of a finished phase go back to the system as the next phase asks for
-    /// memory: live plus cached bytes stay within a quarter (at least 32 MiB) above the most
+    /// memory: live plus cached bytes stay within a quarter (at least 64 MiB) above the most
     /// ever live, and the stalest buffers go first.
     @Test func cacheStaysNearTheLiveHighWaterMark() {
         let allocator = CachingAllocator()
@@ -77,8 +77,8 @@ import Testing
             let s = allocator.stats
             #expect(s.allocatedBytes + s.cachedBytes <= CachingAllocator.bound(highWater: s.peakAllocatedBytes))
         }
-        // Everything live is phase two's; the 12 MiB buffers were returned.
-        #expect(allocator.stats.cachedBytes <= 40 * mib)
+        // Phase one's buffers were returned to stay within the bound.
+        #expect(allocator.stats.cachedBytes < 96 * mib)
         for (p, size) in live { allocator.deallocate(p, size: size) }
         allocator.emptyCache()
         #expect(allocator.stats.cachedBytes == 0)

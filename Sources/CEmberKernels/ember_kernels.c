@@ -5,6 +5,7 @@
 #include <string.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <time.h>
 #include "lstm_run.h"
 
 // The blocks of k and of columns of `ember_gemm_f32` (gemm_impl.inc).
@@ -213,14 +214,83 @@ static void lstm_worker(lstm_run *run, int w) {
     EMBER_DISPATCH(lstm_worker, run, w)
 }
 
-typedef struct { lstm_run *run; int worker; } lstm_thread_arg;
+/// The helpers one LSTM call asked its pool for. It lives on the heap, counted by `refs`,
+/// because a helper may start after the call has given up waiting for it and returned: such
+/// a helper finds the team sealed, touches nothing else, and drops its reference. A helper
+/// that joined touches the call's `run` only until it counts itself in `finished`.
+typedef struct {
+    /// Bit LSTM_TEAM_SEALED once the caller stopped taking helpers; below it, how many joined.
+    _Atomic int state;
+    /// The caller and each helper not yet gone; the last one frees the team.
+    _Atomic int refs;
+    /// Helpers that have finished their share; the caller waits for all that joined.
+    _Atomic long finished;
+    /// Where the caller and the helpers sleep when a wait outlasts its spin.
+    lstm_waitset waits;
+    /// The call, valid for helpers that joined.
+    lstm_run *run;
+} lstm_team;
 
-static void *lstm_thread_main(void *p) {
-    lstm_thread_arg *a = p;
-    lstm_run *run = a->run;
-    while (!atomic_load_explicit(&run->go, memory_order_acquire)) sched_yield();
-    if (a->worker < run->workers) lstm_worker(run, a->worker);
-    return NULL;
+#define LSTM_TEAM_SEALED (1 << 30)
+/// How long the caller waits for its helpers to join: 2 ms. A helper that a busy pool starts
+/// later than that is not used (it returns at once), so a saturated pool cannot stall the call.
+#define LSTM_JOIN_NANOSECONDS 2000000L
+
+static void lstm_team_release(lstm_team *team) {
+    if (atomic_fetch_sub(&team->refs, 1) != 1) return;
+    pthread_cond_destroy(&team->waits.cond);
+    pthread_mutex_destroy(&team->waits.lock);
+    free(team);
+}
+
+/// A helper's task on a pool thread: join as the next worker unless the team is sealed, wait
+/// for the go, run that worker's share, and count itself finished.
+static void lstm_helper(void *p) {
+    lstm_team *team = p;
+    int state = atomic_load(&team->state);
+    while (!(state & LSTM_TEAM_SEALED)) {
+        if (atomic_compare_exchange_weak(&team->state, &state, state + 1)) {
+            lstm_run *run = team->run;
+            if (!atomic_load_explicit(&run->go, memory_order_acquire)) lstm_wait_change(&team->waits, &run->go, 0);
+            lstm_worker(run, state + 1);
+            atomic_fetch_add(&team->finished, 1);
+            lstm_wake_all(&team->waits);
+            break;
+        }
+    }
+    lstm_team_release(team);
+}
+
+static long lstm_nanoseconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000000000L + ts.tv_nsec;
+}
+
+/// Asks `submit`'s pool for `wanted` helpers, waits briefly for them to join, and seals the
+/// team; returns it (NULL for none) with the number that joined in *joined.
+static lstm_team *lstm_team_gather(lstm_run *run, ember_submit_fn submit, int wanted, int *joined) {
+    *joined = 0;
+    if (wanted < 1 || !submit) return NULL;
+    lstm_team *team = malloc(sizeof(lstm_team));
+    if (!team) return NULL;
+    atomic_init(&team->state, 0);
+    atomic_init(&team->refs, 1 + wanted);
+    atomic_init(&team->finished, 0);
+    atomic_init(&team->waits.sleepers, 0);
+    pthread_mutex_init(&team->waits.lock, NULL);
+    pthread_cond_init(&team->waits.cond, NULL);
+    team->run = run;
+    run->waits = &team->waits;
+    for (int i = 0; i < wanted; i++) submit(lstm_helper, team);
+    const long deadline = lstm_nanoseconds() + LSTM_JOIN_NANOSECONDS;
+    for (int round = 0; atomic_load(&team->state) < wanted; round++) {
+        for (int spin = 0; spin < 32 && atomic_load(&team->state) < wanted; spin++) lstm_pause();
+        if (lstm_nanoseconds() > deadline) break;
+        if (round >= 64) sched_yield();
+    }
+    *joined = atomic_fetch_or(&team->state, LSTM_TEAM_SEALED) & (LSTM_TEAM_SEALED - 1);
+    return team;
 }
 
 /// The start of worker w's share when `count` items are split in blocks of `block` among `workers`.
@@ -229,15 +299,16 @@ static long lstm_share_start(long count, long block, long w, long workers) {
     return start < count ? start : count;
 }
 
-/// Runs the workers of `run`: worker 0 on the calling thread, the others on threads of their
-/// own. With at least 16 batch rows per worker the workers split the rows: forward, whole rows
+/// Runs the workers of `run`: worker 0 on the calling thread, the others on threads of the
+/// caller's pool (`submit`), as many as join within a short wait. With at least 16 batch rows
+/// per worker the workers split the rows: forward, whole rows
 /// through all steps with no meeting (measured 7.6 vs 8.1 ms for the `lstm` benchmark's
 /// layer); backward, the rows for the recurrence and the hidden units for the weight and bias
 /// gradients, meeting once per group of 8 steps (11.7-12.9 vs 12.5-13.4 ms for that layer fed
 /// by an embedding, and less CPU time). Otherwise the hidden units and input features are split
 /// in blocks of 16 and the workers meet once per step. One worker when a step is too small to
 /// share (below 2^17 multiply-adds).
-static int lstm_run_workers(lstm_run *run, long batch, long hidden, long input_size, int threads) {
+static int lstm_run_workers(lstm_run *run, long batch, long hidden, long input_size, int threads, ember_submit_fn submit) {
     long planned = threads < 1 ? 1 : threads;
     if (planned > 64) planned = 64;
     if (batch * (hidden + input_size) * 4 * hidden < (1L << 17)) planned = 1;
@@ -245,21 +316,18 @@ static int lstm_run_workers(lstm_run *run, long batch, long hidden, long input_s
     (void)isa_level();  // decided here, before any helper thread reads it
     const long limit = split_rows ? batch : (hidden + 15) / 16;
     if (planned > limit) planned = limit;
-    pthread_t ids[64];
-    lstm_thread_arg args[64];
-    atomic_store(&run->arrived, 0);
-    atomic_store(&run->round, 0);
-    atomic_store(&run->failed, 0);
-    atomic_store(&run->go, 0);
-    int started = 1;
-    for (int w = 1; w < planned; w++) {
-        args[w].run = run;
-        args[w].worker = w;
-        if (pthread_create(&ids[w], NULL, lstm_thread_main, &args[w]) != 0) break;
-        started++;
-    }
+    atomic_init(&run->arrived, 0);
+    atomic_init(&run->round, 0);
+    atomic_init(&run->failed, 0);
+    atomic_init(&run->go, 0);
+    int joined;
+    lstm_team *team = lstm_team_gather(run, submit, (int)planned - 1, &joined);
+    const int started = 1 + joined;
     run->workers = started;
-    run->split_rows = split_rows && started > 1;
+    // The split follows the planned count, not how many helpers came: the rows and the units
+    // each give every value the same sums in the same order for any number of workers, so a
+    // call's results are the same bits however busy the pool was (a resumed run depends on it).
+    run->split_rows = split_rows && planned > 1;
     for (long w = 0; w < started; w++) {
         const int rows = run->split_rows;
         // Backward with the rows split still shares the units out, for the weight gradients.
@@ -279,9 +347,14 @@ static int lstm_run_workers(lstm_run *run, long batch, long hidden, long input_s
         run->shared_packed = lstm_alloc(count);
         if (!run->shared_packed) lstm_fail(run);
     }
-    atomic_store_explicit(&run->go, 1, memory_order_release);
+    atomic_fetch_add(&run->go, 1);
+    if (team) lstm_wake_all(&team->waits);
     lstm_worker(run, 0);
-    for (int w = 1; w < started; w++) pthread_join(ids[w], NULL);
+    if (team) {
+        for (long done = atomic_load(&team->finished); done < joined; done = atomic_load(&team->finished))
+            lstm_wait_change(&team->waits, &team->finished, done);
+        lstm_team_release(team);
+    }
     free(run->shared_packed);
     return atomic_load(&run->failed) ? -1 : 0;
 }
@@ -289,13 +362,13 @@ static int lstm_run_workers(lstm_run *run, long batch, long hidden, long input_s
 int ember_lstm_forward_f32(const ember_lstm_forward_args *args) {
     lstm_run run = {0};
     run.forward = args;
-    return lstm_run_workers(&run, args->layer.batch, args->layer.hidden, args->layer.input_size, args->threads);
+    return lstm_run_workers(&run, args->layer.batch, args->layer.hidden, args->layer.input_size, args->threads, args->submit);
 }
 
 int ember_lstm_backward_f32(const ember_lstm_backward_args *args) {
     lstm_run run = {0};
     run.backward = args;
-    int status = lstm_run_workers(&run, args->layer.batch, args->layer.hidden, args->layer.input_size, args->threads);
+    int status = lstm_run_workers(&run, args->layer.batch, args->layer.hidden, args->layer.input_size, args->threads, args->submit);
     if (args->d_bias) {
         // Each worker summed its rows for its units; add the parts per unit.
         const long gw = 4 * args->layer.hidden;

@@ -1,11 +1,55 @@
 // The state that the worker threads of one LSTM recurrence call share (lstm_impl.inc holds
-// the per-instruction-set workers, ember_kernels.c starts them).
+// the per-instruction-set workers, ember_kernels.c borrows their threads from the caller's pool).
 #ifndef EMBER_LSTM_RUN_H
 #define EMBER_LSTM_RUN_H
 #include "ember_kernels.h"
+#include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+
+/// Where threads that waited past their spin sleep: waiters count themselves in `sleepers`
+/// before taking the lock, and a thread that changed a watched word wakes them only when
+/// that count is non-zero (so a step whose partner arrived while spinning makes no call).
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    _Atomic int sleepers;
+} lstm_waitset;
+
+/// Pause instructions a waiter spins through before it sleeps: tens of microseconds, longer
+/// than a step of the `lstm` benchmark takes, so the meetings between steps seldom sleep.
+#define LSTM_SPINS 4000
+
+static inline void lstm_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/// Waits until `*word` differs from `seen`: spins, then sleeps on `ws` (idle threads block).
+static inline void lstm_wait_change(lstm_waitset *ws, _Atomic long *word, long seen) {
+    for (int spins = 0; spins < LSTM_SPINS; spins++) {
+        if (atomic_load_explicit(word, memory_order_acquire) != seen) return;
+        lstm_pause();
+    }
+    atomic_fetch_add(&ws->sleepers, 1);
+    pthread_mutex_lock(&ws->lock);
+    while (atomic_load(word) == seen) pthread_cond_wait(&ws->cond, &ws->lock);
+    pthread_mutex_unlock(&ws->lock);
+    atomic_fetch_sub(&ws->sleepers, 1);
+}
+
+/// Wakes the sleepers of `ws` after a watched word changed (the change made sequentially
+/// consistent, as `atomic_fetch_add` does, so that a sleeper either sees it or is counted).
+static inline void lstm_wake_all(lstm_waitset *ws) {
+    if (atomic_load(&ws->sleepers) == 0) return;
+    pthread_mutex_lock(&ws->lock);
+    pthread_cond_broadcast(&ws->cond);
+    pthread_mutex_unlock(&ws->lock);
+}
 
 /// One call of the LSTM recurrence.
 typedef struct {
@@ -28,32 +72,27 @@ typedef struct {
     _Atomic long round;
     /// Set when a worker could not allocate its buffers; read after a barrier.
     _Atomic int failed;
-    /// Set once `workers` and the ranges are final; helper threads wait for it.
-    _Atomic int go;
+    /// Set to 1 once `workers` and the ranges are final; helper threads wait for it.
+    _Atomic long go;
+    /// Where the barrier and `go` sleep (the helpers' team's; unused with one worker).
+    lstm_waitset *waits;
     /// With the rows split, the packed weights all workers read: forward `[ceil(4H/16)·16,
     /// H + I]` floats, backward `[ceil((H + I)/16)·16, 4H]` (enough for any vector width).
     float *shared_packed;
 } lstm_run;
 
 /// Waits until every worker of `run` has arrived: spins briefly (a step takes tens of
-/// microseconds), then yields the core so that a descheduled worker can catch up.
+/// microseconds), then sleeps until the last one arrives.
 static inline void lstm_barrier_wait(lstm_run *run) {
     if (run->workers == 1) return;
     const long round = atomic_load_explicit(&run->round, memory_order_acquire);
     if (atomic_fetch_add_explicit(&run->arrived, 1, memory_order_acq_rel) == run->workers - 1) {
         atomic_store_explicit(&run->arrived, 0, memory_order_relaxed);
-        atomic_fetch_add_explicit(&run->round, 1, memory_order_release);
+        atomic_fetch_add(&run->round, 1);
+        lstm_wake_all(run->waits);
         return;
     }
-    for (long spins = 0; atomic_load_explicit(&run->round, memory_order_acquire) == round; spins++) {
-        if (spins < 4000) {
-#if defined(__x86_64__)
-            __builtin_ia32_pause();
-#endif
-        } else {
-            sched_yield();
-        }
-    }
+    lstm_wait_change(run->waits, &run->round, round);
 }
 
 /// Where the workers meet between steps when they split the units (every worker needs all

@@ -46,4 +46,41 @@ import Testing
             if faults > 20 { print("page faults in steady state: \(faults)"); exit(1) }
         }
     }
+    /// A large buffer freed and asked for again comes back from the cache, again and again.
+    @Test func largeBuffersAreReused() {
+        let allocator = CachingAllocator()
+        let (p, size) = allocator.allocate(3 << 20)
+        allocator.deallocate(p, size: size)
+        for _ in 0..<10 {
+            let (q, qSize) = allocator.allocate(3 << 20)
+            #expect(q == p && qSize == size)
+            allocator.deallocate(q, size: qSize)
+        }
+        #expect(allocator.stats.cachedBytes == size)
+        allocator.emptyCache()
+    }
+
+    /// The buffers of a finished phase go back to the system as the next phase asks for
+    /// memory: live plus cached bytes stay within a quarter (at least 64 MiB) above the most
+    /// ever live, and the stalest buffers go first.
+    @Test func cacheStaysNearTheLiveHighWaterMark() {
+        let allocator = CachingAllocator()
+        let mib = 1 << 20
+        // Phase one: 8 buffers of 12 MiB live at once (96 MiB), then freed.
+        let first = (0..<8).map { _ in allocator.allocate(12 * mib) }
+        for (p, size) in first { allocator.deallocate(p, size: size) }
+        #expect(allocator.stats.cachedBytes == 96 * mib)
+        // Phase two: buffers of another size class; the total never passes the bound.
+        var live: [(UnsafeMutableRawPointer, Int)] = []
+        for _ in 0..<8 {
+            live.append(allocator.allocate(20 * mib))
+            let s = allocator.stats
+            #expect(s.allocatedBytes + s.cachedBytes <= CachingAllocator.bound(highWater: s.peakAllocatedBytes))
+        }
+        // Phase one's buffers were returned to stay within the bound.
+        #expect(allocator.stats.cachedBytes < 96 * mib)
+        for (p, size) in live { allocator.deallocate(p, size: size) }
+        allocator.emptyCache()
+        #expect(allocator.stats.cachedBytes == 0)
+    }
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import Ember
 import EmberTestSupport
 import Testing
@@ -130,6 +131,38 @@ import Testing
                 #expect(closeMismatch(r.hN[b], full.output[len - 1, b], rtol: 1e-5, atol: 1e-6) == nil, "row \(b): final state")
             } else {
                 #expect(r.hN[b].abs().max().item() == 0, "row \(b): no steps, zero state")
+            }
+        }
+    }
+
+    /// The layer borrows its helper threads from the one pool: called from every pool thread
+    /// at once (so helpers start late or not at all and each call runs with the threads that
+    /// came), every call finishes and gives the same bits as a call alone, with the batch rows
+    /// split and with the hidden units split (a resumed training run relies on those bits).
+    @Test(arguments: [20, 16 * Parallel.workers + 3])
+    func callsFromEveryPoolThreadAtOnceGiveTheSameBits(batch: Int) {
+        let gen = Generator(seed: 11)
+        let steps = 20, hidden = 72, input = 9
+        let x = Tensor.randn([steps, batch, input], generator: gen)
+        let wih = Tensor.randn([4 * hidden, input], generator: gen) * 0.1
+        let whh = Tensor.randn([4 * hidden, hidden], generator: gen) * 0.1
+        let bias = Tensor.randn([4 * hidden], generator: gen) * 0.1
+        @Sendable func run() -> [Tensor] {
+            let leaves = [x, wih, whh, bias].map { $0.detach().requiresGrad_() }
+            let r = recurrentLayer(leaves[0], cell: .lstm, weightIH: leaves[1], weightHH: leaves[2], biasIH: leaves[3])
+            (r.output.square().sum() + r.hN.sum()).backward()
+            return [r.output.detach()] + leaves.map { $0.grad! }
+        }
+        let alone = run()
+        let calls = 4 * Parallel.workers
+        let results = Locked([[Tensor]](repeating: [], count: calls))
+        DispatchQueue.concurrentPerform(iterations: calls) { i in
+            let r = run()
+            results.withLock { $0[i] = r }
+        }
+        for (i, r) in results.withLock({ $0 }).enumerated() {
+            for (k, (a, b)) in zip(r, alone).enumerated() {
+                #expect(a.toArray() == b.toArray(), "call \(i), tensor \(k) differs from a call alone")
             }
         }
     }

@@ -78,6 +78,10 @@ void ember_gelu_f32(const float *x, float *y, float *cdf, long n);
 /// GELU backward given Φ(x) from the forward pass: dx = g·(Φ(x) + x·φ(x)).
 void ember_gelu_backward_f32(const float *x, const float *g, const float *cdf, float *dx, long n);
 
+/// Starts `task(arg)` later on a thread of a pool: how a kernel that needs several threads
+/// at once borrows them from the caller's pool instead of starting its own.
+typedef void (*ember_submit_fn)(void (*task)(void *), void *arg);
+
 /// One LSTM layer and direction over a time-major sequence: T steps, batch B, hidden size H,
 /// input size I, and the weights W_hh `[4H, H]` and W_ih `[4H, I]` (gates i f g o stacked as
 /// PyTorch's weight_hh and weight_ih). All buffers of the LSTM calls are contiguous float32.
@@ -117,6 +121,9 @@ typedef struct {
     int reverse;
     /// How many threads may work on it (the calling thread is one of them).
     int threads;
+    /// Starts `task(arg)` on an idle thread of the caller's thread pool; NULL runs the layer on
+    /// the calling thread alone. The other threads are its pool's (Ember's: see `Parallel`).
+    ember_submit_fn submit;
 } ember_lstm_forward_args;
 
 /// The arguments of `ember_lstm_backward_f32` (the tape is what the forward call filled).
@@ -146,6 +153,8 @@ typedef struct {
     float *d_x_gates;
     const long *x_gate_rows;
     int reverse, need_dh0, threads;
+    /// As the forward's `submit`.
+    ember_submit_fn submit;
 } ember_lstm_backward_args;
 
 /// The LSTM layer forward (PyTorch: the loop inside `torch._VF.lstm`): per step

@@ -1,8 +1,8 @@
 import CEmberKernels
 
 /// The float32 LSTM layer in C (CEmberKernels' `ember_lstm_forward_f32` and
-/// `ember_lstm_backward_f32`): each core owns a range of batch rows (16 or more each) or of
-/// hidden units, with packed [W_hh, W_ih]; per step it computes its gates from the previous
+/// `ember_lstm_backward_f32`), on threads borrowed from `Parallel`'s one pool: each core owns
+/// a range of batch rows (16 or more each) or of hidden units, with packed [W_hh, W_ih]; per step it computes its gates from the previous
 /// hidden state and the step's input in one product and applies the cell while the gates are
 /// in cache (cores that split the units meet once per step). Backward per step forms the
 /// gates' gradients, then [dh, dx] in one product, and every 8 or 16 steps each core adds
@@ -60,6 +60,7 @@ func lstmLayerForward(_ geo: RecurrentGeometry, x: Tensor, wih: Tensor, whh: Ten
             args.lengths = lengths
             args.reverse = geo.reverse ? 1 : 0
             args.threads = Int32(Parallel.workers)
+            args.submit = Parallel.submitTask
             return ember_lstm_forward_f32(&args)
           }
         }
@@ -109,6 +110,7 @@ func lstmLayerBackward(_ geo: RecurrentGeometry, tape: RecurrentTape, wih: Tenso
         args.reverse = geo.reverse ? 1 : 0
         args.need_dh0 = needs.h0 ? 1 : 0
         args.threads = Int32(Parallel.workers)
+        args.submit = Parallel.submitTask
         return ember_lstm_backward_f32(&args)
       }
     }

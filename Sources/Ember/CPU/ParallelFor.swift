@@ -50,6 +50,18 @@ extension Parallel {
     }
 }
 
+extension Parallel {
+    /// Starts `task(arg)` on a thread of the one pool (libdispatch's global queue, the threads
+    /// `forRange` and `forEachTask` run on): how a C kernel whose threads must work at once
+    /// (the LSTM's, which meet between time steps) borrows them instead of starting its own.
+    /// The kernel takes only the threads that come within a short wait, so a busy pool
+    /// cannot stall it.
+    static let submitTask: ember_submit_fn = { task, arg in
+        let work = UncheckedSendable((task, arg))
+        DispatchQueue.global().async { work.value.0?(work.value.1) }
+    }
+}
+
 /// Carries a value into a `@Sendable` closure when the caller guarantees the accesses are
 /// disjoint (each parallel chunk writes its own range).
 struct UncheckedSendable<T>: @unchecked Sendable {

@@ -187,6 +187,24 @@ func unary(_ op: UnaryOp, _ x: Tensor, file: StaticString = unknownFile, line: U
     return out
 }
 
+/// `op(x)`, written over `x` itself when no one could tell: `x` is the only reference to
+/// itself and to its storage (a temporary handed over, as in `relu(conv(x))`), it has no
+/// autograd state (so nothing is recorded and nothing saved it), and it is a contiguous
+/// float32/float64 tensor. Otherwise `unary(op, x)`. Evaluation then holds one activation
+/// where it would hold two (PyTorch's `inplace=True`, chosen for the user where it is safe).
+func unaryOverwriting(_ op: UnaryOp, _ x: consuming Tensor, file: StaticString, line: UInt) -> Tensor {
+    if !x.requiresGradFlag && x.storedGradFn == nil && x.viewBase == nil && x.grad == nil
+        && x.accumulator == nil && x.gatheredRowsRecord == nil && !x.retainsGradFlag
+        && x.isContiguous && x.dtype.isFloatingPoint && x.dtype.computeType == x.dtype
+        && isKnownUniquelyReferenced(&x) && x.hasSoleStorage() {
+        let t = copy x
+        t.dtype.visitFloat(FloatUnaryKernel(op: op, x: t, out: t))
+        t.storage.bumpVersion()
+        return t
+    }
+    return unary(op, x, file: file, line: line)
+}
+
 /// The gradient of `op` at `x` given the output's gradient `g`. Formulas that reuse the
 /// forward output recompute it when the backward itself is being recorded (createGraph), so
 /// second derivatives flow through it.
@@ -290,8 +308,12 @@ extension Tensor {
     public func sign(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.sign, self, file: file, line: line) }
     /// `x * x` (PyTorch: `torch.square`).
     public func square(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.square, self, file: file, line: line) }
-    /// `max(x, 0)` (PyTorch: `torch.relu`).
-    public func relu(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.relu, self, file: file, line: line) }
+    /// `max(x, 0)` (PyTorch: `torch.relu`). A temporary no one else can see, such as the
+    /// convolution's output in `relu(conv(x))` without grad, is overwritten rather than
+    /// copied (see `unaryOverwriting`).
+    public consuming func relu(file: StaticString = #fileID, line: UInt = #line) -> Tensor {
+        unaryOverwriting(.relu, self, file: file, line: line)
+    }
     /// Rounds down (PyTorch: `torch.floor`).
     public func floor(file: StaticString = #fileID, line: UInt = #line) -> Tensor { unary(.floor, self, file: file, line: line) }
     /// Rounds up (PyTorch: `torch.ceil`).

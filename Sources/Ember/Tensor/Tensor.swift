@@ -10,8 +10,9 @@
 /// let t = a.transpose(0, 1)   // shape [3, 2], no copy
 /// ```
 public final class Tensor: @unchecked Sendable {
-    /// The buffer this tensor views.
-    public let storage: Storage
+    /// The buffer this tensor views (never replaced; a `var` only so that
+    /// `hasSoleStorage()` can ask whether another tensor shares it).
+    @exclusivity(unchecked) public private(set) var storage: Storage
     /// Size of each dimension (PyTorch: `tensor.shape`).
     public let shape: [Int]
     /// Elements to step in storage per index step in each dimension (PyTorch: `tensor.stride()`).
@@ -56,6 +57,9 @@ public final class Tensor: @unchecked Sendable {
     @exclusivity(unchecked) var leafHooks: [(Tensor) -> Tensor?] = []
     /// Set when this tensor is a lookup of whole rows of a table (see `GatheredRows`).
     @exclusivity(unchecked) var gatheredRowsRecord: GatheredRows?
+
+    /// Whether no other tensor (or anything else) holds this tensor's storage.
+    func hasSoleStorage() -> Bool { isKnownUniquelyReferenced(&storage) }
 
     /// Wraps a storage with an explicit layout. Used by kernels and views.
     init(storage: Storage, shape: [Int], strides: [Int], offset: Int = 0, dtype: DType) {

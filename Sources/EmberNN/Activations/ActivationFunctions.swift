@@ -2,8 +2,9 @@
 /// (PyTorch: `torch.nn.functional`). Each forwards to the `Tensor` method of the same name
 /// where Ember has one.
 
-/// `max(x, 0)` (PyTorch: `F.relu`).
-public func relu(_ x: Tensor) -> Tensor { x.relu() }
+/// `max(x, 0)` (PyTorch: `F.relu`). A temporary argument without autograd state, as in
+/// `relu(conv1(x))` under `withNoGrad`, is overwritten instead of copied.
+public func relu(_ x: consuming Tensor) -> Tensor { x.relu() }
 
 /// `x` if positive else `negativeSlope · x` (PyTorch: `F.leaky_relu`).
 public func leakyRelu(_ x: Tensor, negativeSlope: Double = 0.01) -> Tensor { x.leakyRelu(negativeSlope: negativeSlope) }

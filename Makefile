@@ -69,7 +69,7 @@ bench-dist: bench-deps
 
 # Threads sharing tensors, modules and the backward engine, under the thread sanitizer. A debug
 # build of its own (the sanitizer instruments every access), so it never disturbs `make test`'s.
-TSAN_SUITES := ConcurrentBackwardTests|ConcurrentInferenceTests|ParallelWorkersTests|DataLoaderTests|LoaderStateTests
+TSAN_SUITES := ConcurrentBackwardTests|LSTMKernelTests|ConcurrentInferenceTests|ParallelWorkersTests|DataLoaderTests|LoaderStateTests
 tsan: deps
 	swift build --build-tests -c debug --sanitize=thread -Xswiftc -DEMBER_TSAN --build-path .build-tsan
 	TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/Tests/tsan-suppressions.txt" swift test --skip-build -c debug --sanitize=thread -Xswiftc -DEMBER_TSAN --build-path .build-tsan --filter '$(TSAN_SUITES)'

@@ -1,4 +1,5 @@
 import Ember
+import EmberNN
 
 /// Computes the gradient of a global batch as `total` equal shards combined in one fixed tree,
 /// so that training gives the same weights, bit for bit, on any power-of-two number of
@@ -63,9 +64,12 @@ public struct GradientShards: Sendable {
 
     /// Runs forward and backward over this process's rows of the global batch and leaves the
     /// global mean gradient in each parameter's `.grad` (reduced over the ranks by `ddp` when
-    /// given). `inputs.shape[0]` must be a multiple of `local`. Throws what the reduction throws.
+    /// given). `inputs.shape[0]` must be a multiple of `local`. The BatchNorm running statistics
+    /// of `module` (by default `ddp`'s module) are updated once per shard in shard order, the same
+    /// on every rank and every world size (`ShardRunningStatistics`). Throws what the reduction
+    /// throws.
     public func backward(inputs: Tensor, targets: Tensor, parameters: [Tensor], ddp: DistributedDataParallel?,
-                         forward: (Tensor) -> Tensor, loss: (Tensor, Tensor) -> Tensor,
+                         module: Module? = nil, forward: (Tensor) -> Tensor, loss: (Tensor, Tensor) -> Tensor,
                          file: StaticString = #fileID, line: UInt = #line) throws(DistributedError) -> Result {
         let rows = inputs.shape[0]
         check(rows % local == 0 && rows == targets.shape[0], "GradientShards.backward",
@@ -76,14 +80,19 @@ public struct GradientShards: Sendable {
         }
         let stepState = Generator.default.state
         defer { Generator.default.manualSeed(mixedSeed(stepState, total)) }
+        let statistics = ShardRunningStatistics(module ?? ddp?.module)
+        statistics.beginStep(shards: local)
         if local == 1 {
             ddp?.gradientDivisor = total
             Generator.default.manualSeed(mixedSeed(stepState, rank))
+            statistics.beforeShard()
             let out = run(inputs)
+            statistics.afterShard(at: 0)
             let l = loss(out, targets)
             let value = l.item()
             l.backward()
             if let ddp { try ddp.checkReduction() } else { divideGradients(parameters) }
+            try statistics.endStep(group: ddp?.processGroup, worldSize: worldSize)
             return Result(logits: out, targets: targets, loss: value)
         }
         // Shards in bit-reversed order, summed pairwise as they come (a binary counter): for
@@ -97,7 +106,9 @@ public struct GradientShards: Sendable {
             for p in parameters { p.grad = nil }
             Generator.default.manualSeed(mixedSeed(stepState, rank + worldSize * j))
             func step() -> (Tensor, Double) {
+                statistics.beforeShard()
                 let out = run(x)
+                statistics.afterShard(at: j)
                 let l = loss(out, y)
                 let value = l.item()
                 l.backward()
@@ -120,6 +131,7 @@ public struct GradientShards: Sendable {
         } else {
             divideGradients(parameters)
         }
+        try statistics.endStep(group: ddp?.processGroup, worldSize: worldSize)
         return Result(logits: Tensor.cat(outs), targets: Tensor.cat(ys), loss: lossSum / Double(local))
     }
 

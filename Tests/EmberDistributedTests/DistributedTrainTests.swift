@@ -20,9 +20,9 @@ struct DistributedTrainTests {
         try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
     }
 
-    /// The flags every run here shares (besides the batch size and shards).
+    /// The flags every run here shares (besides the batch size): an MLP with BatchNorm and dropout.
     static func flags(_ csv: String, _ out: String) -> [String] {
-        ["train", "--dataset", "csv:" + csv, "--model", "mlp", "--epochs", "2", "--seed", "5", "--lr", "0.01", "--dropout", "0.2",
+        ["train", "--dataset", "csv:" + csv, "--model", "mlp", "--epochs", "2", "--seed", "5", "--lr", "0.01", "--dropout", "0.2", "--batch-norm",
          "--checkpoint-every", "4", "--out", out, "--quiet"]
     }
 

@@ -106,6 +106,11 @@ public final class TrainingRun {
         } catch {
             throw world > 1 ? RunError.rankFailed(rank: rank, error: "\(error)") : error
         }
+        if data.train.count == 0 {
+            // Gradient shards drop an epoch's last incomplete global batch: none may be all there is.
+            throw RunError.badConfig("\(config.dataset): the \(data.trainCount) training samples do not fill one batch of \(config.globalBatchSize)"
+                + (world > 1 ? " (--batch-size × \(world) processes)" : "") + ": lower --batch-size")
+        }
         if isMain && !resuming {
             try FileIO.makeDirectories(config.out)
             try FileIO.writeAtomically(try config.json(), to: path("config.json"))

@@ -7,7 +7,7 @@
 # Usage: sh bench/shards_cost.sh [rounds]   (after `swift build -c release`)
 set -e
 rounds=${1:-5}
-bin=.build/release/ember
+bin=${EMBER:-.build/release/ember}
 dir=$(mktemp -d)
 echo "uptime at start: $(uptime)"
 for model in cnn mlp; do

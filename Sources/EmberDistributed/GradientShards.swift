@@ -18,7 +18,9 @@ import EmberNN
 /// of the step and `k`, and after the step from that state and `total`, so every rank and every
 /// world size draws the same masks for the same rows and the generators stay in step.
 ///
-/// Cost: a rank runs `total / worldSize` smaller forward and backward passes instead of one.
+/// Cost: a rank runs `total / worldSize` smaller forward and backward passes instead of one,
+/// each inside `withSingleThreadedGEMM` (so a shard's products have the same bits on any
+/// process, and OpenBLAS's threads do not spin against Ember's on the small shard GEMMs).
 /// With `total == worldSize` (one shard per rank) DDP's overlapped backward is used as is.
 ///
 /// ```swift
@@ -85,12 +87,15 @@ public struct GradientShards: Sendable {
         if local == 1 {
             ddp?.gradientDivisor = total
             Generator.default.manualSeed(mixedSeed(stepState, rank))
-            statistics.beforeShard()
-            let out = run(inputs)
-            statistics.afterShard(at: 0)
-            let l = loss(out, targets)
-            let value = l.item()
-            l.backward()
+            let (out, value) = withSingleThreadedGEMM {
+                statistics.beforeShard()
+                let out = run(inputs)
+                statistics.afterShard(at: 0)
+                let l = loss(out, targets)
+                let value = l.item()
+                l.backward()
+                return (out, value)
+            }
             if let ddp { try ddp.checkReduction() } else { divideGradients(parameters) }
             try statistics.endStep(group: ddp?.processGroup, worldSize: worldSize)
             return Result(logits: out, targets: targets, loss: value)
@@ -114,7 +119,7 @@ public struct GradientShards: Sendable {
                 l.backward()
                 return (out, value)
             }
-            let (out, value) = ddp.map { $0.noSync(step) } ?? step()
+            let (out, value) = withSingleThreadedGEMM { ddp.map { $0.noSync(step) } ?? step() }
             outs.append(out.detach()); ys.append(y); lossSum += value
             var entry = (level: 0, grads: parameters.map { $0.grad })
             for p in parameters { p.grad = nil }

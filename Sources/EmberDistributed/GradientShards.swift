@@ -1,4 +1,5 @@
 import Ember
+import EmberNN
 
 /// Computes the gradient of a global batch as `total` equal shards combined in one fixed tree,
 /// so that training gives the same weights, bit for bit, on any power-of-two number of
@@ -17,7 +18,9 @@ import Ember
 /// of the step and `k`, and after the step from that state and `total`, so every rank and every
 /// world size draws the same masks for the same rows and the generators stay in step.
 ///
-/// Cost: a rank runs `total / worldSize` smaller forward and backward passes instead of one.
+/// Cost: a rank runs `total / worldSize` smaller forward and backward passes instead of one,
+/// each inside `withSingleThreadedGEMM` (so a shard's products have the same bits on any
+/// process, and OpenBLAS's threads do not spin against Ember's on the small shard GEMMs).
 /// With `total == worldSize` (one shard per rank) DDP's overlapped backward is used as is.
 ///
 /// ```swift
@@ -63,9 +66,12 @@ public struct GradientShards: Sendable {
 
     /// Runs forward and backward over this process's rows of the global batch and leaves the
     /// global mean gradient in each parameter's `.grad` (reduced over the ranks by `ddp` when
-    /// given). `inputs.shape[0]` must be a multiple of `local`. Throws what the reduction throws.
+    /// given). `inputs.shape[0]` must be a multiple of `local`. The BatchNorm running statistics
+    /// of `module` (by default `ddp`'s module) are updated once per shard in shard order, the same
+    /// on every rank and every world size (`ShardRunningStatistics`). Throws what the reduction
+    /// throws.
     public func backward(inputs: Tensor, targets: Tensor, parameters: [Tensor], ddp: DistributedDataParallel?,
-                         forward: (Tensor) -> Tensor, loss: (Tensor, Tensor) -> Tensor,
+                         module: Module? = nil, forward: (Tensor) -> Tensor, loss: (Tensor, Tensor) -> Tensor,
                          file: StaticString = #fileID, line: UInt = #line) throws(DistributedError) -> Result {
         let rows = inputs.shape[0]
         check(rows % local == 0 && rows == targets.shape[0], "GradientShards.backward",
@@ -76,14 +82,22 @@ public struct GradientShards: Sendable {
         }
         let stepState = Generator.default.state
         defer { Generator.default.manualSeed(mixedSeed(stepState, total)) }
+        let statistics = ShardRunningStatistics(module ?? ddp?.module)
+        statistics.beginStep(shards: local)
         if local == 1 {
             ddp?.gradientDivisor = total
             Generator.default.manualSeed(mixedSeed(stepState, rank))
-            let out = run(inputs)
-            let l = loss(out, targets)
-            let value = l.item()
-            l.backward()
+            let (out, value) = withSingleThreadedGEMM {
+                statistics.beforeShard()
+                let out = run(inputs)
+                statistics.afterShard(at: 0)
+                let l = loss(out, targets)
+                let value = l.item()
+                l.backward()
+                return (out, value)
+            }
             if let ddp { try ddp.checkReduction() } else { divideGradients(parameters) }
+            try statistics.endStep(group: ddp?.processGroup, worldSize: worldSize)
             return Result(logits: out, targets: targets, loss: value)
         }
         // Shards in bit-reversed order, summed pairwise as they come (a binary counter): for
@@ -97,13 +111,15 @@ public struct GradientShards: Sendable {
             for p in parameters { p.grad = nil }
             Generator.default.manualSeed(mixedSeed(stepState, rank + worldSize * j))
             func step() -> (Tensor, Double) {
+                statistics.beforeShard()
                 let out = run(x)
+                statistics.afterShard(at: j)
                 let l = loss(out, y)
                 let value = l.item()
                 l.backward()
                 return (out, value)
             }
-            let (out, value) = ddp.map { $0.noSync(step) } ?? step()
+            let (out, value) = withSingleThreadedGEMM { ddp.map { $0.noSync(step) } ?? step() }
             outs.append(out.detach()); ys.append(y); lossSum += value
             var entry = (level: 0, grads: parameters.map { $0.grad })
             for p in parameters { p.grad = nil }
@@ -120,6 +136,7 @@ public struct GradientShards: Sendable {
         } else {
             divideGradients(parameters)
         }
+        try statistics.endStep(group: ddp?.processGroup, worldSize: worldSize)
         return Result(logits: Tensor.cat(outs), targets: Tensor.cat(ys), loss: lossSum / Double(local))
     }
 

@@ -1,8 +1,9 @@
 // Distributed benchmarks, run under mpirun (commands and results in bench/RESULTS.md):
 //   allreduce     ProcessGroup.allReduce (MPI_Allreduce on the communication thread) and
 //                 allReduceInFixedOrder (DDP's reduction), 1 KB ... 64 MB of float32, bus bandwidth
-//   interleaved   MPI_Allreduce called directly (as C calls it) and ProcessGroup.allReduce on the
-//                 same buffer, in alternating blocks, so machine load hits both alike
+//   interleaved [BYTES [BLOCKS]]  MPI_Allreduce called directly (as C calls it) and
+//                 ProcessGroup.allReduce on the same buffer, in alternating blocks, so machine load
+//                 hits both alike; the median of the blocks' paired ratios too
 //   ddp mlp|cnn   a DDP training step (Adam, per-rank batch 64, one compute thread per rank):
 //                 overlapped (hooks), reduced after backward, and without communication
 import CMPI
@@ -49,9 +50,9 @@ func allReduceSweep() throws {
     }
 }
 
-func interleaved() throws {
-    var bytes = 1024
-    while bytes <= 64 << 20 {
+/// `sizes` (bytes; default 1 KB ... 64 MB by 4x) in `blocks` alternating blocks of each.
+func interleaved(sizes: [Int], blocks: Int) throws {
+    for bytes in sizes {
         let count = bytes / 4
         let t = Tensor.ones([count])
         let iters = max(5, min(1000, (64 << 20) / bytes))
@@ -64,15 +65,20 @@ func interleaved() throws {
         }
         var direct: [Double] = [], ember: [Double] = []
         for _ in 0..<3 { MPI_Allreduce(ember_mpi_in_place(), p, Int32(count), ember_mpi_float(), ember_mpi_sum(), ember_mpi_comm_world()); try group.allReduce(t) }
-        for _ in 0..<7 {
-            direct.append(try block { MPI_Allreduce(ember_mpi_in_place(), p, Int32(count), ember_mpi_float(), ember_mpi_sum(), ember_mpi_comm_world()) })
-            ember.append(try block { try group.allReduce(t, op: .sum) })
+        // The order alternates too (direct first in even blocks), so neither always runs second.
+        for b in 0..<blocks {
+            let d = { try block { MPI_Allreduce(ember_mpi_in_place(), p, Int32(count), ember_mpi_float(), ember_mpi_sum(), ember_mpi_comm_world()) } }
+            let e = { try block { try group.allReduce(t, op: .sum) } }
+            if b % 2 == 0 { direct.append(try d()); ember.append(try e()) } else { ember.append(try e()); direct.append(try d()) }
         }
-        let d = direct.sorted()[3], e = ember.sorted()[3]
+        // Each block's pair: Ember's time over the direct call's, measured back to back.
+        let ratios = zip(ember, direct).map { $0 / $1 }.sorted()
+        let d = direct.sorted()[blocks / 2], e = ember.sorted()[blocks / 2], r = ratios[blocks / 2]
         if rank == 0 {
-            print("interleaved allreduce bytes=\(bytes) direct_us=\(String(format: "%.2f", d * 1e6)) ember_us=\(String(format: "%.2f", e * 1e6)) overhead_pct=\(String(format: "%.1f", (e / d - 1) * 100))")
+            print("interleaved allreduce bytes=\(bytes) blocks=\(blocks) direct_us=\(String(format: "%.2f", d * 1e6)) ember_us=\(String(format: "%.2f", e * 1e6))"
+                  + " overhead_pct=\(String(format: "%.1f", (e / d - 1) * 100)) paired_overhead_pct=\(String(format: "%.1f", (r - 1) * 100))"
+                  + " paired_q1_q3_pct=\(String(format: "%.1f", (ratios[blocks / 4] - 1) * 100)),\(String(format: "%.1f", (ratios[3 * blocks / 4] - 1) * 100))")
         }
-        bytes *= 4
     }
 }
 
@@ -123,9 +129,12 @@ func ddpStep(_ kind: String) throws {
 
 switch args.first {
 case "allreduce": try allReduceSweep()
-case "interleaved": try interleaved()
+case "interleaved":
+    // interleaved [BYTES [BLOCKS]]: one size (default: the sweep), BLOCKS pairs (default 7).
+    let sizes = args.count > 1 ? [Int(args[1]) ?? 1 << 20] : (0..<9).map { 1024 << (2 * $0) }
+    try interleaved(sizes: sizes, blocks: max(1, args.count > 2 ? Int(args[2]) ?? 7 : 7))
 case "ddp": try ddpStep(args.count > 1 ? args[1] : "mlp")
 default:
-    print("usage: mpirun -np 2 EmberDistributedBench allreduce | interleaved | ddp mlp|cnn")
+    print("usage: mpirun -np 2 EmberDistributedBench allreduce | interleaved [BYTES [BLOCKS]] | ddp mlp|cnn")
     exit(2)
 }

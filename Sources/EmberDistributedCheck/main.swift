@@ -103,8 +103,10 @@ func batches(features: [Int], steps: Int, batch: Int) -> [(Tensor, Tensor)] {
 
 func train(model kind: String, shards: Int, out: String?) throws {
     manualSeed(7)
-    let model: Module = kind == "cnn" ? CNN(classes: 10) : MLP(inputs: 64, classes: 10, hidden: (96, 48), dropout: kind == "mlp-dropout" ? 0.3 : 0)
-    let data = batches(features: kind == "cnn" ? [1, 28, 28] : [64], steps: 4, batch: 16)
+    let bn = kind.hasSuffix("-bn"), image = kind.hasPrefix("cnn")
+    let model: Module = image ? CNN(classes: 10, batchNorm: bn)
+        : MLP(inputs: 64, classes: 10, hidden: (96, 48), batchNorm: bn, dropout: kind == "mlp-dropout" ? 0.3 : 0)
+    let data = batches(features: image ? [1, 28, 28] : [64], steps: 4, batch: 16)
     let ddp = try DistributedDataParallel(model, processGroup: group, bucketCapMB: 0.01)
     let optimizer = Adam(model.parameters(), lr: 1e-2)
     let plan = try GradientShards(total: shards, worldSize: n, rank: rank)
@@ -115,6 +117,8 @@ func train(model kind: String, shards: Int, out: String?) throws {
                               forward: { model($0) }, loss: { crossEntropy($0, $1) })
         optimizer.step()
     }
+    // The state dict holds BatchNorm's running statistics too: the same on every rank.
+    for b in model.buffers() where b.dtype.isFloatingPoint { expect(try sameOnEveryRank(b), "a buffer differs between the ranks") }
     if rank == 0, let out { try save(model.stateDict(), to: out) }
     let change = zip(model.parameters(), initial).map { ($0 - $1).abs().max().item() }.max()!
     print("train \(kind) with \(shards) shards on \(n) ranks: \(ddp.bucketCount) buckets, weights moved by up to \(change)")

@@ -151,7 +151,7 @@ struct Check {
         case let e as RunError:
             switch e {
             case .badRunFolder(let p, _): named = p
-            case .badConfig, .runExists, .rankFailed: named = nil
+            case .badConfig, .runExists, .rankFailed, .unsupportedWorldSize: named = nil
             }
         default:
             fail("\(what): unexpected error type \(type(of: error)): \(error)")

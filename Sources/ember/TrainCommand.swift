@@ -110,10 +110,10 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print only errors.")
     var quiet = false
 
-    @Flag(help: ArgumentHelp("Data-parallel training over MPI: run as 'mpirun -np N ember train --distributed ...'. --batch-size is per process; rank 0 prints and writes the run folder. The weights end bit-identical to one process with --batch-size × N and --grad-shards N."))
+    @Flag(help: ArgumentHelp("Data-parallel training over MPI: run as 'mpirun -np N ember train --distributed ...'. --batch-size is per process; rank 0 prints and writes the run folder. For N = 1, 2 or 4 the weights end bit-identical to one process with --batch-size × N (same other flags, same threads per process); for 8 or more, to one process with --grad-shards N."))
     var distributed = false
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Sum each batch's gradient as this many shards in a fixed order, so the weights do not depend on the number of processes (a power of two; --distributed defaults it to the number of processes).", valueName: "K"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Sum each batch's gradient as this many shards in a fixed binary tree, so the weights do not depend on the number of processes sharing them (a power of two; a power-of-two number of processes dividing it gives the same bits). (default: 4, or the number of processes when larger, halved until it divides the global batch)", valueName: "K"))
     var gradShards: Int?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Compute threads per process (default: the cores this process may use). Convolutions split their batch by it, so runs compared bit for bit must use the same number.", valueName: "N"))
@@ -147,7 +147,7 @@ struct TrainCommand: ParsableCommand {
             // Every value is checked here, before a run folder exists.
             // With --distributed the number of processes (and so the global batch) is known later.
             var c = try makeConfig()
-            if distributed, let k = c.gradShards { c.gradShards = nil; if k < 1 || k & (k - 1) != 0 { c.gradShards = k } }
+            if distributed { c.gradShards = gradShards.flatMap { k in k < 1 || k & (k - 1) != 0 ? k : nil } }
             do { try c.validate() } catch { throw ValidationError("\(error)") }
         }
         if let w = workers, w < 0 || w > RunConfig.maxWorkers { throw ValidationError("--workers must be in 0...\(RunConfig.maxWorkers), got \(w)") }
@@ -187,9 +187,9 @@ struct TrainCommand: ParsableCommand {
         c.clipGradNorm = clipGradNorm
         c.checkpointEvery = checkpointEvery ?? c.checkpointEvery
         c.trainLimit = trainLimit
-        c.gradShards = gradShards
         c.out = out ?? "runs/\(c.model.rawValue)-\(timestamp())"
         try taskOptions.apply(to: &c)
+        c.gradShards = gradShards ?? (c.resolvedTask == .classification ? RunConfig.defaultGradShards(globalBatch: c.batchSize) : nil)
         return c
     }
 
@@ -221,9 +221,6 @@ struct TrainCommand: ParsableCommand {
 
     private func train(group: ProcessGroup?) throws {
         let isMain = (group?.rank ?? 0) == 0
-        if let n = group?.worldSize, n & (n - 1) != 0 {
-            throw RunError.badConfig("ember train --distributed needs a power-of-two number of processes (1, 2, 4, 8, ...), got \(n): the ranks' gradients are summed in a binary tree")
-        }
         let console = Console(quiet: quiet || !isMain)
         let run: TrainingRun
         if let resume {
@@ -234,7 +231,11 @@ struct TrainCommand: ParsableCommand {
             var config = try makeConfig()
             if let group {
                 config.worldSize = group.worldSize
-                config.gradShards = gradShards ?? group.worldSize
+                let n = group.worldSize
+                config.gradShards = gradShards ?? RunConfig.defaultGradShards(globalBatch: config.batchSize * n, worldSize: n)
+                if let k = config.gradShards, k % n != 0 || n & (n - 1) != 0 {
+                    throw RunError.unsupportedWorldSize(processes: n, shards: k)
+                }
                 // Every rank needs the same folder name: rank 0's timestamp.
                 if out == nil { config.out = try sharedFolderName(config.out, group) }
             }

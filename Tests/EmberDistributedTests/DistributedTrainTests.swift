@@ -20,9 +20,9 @@ struct DistributedTrainTests {
         try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
     }
 
-    /// The flags every run here shares (besides the batch size and shards).
+    /// The flags every run here shares (besides the batch size): an MLP with BatchNorm and dropout.
     static func flags(_ csv: String, _ out: String) -> [String] {
-        ["train", "--dataset", "csv:" + csv, "--model", "mlp", "--epochs", "2", "--seed", "5", "--lr", "0.01", "--dropout", "0.2",
+        ["train", "--dataset", "csv:" + csv, "--model", "mlp", "--epochs", "2", "--seed", "5", "--lr", "0.01", "--dropout", "0.2", "--batch-norm",
          "--checkpoint-every", "4", "--out", out, "--quiet"]
     }
 
@@ -32,23 +32,46 @@ struct DistributedTrainTests {
         for (name, bytes) in x { #expect(y[name] == bytes, "\(name) differs between \(a) and \(b)", sourceLocation: sourceLocation) }
     }
 
-    @Test func twoProcessesEndBitIdenticalToOneWithTheGlobalBatch() throws {
+    /// Issue 21's contract as written: `mpirun -np 2 ember train --distributed --batch-size 64`
+    /// ends with the `model.safetensors` of a plain `ember train --batch-size 128` (no other flag
+    /// added), and so does `mpirun -np 4 ... --batch-size 32`.
+    @Test func twoAndFourProcessesEndBitIdenticalToAPlainRunWithTheGlobalBatch() throws {
+        let ember = try #require(ember, "the ember executable was not built beside the tests")
+        let dir = try temporaryDirectory()
+        try Self.writeBlobs(to: dir + "/blobs.csv", rows: 1300)
+        let csv = dir + "/blobs.csv"
+        let one = try MPI.bounded(120, [ember] + Self.flags(csv, dir + "/one") + ["--batch-size", "128"])
+        #expect(one.status == 0, "\(one.output)")
+        let two = try MPI.run(ranks: 2, ember, Self.flags(csv, dir + "/two") + ["--distributed", "--batch-size", "64"])
+        #expect(two.status == 0, "\(two.output)")
+        let four = try MPI.run(ranks: 4, ember, Self.flags(csv, dir + "/four") + ["--distributed", "--batch-size", "32"])
+        #expect(four.status == 0, "\(four.output)")
+        try Self.expectSameWeights(dir + "/one/model.safetensors", dir + "/two/model.safetensors")
+        try Self.expectSameWeights(dir + "/one/model.safetensors", dir + "/four/model.safetensors")
+        // Rank 0 alone wrote the folder; the metrics summed over the ranks match one process's.
+        let a = try String(contentsOfFile: dir + "/one/metrics.csv", encoding: .utf8).split(separator: "\n")
+        for run in ["two", "four"] {
+            let b = try String(contentsOfFile: dir + "/\(run)/metrics.csv", encoding: .utf8).split(separator: "\n")
+            #expect(a.count == 3 && b.count == 3)
+            // epoch, step, train loss and accuracy, validation loss, accuracy, top-k, lr: equal (timing columns aside).
+            for (x, y) in zip(a, b) { #expect(x.split(separator: ",").prefix(8) == y.split(separator: ",").prefix(8), "\(x) vs \(y)") }
+        }
+        let plain = try String(contentsOfFile: dir + "/one/config.json", encoding: .utf8)
+        #expect(plain.contains("\"gradShards\" : 4"), "\(plain)")
+        let config = try String(contentsOfFile: dir + "/two/config.json", encoding: .utf8)
+        #expect(config.contains("\"worldSize\" : 2") && config.contains("\"gradShards\" : 4"), "\(config)")
+    }
+
+    /// Three processes cannot split a binary tree of shards: every rank stops with an error
+    /// that names the counts that can.
+    @Test func threeProcessesAreRefusedWithTheCountsThatWork() throws {
         let ember = try #require(ember, "the ember executable was not built beside the tests")
         let dir = try temporaryDirectory()
         try Self.writeBlobs(to: dir + "/blobs.csv")
-        let one = try MPI.bounded(120, [ember] + Self.flags(dir + "/blobs.csv", dir + "/one") + ["--batch-size", "32", "--grad-shards", "2"])
-        #expect(one.status == 0, "\(one.output)")
-        let two = try MPI.run(ranks: 2, ember, Self.flags(dir + "/blobs.csv", dir + "/two") + ["--batch-size", "16", "--distributed"])
-        #expect(two.status == 0, "\(two.output)")
-        try Self.expectSameWeights(dir + "/one/model.safetensors", dir + "/two/model.safetensors")
-        // Rank 0 alone wrote the folder; the metrics summed over the ranks match one process's.
-        let a = try String(contentsOfFile: dir + "/one/metrics.csv", encoding: .utf8).split(separator: "\n")
-        let b = try String(contentsOfFile: dir + "/two/metrics.csv", encoding: .utf8).split(separator: "\n")
-        #expect(a.count == 3 && b.count == 3)
-        // epoch, step, train loss and accuracy, validation loss, accuracy, top-k, lr: equal (timing columns aside).
-        for (x, y) in zip(a, b) { #expect(x.split(separator: ",").prefix(8) == y.split(separator: ",").prefix(8), "\(x) vs \(y)") }
-        let config = try String(contentsOfFile: dir + "/two/config.json", encoding: .utf8)
-        #expect(config.contains("\"worldSize\" : 2") && config.contains("\"gradShards\" : 2"), "\(config)")
+        let r = try MPI.run(ranks: 3, ember, Self.flags(dir + "/blobs.csv", dir + "/three") + ["--distributed", "--batch-size", "32"], seconds: 90)
+        #expect(r.status != 0)
+        #expect(r.output.contains("3 processes cannot share 4 gradient shards") && r.output.contains("use 1, 2 or 4 processes"), "\(r.output)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/three/checkpoint.safetensors"))
     }
 
     @Test func aRunResumesOnAnotherNumberOfProcesses() throws {
@@ -56,7 +79,7 @@ struct DistributedTrainTests {
         let dir = try temporaryDirectory()
         try Self.writeBlobs(to: dir + "/blobs.csv")
         let csv = dir + "/blobs.csv"
-        let whole = try MPI.bounded(120, [ember] + Self.flags(csv, dir + "/whole") + ["--batch-size", "32", "--grad-shards", "2"])
+        let whole = try MPI.bounded(120, [ember] + Self.flags(csv, dir + "/whole") + ["--batch-size", "32"])
         #expect(whole.status == 0, "\(whole.output)")
         // Two processes stopped after 10 steps (mid-epoch), resumed by one.
         let stopped = try MPI.run(ranks: 2, ember, Self.flags(csv, dir + "/a") + ["--batch-size", "16", "--distributed", "--debug-interrupt-after", "10"])
@@ -66,7 +89,7 @@ struct DistributedTrainTests {
         #expect(resumedAlone.status == 0, "\(resumedAlone.output)")
         try Self.expectSameWeights(dir + "/whole/model.safetensors", dir + "/a/model.safetensors")
         // One process stopped, resumed by two.
-        let alone = try MPI.bounded(120, [ember] + Self.flags(csv, dir + "/b") + ["--batch-size", "32", "--grad-shards", "2", "--debug-interrupt-after", "10"])
+        let alone = try MPI.bounded(120, [ember] + Self.flags(csv, dir + "/b") + ["--batch-size", "32", "--debug-interrupt-after", "10"])
         #expect(alone.status == 130, "\(alone.output)")
         let resumedByTwo = try MPI.run(ranks: 2, ember, ["train", "--resume", dir + "/b", "--distributed", "--quiet"])
         #expect(resumedByTwo.status == 0, "\(resumedByTwo.output)")
@@ -87,8 +110,8 @@ struct DistributedTrainTests {
     }
 }
 
-/// The CNN through `ember train`: convolutions split their batch by the thread count, so both
-/// sides run one thread per process — here with mpirun's default binding (one core per rank).
+/// The CNN through `ember train`, with no sharding flag on either side: convolutions split their
+/// batch by the thread count, so both sides run one thread per process.
 @Suite(.enabled(if: MPI.available, Comment(rawValue: MPI.missing)), .serialized)
 struct DistributedCNNTrainTests {
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist"),
@@ -97,7 +120,7 @@ struct DistributedCNNTrainTests {
         let ember = try #require(MPI.executable("ember"), "the ember executable was not built beside the tests")
         let dir = try temporaryDirectory()
         let flags = ["train", "--model", "cnn", "--train-limit", "640", "--val-split", "0.2", "--epochs", "1", "--seed", "2",
-                     "--threads", "1", "--grad-shards", "4", "--quiet"]
+                     "--threads", "1", "--quiet"]
         let one = try MPI.bounded(180, [ember] + flags + ["--batch-size", "64", "--out", dir + "/one"])
         #expect(one.status == 0, "\(one.output)")
         let four = try MPI.bounded(180, [MPI.mpirun!, "--allow-run-as-root", "--oversubscribe", "--mca", "btl_vader_single_copy_mechanism", "none",

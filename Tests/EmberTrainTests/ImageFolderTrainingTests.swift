@@ -108,8 +108,13 @@ import Testing
         }
         // --image-size resizes everything; a model of another size does not load those weights.
         let sized = try runProcess(ember, ["train", "--dataset", "folder:" + dir + "/shapes", "--model", "mlp", "--epochs", "1",
-                                           "--image-size", "8", "--quiet", "--out", dir + "/run8"])
+                                           "--image-size", "8", "--batch-size", "16", "--quiet", "--out", dir + "/run8"])
         #expect(sized.status == 0, "\(sized.stderr)")
+        // The default batch of 128 is more than the 65 training images: an epoch drops its last
+        // incomplete batch, so none would be left.
+        let tooFew = try runProcess(ember, ["train", "--dataset", "folder:" + dir + "/shapes", "--model", "mlp", "--epochs", "1",
+                                            "--quiet", "--out", dir + "/run128"])
+        #expect(tooFew.status != 0 && tooFew.stderr.contains("training samples do not fill one batch of 128: lower --batch-size"), "\(tooFew.stderr)")
         let bad = try runProcess(ember, ["train", "--dataset", "mnist", "--image-size", "8", "--out", dir + "/x"])
         #expect(bad.status != 0 && bad.stderr.contains("--image-size goes with --dataset folder:PATH"), "\(bad.stderr)")
     }

@@ -113,7 +113,9 @@ public struct RunConfig: Codable, Sendable, Equatable {
     /// Gradient shards of each global batch, summed in a fixed order (`GradientShards`), or nil
     /// for the plain step. Set, the weights do not depend on how many processes train: a run of
     /// N processes (`ember train --distributed` under `mpirun -np N`) ends bit-identical to one
-    /// process with the same global batch and shards. A power of two.
+    /// process with the same global batch and shards. A power of two. `ember train` sets it to
+    /// `defaultGradShards` unless `--grad-shards` says otherwise; nil is only read from run
+    /// folders written before that default.
     public var gradShards: Int?
     /// The processes the run was started with (nil: one); `batchSize` is per process, so the
     /// global batch is `batchSize × worldSize`, which a resumed run keeps at any world size.
@@ -121,6 +123,29 @@ public struct RunConfig: Codable, Sendable, Equatable {
 
     /// Samples per global batch (`batchSize × worldSize`).
     public var globalBatchSize: Int { batchSize * (worldSize ?? 1) }
+
+    /// The gradient shards `ember train` uses when `--grad-shards` is not given: 4, so that one,
+    /// two and four processes with the same global batch end with the same weights, or the world
+    /// size when that is larger; halved until it divides the global batch (a batch of 30 gets
+    /// 2). `worldSize` is a power of two dividing `globalBatch`, so it always divides the result.
+    ///
+    /// ```swift
+    /// RunConfig.defaultGradShards(globalBatch: 128, worldSize: 1)   // 4
+    /// RunConfig.defaultGradShards(globalBatch: 128, worldSize: 8)   // 8
+    /// ```
+    public static func defaultGradShards(globalBatch: Int, worldSize: Int = 1) -> Int {
+        var k = Swift.max(4, worldSize)
+        while k > 1 && globalBatch % k != 0 { k /= 2 }
+        return k
+    }
+
+    /// The numbers of processes that can share `shards` gradient shards with the same bits as one
+    /// process: the powers of two dividing it (`[1, 2, 4]` for 4).
+    public static func supportedWorldSizes(shards: Int) -> [Int] {
+        var out: [Int] = [], n = 1
+        while n <= shards { if shards % n == 0 { out.append(n) }; n *= 2 }
+        return out
+    }
 
     /// The defaults: the small CNN on Fashion-MNIST, 4 epochs of Adam with a one-cycle
     /// schedule peaking at 0.003 (about 92% test accuracy).
@@ -203,6 +228,10 @@ public enum RunError: Error, CustomStringConvertible, Equatable, Sendable {
     case runExists(path: String)
     /// One process of a distributed run could not set up (its data set is not readable there).
     case rankFailed(rank: Int, error: String)
+    /// `processes` cannot share a run's `shards` gradient shards and keep its bits: the shards are
+    /// summed in a binary tree, and only a power of two dividing `shards` splits that tree into one
+    /// whole subtree per process (see `GradientShards`).
+    case unsupportedWorldSize(processes: Int, shards: Int)
 
     /// One line saying what is wrong and how to fix it.
     public var description: String {
@@ -211,6 +240,12 @@ public enum RunError: Error, CustomStringConvertible, Equatable, Sendable {
         case .badRunFolder(let p, let d): return "\(p): \(d)"
         case .runExists(let p): return "\(p) already holds a run; resume it with --resume \(p), or pick another --out"
         case .rankFailed(let r, let e): return "process \(r) of the distributed run failed: \(e)"
+        case .unsupportedWorldSize(let n, let k):
+            let counts = RunConfig.supportedWorldSizes(shards: k).map(String.init)
+            let list = counts.count > 1 ? counts.dropLast().joined(separator: ", ") + " or " + counts.last! : counts[0]
+            let bigger = n > 0 && n & (n - 1) == 0 ? "; a new run on \(n) processes takes --grad-shards \(n)" : ""
+            return "\(n) processes cannot share \(k) gradient shards with the bits of one process: the shards are summed in one fixed "
+                + "binary tree, which splits into a whole subtree per process only for a power of two dividing \(k): use \(list) processes\(bigger)"
         }
     }
 }

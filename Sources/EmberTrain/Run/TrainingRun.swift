@@ -91,8 +91,8 @@ public final class TrainingRun {
         if world > 1 && config.gradShards == nil {
             throw RunError.badConfig("this run sums its gradients in no fixed order (no --grad-shards): resume it with one process")
         }
-        if let k = config.gradShards, (k % world != 0 || config.globalBatchSize % world != 0) {
-            throw RunError.badConfig("\(world) processes cannot share \(k) gradient shards of a global batch of \(config.globalBatchSize): the number of processes must be a power of two dividing --grad-shards")
+        if let k = config.gradShards, k % world != 0 || world & (world - 1) != 0 || config.globalBatchSize % world != 0 {
+            throw RunError.unsupportedWorldSize(processes: world, shards: k)
         }
         let checkpoint = path("checkpoint.safetensors")
         if isMain && !resuming && FileIO.exists(checkpoint) { throw RunError.runExists(path: config.out) }
@@ -105,6 +105,11 @@ public final class TrainingRun {
             data = try RunData(config: dataConfig, rank: rank, worldSize: world)
         } catch {
             throw world > 1 ? RunError.rankFailed(rank: rank, error: "\(error)") : error
+        }
+        if data.train.count == 0 {
+            // Gradient shards drop an epoch's last incomplete global batch: none may be all there is.
+            throw RunError.badConfig("\(config.dataset): the \(data.trainCount) training samples do not fill one batch of \(config.globalBatchSize)"
+                + (world > 1 ? " (--batch-size × \(world) processes)" : "") + ": lower --batch-size")
         }
         if isMain && !resuming {
             try FileIO.makeDirectories(config.out)

@@ -279,7 +279,7 @@ public final class Trainer {
             optimizer.zeroGrad()
             let out: Tensor, targets: Tensor, localValue: Double
             if let shards = gradientShards {
-                let r = try shards.backward(inputs: x, targets: y, parameters: params, ddp: distributed,
+                let r = try shards.backward(inputs: x, targets: y, parameters: params, ddp: distributed, module: model,
                                             forward: { [model] in model($0) }, loss: lossFunction)
                 (out, targets, localValue) = (r.logits, r.targets, r.loss)
             } else {

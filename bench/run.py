@@ -307,6 +307,7 @@ def main():
     if isa:
         invocation = f"EMBER_ISA={isa} " + invocation
     started = datetime.datetime.now(datetime.timezone.utc)
+    commit = git_commit()  # before the run: the binary measured is the one built from it
     load_at_start = round(os.getloadavg()[0], 2)
     print(f"Ember vs peers: {', '.join(args.workloads)}, {args.repeats} repeats{' (quick)' if args.quick else ''}", file=sys.stderr)
     try:
@@ -326,7 +327,7 @@ def main():
         "versions": {"swift": swift_line[0] if swift_line else None, "peers": peer_versions(peer_meta),
                      "python": platform.python_version()},
         "peer_meta": peer_meta,
-        "git_commit": git_commit(),
+        "git_commit": commit,
         "peer_notes": notes,
         "load_average": load_at_start,
         "load_average_end": round(os.getloadavg()[0], 2),

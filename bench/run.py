@@ -146,6 +146,7 @@ def collect(args):
     if args.no_torch:
         missing["all"] = "skipped (--no-torch)"
     peer_meta = {}
+    failures = []  # peer repeats that failed or ran past --timeout
     cases = {}  # (workload, case) -> dict
 
     def add(records, side, order):
@@ -173,10 +174,22 @@ def collect(args):
                     continue
                 env = ember_env if side == "ember" else peer_env
                 print(f"  {workload:<12} repeat {rep + 1}/{args.repeats}  {side}", file=sys.stderr, flush=True)
-                status, records, meta, err = run_process(cmd, env, args.timeout)
+                try:
+                    status, records, meta, err = run_process(cmd, env, args.timeout)
+                except BenchError as e:
+                    if side == "ember":
+                        raise
+                    # A peer that hangs or runs past the limit leaves a gap, not a lost run.
+                    failures.append(f"{workload} repeat {rep + 1}: {e}")
+                    print(f"  {side}: {e}; this repeat left out", file=sys.stderr)
+                    continue
                 if side != "ember" and status == PEER_MISSING:
                     missing[side] = "not importable: " + (err.strip().splitlines() or ["?"])[-1]
                     print(f"  {side} {missing[side]}; leaving its column empty", file=sys.stderr)
+                    continue
+                if status != 0 and side != "ember":
+                    failures.append(f"{workload} repeat {rep + 1}: exited with status {status}: {(err.strip().splitlines() or ['?'])[-1]}")
+                    print(f"  {side} {failures[-1]}; this repeat left out", file=sys.stderr)
                     continue
                 if status != 0:
                     raise BenchError(f"{shlex.join(cmd)} exited with status {status}:\n{err.strip()}")
@@ -185,6 +198,8 @@ def collect(args):
                 if side != "ember":
                     peer_meta.setdefault(side, {}).update(meta)
                 add(records, side, wi * 1000)
+    if failures:
+        missing["failed repeats"] = "; ".join(failures)
     return sorted(cases.values(), key=lambda c: c["order"]), peer_meta, missing
 
 

@@ -390,6 +390,26 @@ def widen(cells):
     return [w, case, unit, ember, torch1, "", "", "torch 1.13" if ratio else "", ratio, limit]
 
 
+def kept_lines(text, workloads):
+    """The table rows and run lines of `text` for the workloads not run this time."""
+    kept_rows, kept_runs = [], []
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and cells[0] in WORKLOADS and cells[0] not in workloads and len(cells) in (7, len(HEADER)):
+            kept_rows.append("| " + " | ".join(widen(cells) if len(cells) == 7 else cells) + " |")
+        elif line.startswith(RUN_PREFIX):
+            names, _, rest = line[len(RUN_PREFIX):].partition(": ")
+            left = [n for n in names.split(", ") if n not in workloads]
+            if left:
+                kept_runs.append(RUN_PREFIX + ", ".join(left) + ": " + rest)
+    return kept_rows, kept_runs
+
+
+def merge_rows(kept_rows, new_rows):
+    order = {w: i for i, w in enumerate(WORKLOADS)}
+    return sorted(kept_rows + new_rows, key=lambda l: order.get(l.strip().strip("|").split("|")[0].strip(), len(order)))
+
+
 def results_markdown(path, workloads, rows, info, invocation):
     """RESULTS.md with this run's rows replacing those of the same workloads; rows of the
     workloads not run this time, their run lines, and the sections from "## Accuracy" on
@@ -406,32 +426,26 @@ def results_markdown(path, workloads, rows, info, invocation):
     isa = os.environ.get("EMBER_ISA")
     if isa:
         title = f"## Ember's kernels at EMBER_ISA={isa}"
-        section = [title, "",
-                   f"The same table with Ember's C kernels forced to their {isa} build (`EMBER_ISA={isa}`) on",
-                   f"this {m['cpu']} ({m['cores']} cores): how Ember fares on a CPU without the instruction sets above it.",
-                   "The peers are unchanged (they choose their own kernels).", "",
-                   run_line(workloads, info, invocation), ""] + table_lines + ["", ""]
         marker = head.find(title)
+        old_section = ""
         if marker >= 0:
             rest = head[marker + len(title):]
             nxt = rest.find("\n## ")
+            old_section = rest[:nxt] if nxt >= 0 else rest
             head = head[:marker] + (rest[nxt + 1:] if nxt >= 0 else "")
+        kept_rows, kept_runs = kept_lines(old_section, workloads)
+        section = [title, "",
+                   f"The same table with Ember's C kernels forced to their {isa} build (`EMBER_ISA={isa}`) on",
+                   f"this {m['cpu']} ({m['cores']} cores): how Ember fares on a CPU without the instruction sets above it.",
+                   "The peers are unchanged (they choose their own kernels).", ""]
+        section += kept_runs + [run_line(workloads, info, invocation), ""]
+        section += table_lines[:2] + merge_rows(kept_rows, table_lines[2:]) + ["", ""]
         return head.rstrip("\n") + "\n\n" + "\n".join(section) + tail
     main_end = head.find("\n## ")
     extra = head[main_end + 1:] if main_end >= 0 else ""  # the EMBER_ISA sections
     main = head[:main_end + 1] if main_end >= 0 else head
-    kept_rows, kept_runs = [], []
-    for line in main.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if line.startswith("| ") and cells[0] in WORKLOADS and cells[0] not in workloads and len(cells) in (7, len(HEADER)):
-            kept_rows.append("| " + " | ".join(widen(cells) if len(cells) == 7 else cells) + " |")
-        elif line.startswith(RUN_PREFIX):
-            names, _, rest = line[len(RUN_PREFIX):].partition(": ")
-            left = [n for n in names.split(", ") if n not in workloads]
-            if left:
-                kept_runs.append(RUN_PREFIX + ", ".join(left) + ": " + rest)
-    order = {w: i for i, w in enumerate(WORKLOADS)}
-    all_rows = sorted(kept_rows + table_lines[2:], key=lambda l: order.get(l.strip().strip("|").split("|")[0].strip(), len(order)))
+    kept_rows, kept_runs = kept_lines(main, workloads)
+    all_rows = merge_rows(kept_rows, table_lines[2:])
     md = ["# Benchmark results", "",
           "Ember vs PyTorch 1.13 (Debian), PyTorch 2 (PyPI, `make bench-peers`) and JAX (the MLP) on CPU,",
           "produced by `make bench` (bench/run.py). Median over repeated processes, spread min-max;",

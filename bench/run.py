@@ -48,6 +48,7 @@ def parse_args():
     p.add_argument("--quick", action="store_true", help="smaller shapes, shorter timings, 2 repeats")
     p.add_argument("--repeats", type=int, help="processes per side per workload (default 5, quick 2)")
     p.add_argument("--ember-bin", default=os.path.join(ROOT, ".build", "release", "EmberBench"))
+    p.add_argument("--ember-commit", help="the commit --ember-bin was built from, when not the checkout's")
     p.add_argument("--python", default=sys.executable, help="interpreter with PyTorch 1.13 for torch_bench.py")
     p.add_argument("--venv-python", default=VENV_PYTHON,
                    help="interpreter with PyTorch 2 and JAX (make bench-peers); skipped when absent")
@@ -322,7 +323,7 @@ def main():
     if isa:
         invocation = f"EMBER_ISA={isa} " + invocation
     started = datetime.datetime.now(datetime.timezone.utc)
-    commit = git_commit()  # before the run: the binary measured is the one built from it
+    commit = args.ember_commit or git_commit()  # before the run: the binary measured is the one built from it
     load_at_start = round(os.getloadavg()[0], 2)
     print(f"Ember vs peers: {', '.join(args.workloads)}, {args.repeats} repeats{' (quick)' if args.quick else ''}", file=sys.stderr)
     try:

@@ -4,7 +4,9 @@
 #                example of Examples/ on a tiny budget, then the kernel suites again at each lower
 #                EMBER_ISA level the CPU has (avx2, base)
 #   make run     release build, then `ember train`: the default model on Fashion-MNIST (ARGS= adds flags)
-#   make bench   Ember vs PyTorch 1.13 side by side (ONLY=gemm to pick a workload, ARGS=--quick)
+#   make bench   Ember vs PyTorch 1.13 side by side (ONLY=gemm to pick a workload, ARGS=--quick), and vs
+#                PyTorch 2 and JAX where `make bench-peers` has made bench/.venv
+#   make bench-peers  bench/.venv: PyTorch 2.13 (CPU build) and JAX from PyPI, for make bench's peer columns
 #   make bench-dist  the distributed benchmarks: all-reduce vs MPI_Allreduce from C, DDP vs PyTorch DDP (Gloo)
 #   make tsan    the concurrency suites under the thread sanitizer (a debug build in .build-tsan), and
 #                the distributed scenarios under mpirun
@@ -15,7 +17,7 @@ DEB_PACKAGES := libopenblas-dev dataset-fashion-mnist pkg-config zlib1g-dev libo
 # One set of build flags for every command, so `make test` and `make run` share one build.
 BUILD_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: deps test run bench bench-deps bench-dist tsan fuzz  # bench/ is also a directory: keep bench phony
+.PHONY: deps test run bench bench-deps bench-peers bench-dist tsan fuzz  # bench/ is also a directory: keep bench phony
 
 deps:
 	@missing=""; \
@@ -58,6 +60,22 @@ bench-deps: deps
 	@dpkg -s python3-torch >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q python3-torch python3-numpy; \
 	  else echo "PyTorch is not installed: Ember's figures only (sudo apt-get install -y python3-torch for the comparison)"; fi; }
+
+# The stronger peers, optional: a virtual environment of Debian's python3 (python3-venv) with PyTorch 2
+# and JAX from PyPI. PyTorch's CPU build (~190 MB) comes from its own index where that is reachable
+# (or from a local wheel pip is pointed at); otherwise PyPI's default build, which also runs on
+# the CPU but pulls ~5 GB of CUDA libraries.
+TORCH2 := 2.13.0
+PEERS_VENV := bench/.venv
+bench-peers: bench-deps
+	@dpkg -s python3-venv >/dev/null 2>&1 || { 	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q python3-venv; 	  else echo "Run:  sudo apt-get install -y python3-venv"; exit 1; fi; }
+	@[ -x $(PEERS_VENV)/bin/python ] || /usr/bin/python3 -m venv $(PEERS_VENV)
+	@$(PEERS_VENV)/bin/python -c "import torch; assert torch.__version__.startswith('$(TORCH2)')" 2>/dev/null || \
+	  $(PEERS_VENV)/bin/pip install --timeout 20 --retries 1 --extra-index-url https://download.pytorch.org/whl/cpu \
+	    "torch==$(TORCH2)+cpu" numpy || \
+	  $(PEERS_VENV)/bin/pip install "torch==$(TORCH2)" numpy
+	@$(PEERS_VENV)/bin/python -c "import jax" 2>/dev/null || $(PEERS_VENV)/bin/pip install "jax[cpu]" numpy
+	@$(PEERS_VENV)/bin/python -c "import torch, jax; print('bench peers: torch', torch.__version__, '/ jax', jax.__version__)"
 
 bench: bench-deps
 	swift build $(BUILD_FLAGS) --product EmberBench

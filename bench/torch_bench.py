@@ -6,19 +6,38 @@ warm up, size a batch from the warm-up's pace, time 5 batches, report the median
 
     python3 bench/torch_bench.py --workload gemm|elementwise|overhead|optim|mlp|cnn|nnops|conv|lstm|gpt|data [--quick]
 
-PyTorch at its best on this machine: OpenMP threads that block instead of spinning,
-and OpenMP/OpenBLAS limited to the two cores, set before torch is imported.
+    ... [--omp-wait-policy PASSIVE|stock]
+
+PyTorch at its best on this machine, set before torch is imported: OpenMP/OpenBLAS limited
+to the two cores, and the OpenMP wait policy that suits the build. PyTorch 1.13 (Debian,
+libgomp) runs best with PASSIVE (threads block instead of spinning: its default spins against
+OpenBLAS's threads); PyTorch 2 (PyPI: MKL, oneDNN, its own libgomp) runs best at its stock policy (PASSIVE
+halves its MLP and LSTM throughput), so bench/run.py passes `--omp-wait-policy stock` for it.
 Exits with status 3 when torch cannot be imported.
 """
 import os
+import sys
 
-os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+
+def omp_wait_policy(argv):
+    """The value of --omp-wait-policy in argv (PASSIVE when absent): read before torch loads."""
+    for i, arg in enumerate(argv):
+        if arg == "--omp-wait-policy" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--omp-wait-policy="):
+            return arg.split("=", 1)[1]
+    return "PASSIVE"
+
+
+if omp_wait_policy(sys.argv) == "stock":
+    os.environ.pop("OMP_WAIT_POLICY", None)
+else:
+    os.environ["OMP_WAIT_POLICY"] = omp_wait_policy(sys.argv)
 os.environ["OMP_NUM_THREADS"] = "2"
 os.environ["OPENBLAS_NUM_THREADS"] = "2"
 
 import argparse
 import json
-import sys
 import time
 
 try:
@@ -179,32 +198,42 @@ def peak_resident_mib():
     return float("nan")
 
 
+MLP_PLAN = dict(epochs=3, warmup_epochs=1, batches_per_epoch=None)
+MLP_QUICK = dict(epochs=3, warmup_epochs=1, batches_per_epoch=60)
+
+
 def mlp(quick, plan):
-    """PyTorch at its best: batches sliced from one uint8 tensor (no per-sample DataLoader)."""
+    """Mirror of Sources/EmberBench/MLPBench.swift (and bench/jax_bench.py): batches gathered
+    from one uint8 tensor by each epoch's permutation (no per-sample DataLoader), one warm-up
+    epoch untimed, then samples/s over the next two (epochs of 60 batches with --quick)."""
     torch.manual_seed(0)
     images, labels = load_fashion_mnist_train()
     model = torch.nn.Sequential(torch.nn.Linear(784, 512), torch.nn.ReLU(), torch.nn.Linear(512, 256),
                                 torch.nn.ReLU(), torch.nn.Linear(256, 10))
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     criterion = torch.nn.CrossEntropyLoss()
-    order = torch.randperm(len(labels))
-    max_batches = 100 if quick else 1 << 30
-    samples = batches = 0
-    start = time.perf_counter()
-    for i in range(0, len(labels), 128):
-        index = order[i:i + 128]
-        x = images[index].float().div_(255)
-        y = labels[index]
-        optimizer.zero_grad()
-        loss = criterion(model(x), y)
-        loss.backward()
-        optimizer.step()
-        samples += len(index)
-        batches += 1
-        if batches >= max_batches:
-            break
+    p = MLP_QUICK if quick else MLP_PLAN
+    n, batch = len(labels), 128
+    samples, start = 0, 0.0
+    for epoch in range(p["epochs"]):
+        if epoch == p["warmup_epochs"]:
+            start = time.perf_counter()
+        order = torch.randperm(n)
+        batches = (n + batch - 1) // batch
+        if p["batches_per_epoch"] is not None:
+            batches = min(batches, p["batches_per_epoch"])
+        for b in range(batches):
+            index = order[b * batch:(b + 1) * batch]
+            x = images[index].float().div_(255)
+            y = labels[index]
+            optimizer.zero_grad()
+            loss = criterion(model(x), y)
+            loss.backward()
+            optimizer.step()
+            if epoch >= p["warmup_epochs"]:
+                samples += len(index)
     elapsed = time.perf_counter() - start
-    report("mlp", "train 784-512-256-10 Adam b128", "samples/s", samples / elapsed)
+    report("mlp", "train 784-512-256-10 Adam b128 (warm epochs)", "samples/s", samples / elapsed)
     report("mlp", "peak resident memory", "MiB (lower)", peak_resident_mib())
 
 
@@ -505,8 +534,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workload", required=True, choices=sorted(WORKLOADS))
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--omp-wait-policy", default="PASSIVE", choices=["PASSIVE", "ACTIVE", "stock"],
+                        help="OMP_WAIT_POLICY for torch's OpenMP threads; stock leaves it unset")
     args = parser.parse_args()
-    print(json.dumps({"meta": {"torch": torch.__version__, "threads": torch.get_num_threads()}}), flush=True)
+    print(json.dumps({"meta": {"torch": torch.__version__, "threads": torch.get_num_threads(),
+                               "omp_wait_policy": args.omp_wait_policy}}), flush=True)
     torch.manual_seed(0)
     WORKLOADS[args.workload](args.quick, QUICK if args.quick else FULL)
 

@@ -113,6 +113,10 @@ void ember_exp_f32(const float *x, float *y, long n) {
     EMBER_DISPATCH(exp_f32, x, y, n)
 }
 
+void ember_sum_rows_f32(const float *x, float *out, long rows, long cols) {
+    EMBER_DISPATCH(sum_rows_f32, x, out, rows, cols)
+}
+
 void ember_softmax_rows_f32(const float *x, float *y, long rows, long cols, int log_softmax) {
     EMBER_DISPATCH(softmax_rows_f32, x, y, rows, cols, log_softmax)
 }

@@ -58,6 +58,7 @@ public final class Adam: Optimizer {
 
 /// The step shared by Adam and AdamW, which differ only in how weight decay is applied.
 func adamStep(_ optimizer: some Optimizer, decoupled: Bool) {
+    var batch = FusedBatch<AdamKernel>()
     optimizer.forEachParameterWithGrad { group, p, g, st in
         let m = st.buffer("exp_avg", like: p)
         let v = st.buffer("exp_avg_sq", like: p)
@@ -72,8 +73,9 @@ func adamStep(_ optimizer: some Optimizer, decoupled: Bool) {
             decoupledDecay: decoupled ? 1 - lr * group.weightDecay : nil,
             stepSize: lr / (1 - pow(beta1, t)), biasCorrection2Sqrt: (1 - pow(beta2, t)).squareRoot(),
             amsgrad: amsgrad, maximize: group.maximize)
-        runFused(kernel, param: p, grad: g, m, v, vmax)
+        batch.add(kernel, param: p, grad: g, m, v, vmax)
     }
+    batch.run()
 }
 
 /// Adam's per-element update: `s0` exp_avg, `s1` exp_avg_sq, `s2` max_exp_avg_sq.

@@ -54,6 +54,7 @@ public final class SGD: Optimizer {
 
     /// Performs one SGD update of every parameter that has a gradient (PyTorch: `optimizer.step()`).
     public func step() {
+        var batch = FusedBatch<SGDKernel>()
         forEachParameterWithGrad { group, p, g, st in
             let momentum = group.momentum
             let first = st["momentum_buffer"] == nil
@@ -61,8 +62,9 @@ public final class SGD: Optimizer {
             let kernel = SGDKernel(
                 lr: group.lr, momentum: momentum, dampening: group.dampening, weightDecay: group.weightDecay,
                 nesterov: group.nesterov, maximize: group.maximize, firstStep: first)
-            runFused(kernel, param: p, grad: g, buf)
+            batch.add(kernel, param: p, grad: g, buf)
         }
+        batch.run()
     }
 }
 

@@ -39,4 +39,28 @@ import Ember
             #expect(yi == reference || abs(yi - reference) <= 2 * reference.ulp, "exp(\(xi)) = \(yi), libm \(reference) at \(InstructionSet.current)")
         }
     }
+
+    /// float32 row sums give the same bits at every level: 32 lanes of partial sums (lane j adds
+    /// the elements i ≡ j mod 32 in order), folded as lanes j + (j + 16) and added left to right
+    /// from -0, then the tail left to right. Checked against that order written out in Swift.
+    @Test(arguments: [1, 5, 31, 32, 33, 100, 1024, 1029])
+    func rowSumsFollowOneOrder(_ cols: Int) {
+        let rows = 3
+        let x = Tensor.randn([rows, cols], generator: Generator(seed: UInt64(cols))) * 1000
+        let values = x.toArray(as: Float.self)
+        let sums = x.sum(dim: -1).toArray(as: Float.self)
+        for r in 0..<rows {
+            let row = Array(values[r * cols..<(r + 1) * cols])
+            var lanes = [Float](repeating: 0, count: 32)
+            var i = 0
+            while i + 32 <= cols {
+                for j in 0..<32 { lanes[j] += row[i + j] }
+                i += 32
+            }
+            var s: Float = -0.0
+            for j in 0..<16 { s += lanes[j] + lanes[j + 16] }
+            while i < cols { s += row[i]; i += 1 }
+            #expect(sums[r].bitPattern == s.bitPattern, "row \(r) of \(rows)x\(cols): \(sums[r]) vs \(s) at \(InstructionSet.current)")
+        }
+    }
 }

@@ -7,6 +7,10 @@
 /// y[i] = exp(x[i]) for i in [0, n), within 2 ulp of libm (NaN kept, overflow to inf).
 void ember_exp_f32(const float *x, float *y, long n);
 
+/// out[r] = the sum of row r of `rows` contiguous rows of `cols` floats, in 32 lanes of partial
+/// sums folded in a fixed order: the same bits at every instruction-set level.
+void ember_sum_rows_f32(const float *x, float *out, long rows, long cols);
+
 /// Softmax (or log-softmax when `log_softmax` != 0) of each of `rows` contiguous rows of `cols`.
 void ember_softmax_rows_f32(const float *x, float *y, long rows, long cols, int log_softmax);
 

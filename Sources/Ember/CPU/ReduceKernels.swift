@@ -1,23 +1,18 @@
+import CEmberKernels
+
 /// Row reductions: the input is viewed as `[outer, inner]` contiguous rows and each row is
 /// reduced to one value. Reductions over other dims first move those dims last.
 enum ReduceOp { case sum, prod, max, min, all, any }
 
-/// Sum of `n` contiguous values with 16 SIMD lanes of partial sums (faster than a scalar
-/// loop and, like PyTorch's cascade sum, far more accurate than one running float).
+/// Sum of `n` contiguous values. Float32 goes to the C kernel (`ember_sum_rows_f32`, built for
+/// AVX-512, AVX2 and the baseline: Swift's own SIMD code compiles to SSE only), which keeps 32
+/// lanes of partial sums: faster than a scalar loop and, like PyTorch's cascade sum, far more
+/// accurate than one running float.
 @inline(__always)
 func contiguousSum<T: ArithmeticElement>(_ p: UnsafePointer<T>, _ n: Int) -> T {
     if T.self == Float.self {
-        let f = UnsafeRawPointer(p)
-        var acc0 = SIMD16<Float>(), acc1 = SIMD16<Float>()
-        var i = 0
-        while i + 32 <= n {
-            acc0 += f.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-            acc1 += f.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self)
-            i += 32
-        }
-        var s = (acc0 + acc1).sum()
-        let fp = p.withMemoryRebound(to: Float.self, capacity: n) { $0 }
-        while i < n { s += fp[i]; i += 1 }
+        var s: Float = 0
+        ember_sum_rows_f32(UnsafeRawPointer(p).assumingMemoryBound(to: Float.self), &s, 1, n)
         return unsafeBitCast(s, to: T.self)
     }
     var s = T.zeroValue
@@ -45,6 +40,15 @@ struct RowReduceKernel: ArithmeticVisitor {
                 }
             }
             po[0] = partial.reduce(T.zeroValue, T.add)
+            return
+        }
+        if T.self == Float.self && op == .sum {
+            // Whole blocks of rows per C call; a second core only for at least 256 KiB each.
+            let fx = UnsafeRawPointer(px).assumingMemoryBound(to: Float.self)
+            let fo = UnsafeMutableRawPointer(po).assumingMemoryBound(to: Float.self)
+            Parallel.forRange(outer, grain: Swift.max(1, (1 << 16) / Swift.max(inner, 1))) { rows in
+                ember_sum_rows_f32(fx + rows.lowerBound * inner, fo + rows.lowerBound, rows.count, inner)
+            }
             return
         }
         Parallel.forRange(outer, grain: Swift.max(1, (1 << 15) / Swift.max(inner, 1))) { rows in

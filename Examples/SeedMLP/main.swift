@@ -2,6 +2,7 @@
 // Prints the test accuracy after each epoch (measured on Fashion-MNIST, this machine has no MNIST: 83.49%
 // after 10 epochs, 12 s on 2 busy cores).
 // `--quick` trains on 20 batches of one epoch (what `make test` runs).
+import Foundation
 import Ember
 import EmberData
 import EmberNN
@@ -42,5 +43,5 @@ for epoch in 1...(quick ? 1 : 10) {                                            /
             total += y.shape[0]
         }
     }
-    print("epoch \(epoch): test accuracy \(Double(correct) / Double(total) * 100)%")
+    print("epoch \(epoch): test accuracy \(String(format: "%.2f", Double(correct) / Double(total) * 100))%")
 }

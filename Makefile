@@ -36,7 +36,7 @@ deps:
 # The suites that run Ember's C kernels (GEMM, LSTM, attention, batch norm, Winograd, exp/softmax/GELU)
 # or whose float32 results depend on them (optimizers): `make test` runs them again at every lower
 # EMBER_ISA level this CPU has, so the AVX2 and baseline builds are tested on an AVX-512 machine too.
-ISA_SUITES := InstructionSetTests|GEMMKernelTests|SplitGEMMTests|LSTMKernelTests|EmbeddingLSTM|RecurrentAgainstPyTorch|RecurrentGradcheck|AttentionAgainstPyTorch|CausalMaskTests|BatchNormOp|NormalizationAgainstPyTorch|ConvolutionTests|ConvModelsAgainstPyTorch|ModelsAgainstPyTorch|FusedOps|ElementwiseAgainstPyTorch|FunctionalAgainstPyTorch|LossesAgainstPyTorch|TrajectoryTests|LBFGSTests|StepBehaviourTests|NN2AgainstPyTorch|NN2LayersAgainstPyTorch
+ISA_SUITES := InstructionSetTests|ReductionsAgainstPyTorch|FusedBatchTests|GEMMKernelTests|SplitGEMMTests|LSTMKernelTests|EmbeddingLSTM|RecurrentAgainstPyTorch|RecurrentGradcheck|AttentionAgainstPyTorch|CausalMaskTests|BatchNormOp|NormalizationAgainstPyTorch|ConvolutionTests|ConvModelsAgainstPyTorch|ModelsAgainstPyTorch|FusedOps|ElementwiseAgainstPyTorch|FunctionalAgainstPyTorch|LossesAgainstPyTorch|TrajectoryTests|LBFGSTests|StepBehaviourTests|NN2AgainstPyTorch|NN2LayersAgainstPyTorch
 LOWER_ISAS := $(shell if grep -qw avx512f /proc/cpuinfo 2>/dev/null; then echo avx2 base; \
                       elif grep -qw avx2 /proc/cpuinfo 2>/dev/null; then echo base; fi)
 

@@ -20,6 +20,7 @@ import gzip
 import json
 import sys
 import time
+from peak_memory import peak_resident_mib
 
 try:
     import numpy as np
@@ -39,12 +40,6 @@ def report(workload, case, metric, value):
     print(json.dumps({"workload": workload, "case": case, "impl": "jax", "metric": metric, "value": value}), flush=True)
 
 
-def peak_resident_mib():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def load_fashion_mnist_train():

@@ -39,6 +39,7 @@ os.environ["OPENBLAS_NUM_THREADS"] = "2"
 import argparse
 import json
 import time
+from peak_memory import peak_resident_mib
 
 try:
     import torch
@@ -190,12 +191,6 @@ def load_fashion_mnist_train():
     return torch.from_numpy(images.copy()), torch.from_numpy(labels.astype(np.int64))
 
 
-def peak_resident_mib():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 MLP_PLAN = dict(epochs=3, warmup_epochs=1, batches_per_epoch=None)

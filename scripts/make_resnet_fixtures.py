@@ -30,7 +30,6 @@ import argparse
 import json
 import math
 import os
-import struct
 
 import numpy as np
 import torch
@@ -39,30 +38,17 @@ import torch.nn.functional as F
 import torchvision
 from torchvision.models.resnet import BasicBlock
 
+from make_fixtures import write_safetensors as write_torch_safetensors
+
+torch.set_default_dtype(torch.float32)  # make_fixtures sets float64 on import; torchvision's models are float32
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURE = os.path.join(ROOT, "Tests", "Fixtures", "resnet.safetensors")
-DTYPES = {np.dtype("float32"): "F32", np.dtype("float64"): "F64", np.dtype("int64"): "I64"}
 
 
 def write_safetensors(path, tensors, metadata=None):
-    """Writes name -> numpy array (float32, float64 or int64) as safetensors, with numpy only."""
-    header = {"__metadata__": metadata or {}}
-    blobs, offset = [], 0
-    for name in sorted(tensors):
-        a = np.ascontiguousarray(tensors[name])
-        data = a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes()
-        header[name] = {"dtype": DTYPES[a.dtype], "shape": list(a.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    text += b" " * (-len(text) % 8)
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for b in blobs:
-            f.write(b)
-    os.replace(tmp, path)
+    """Writes name -> numpy array as safetensors (make_fixtures.py's writer)."""
+    write_torch_safetensors(path, {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in tensors.items()}, metadata or {})
 
 
 def code(t, n):

@@ -56,6 +56,12 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Weight decay. (default: 0)")
     var weightDecay: Double?
 
+    @Flag(help: "Nesterov momentum (with --optimizer sgd).")
+    var nesterov = false
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Label smoothing of the classification loss, in [0, 1]. (default: 0)", valueName: "fraction"))
+    var labelSmoothing: Double?
+
     @Option(help: "Learning-rate schedule: none, step, cosine, onecycle or plateau. (default: onecycle)")
     var scheduler: RunConfig.SchedulerKind?
 
@@ -134,7 +140,8 @@ struct TrainCommand: ParsableCommand {
             let given: [(String, Bool)] = [
                 ("--model", model != nil), ("--dataset", dataset != nil), ("--epochs", epochs != nil),
                 ("--batch-size", batchSize != nil), ("--optimizer", optimizer != nil), ("--lr", lr != nil),
-                ("--momentum", momentum != nil), ("--weight-decay", weightDecay != nil), ("--scheduler", scheduler != nil),
+                ("--momentum", momentum != nil), ("--weight-decay", weightDecay != nil), ("--nesterov", nesterov),
+                ("--label-smoothing", labelSmoothing != nil), ("--scheduler", scheduler != nil),
                 ("--augment", augment), ("--batch-norm", batchNorm), ("--width", width != nil), ("--dropout", dropout != nil),
                 ("--early-stopping", earlyStopping != nil), ("--val-split", valSplit != nil), ("--seed", seed != nil),
                 ("--clip-grad-norm", clipGradNorm != nil), ("--checkpoint-every", checkpointEvery != nil),
@@ -175,6 +182,8 @@ struct TrainCommand: ParsableCommand {
         c.lr = lr ?? c.lr
         c.momentum = momentum ?? c.momentum
         c.weightDecay = weightDecay ?? c.weightDecay
+        c.nesterov = nesterov ? true : nil
+        c.labelSmoothing = labelSmoothing
         c.scheduler = scheduler ?? c.scheduler
         c.augment = augment
         c.batchNorm = batchNorm

@@ -84,6 +84,11 @@ public struct RunConfig: Codable, Sendable, Equatable {
     public var momentum = 0.9
     /// Weight decay.
     public var weightDecay = 0.0
+    /// Nesterov momentum for `--optimizer sgd` (`--nesterov`; PyTorch: `SGD(..., nesterov=True)`); nil: off.
+    public var nesterov: Bool?
+    /// The classification loss's label smoothing ε (`--label-smoothing`; PyTorch:
+    /// `CrossEntropyLoss(label_smoothing=ε)`), also used for the validation and test losses; nil: 0.
+    public var labelSmoothing: Double?
     /// The learning-rate schedule.
     public var scheduler: SchedulerKind = .onecycle
     /// Random crops (and, for Fashion-MNIST, horizontal flips) of the training images.
@@ -182,10 +187,16 @@ public struct RunConfig: Codable, Sendable, Equatable {
         if let k = gradShards, globalBatchSize % k != 0 {
             throw bad("--grad-shards \(k) must divide the global batch of \(globalBatchSize) samples (--batch-size × processes)")
         }
+        if nesterov == true {
+            if optimizer != .sgd { throw bad("--nesterov goes with --optimizer sgd") }
+            if !(momentum > 0) { throw bad("--nesterov needs a --momentum above 0, got \(number(momentum))") }
+        }
+        if let e = labelSmoothing, !(e >= 0 && e <= 1) { throw bad("--label-smoothing must be in [0, 1], got \(number(e))") }
         if let w = width {
             if model != .resnet { throw bad("--width goes with --model resnet") }
             if w < 1 || w > Self.maxResNetWidth { throw bad("--width must be in 1...\(Self.maxResNetWidth), got \(w)") }
         }
+        if let task, task != .classification, labelSmoothing != nil { throw bad("--label-smoothing goes with --task classification") }
         if let task, task != .classification { return try validateTask(task) }
         if target != nil || hidden != nil { throw bad("--target and --hidden go with --task regression") }
         if languageModel != nil || recommendation != nil || (model != .mlp && model != .cnn && model != .resnet) {

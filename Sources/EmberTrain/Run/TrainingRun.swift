@@ -119,7 +119,9 @@ public final class TrainingRun {
         let model = try ModelZoo.make(config, inputFeatures: data.inputFeatures, numClasses: data.numClasses,
                                       pixelStatistics: data.pixelStatistics, imageShape: data.imageShape)
         let optimizer = makeOptimizer(model.parameters())
-        let trainer = Trainer(model: model, optimizer: optimizer)
+        let smoothing = config.labelSmoothing ?? 0
+        let trainer = Trainer(model: model, optimizer: optimizer,
+                              lossFunction: smoothing > 0 ? { crossEntropy($0, $1, labelSmoothing: smoothing) } : nil)
         if let k = config.gradShards {
             trainer.gradientShards = try GradientShards(total: k, worldSize: world, rank: rank)
             trainer.distributedSampler = data.trainSampler
@@ -183,7 +185,7 @@ public final class TrainingRun {
 
     func makeOptimizer(_ params: [Tensor]) -> any Optimizer {
         switch config.optimizer {
-        case .sgd: return SGD(params, lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay)
+        case .sgd: return SGD(params, lr: config.lr, momentum: config.momentum, weightDecay: config.weightDecay, nesterov: config.nesterov ?? false)
         case .adam: return Adam(params, lr: config.lr, weightDecay: config.weightDecay)
         case .adamw: return AdamW(params, lr: config.lr, weightDecay: config.weightDecay)
         }

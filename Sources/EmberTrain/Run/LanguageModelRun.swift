@@ -20,16 +20,12 @@ public struct LanguageModelRun {
 
     /// Loads the run in `folder`; throws `RunError` or `CheckpointError` naming the file.
     public init(folder: String) throws {
-        guard FileIO.isDirectory(folder) else { throw RunError.badRunFolder(path: folder, detail: "no such run folder") }
-        let configPath = folder + "/config.json"
-        config = try RunConfig.parse(try FileIO.read(configPath), path: configPath)
-        guard config.resolvedTask == .lm else {
-            throw RunError.badRunFolder(path: folder, detail: "a \(config.resolvedTask.rawValue) run; ember generate reads language-model runs (--task lm)")
-        }
+        config = try RunConfig.load(runFolder: folder)
+        try config.require(.lm, runFolder: folder, reader: "ember generate reads language-model runs (--task lm)")
         try config.validate()
         vocabulary = try VocabularyFile.read(folder: folder)
         model = TaskSetup.languageModel(config, vocabularySize: vocabulary.count)
-        try loadWeights(model, from: folder + "/model.safetensors", what: "--model \(config.model.rawValue) of \(configPath)")
+        try loadWeights(model, from: folder + "/model.safetensors", what: "--model \(config.model.rawValue) of \(folder)/config.json")
         _ = model.eval()
     }
 

@@ -34,12 +34,8 @@ public struct RecommenderRun {
 
     /// Loads the run in `folder`; throws `RunError`, `DataError` or `CheckpointError`.
     public init(folder: String) throws {
-        guard FileIO.isDirectory(folder) else { throw RunError.badRunFolder(path: folder, detail: "no such run folder") }
-        let configPath = folder + "/config.json"
-        let config = try RunConfig.parse(try FileIO.read(configPath), path: configPath)
-        guard config.resolvedTask == .recommend else {
-            throw RunError.badRunFolder(path: folder, detail: "a \(config.resolvedTask.rawValue) run; ember recommend reads recommendation runs")
-        }
+        let config = try RunConfig.load(runFolder: folder)
+        try config.require(.recommend, runFolder: folder, reader: "ember recommend reads recommendation runs")
         try config.validate()
         let idsPath = folder + "/ids.json"
         do {
@@ -53,7 +49,7 @@ public struct RecommenderRun {
         }
         seen = data.seen
         model = TaskSetup.recommender(config, users: ids.users.count, items: ids.items.count, mean: data.mean)
-        try loadWeights(model, from: folder + "/model.safetensors", what: "--model \(config.model.rawValue) of \(configPath)")
+        try loadWeights(model, from: folder + "/model.safetensors", what: "--model \(config.model.rawValue) of \(folder)/config.json")
         _ = model.eval()
     }
 

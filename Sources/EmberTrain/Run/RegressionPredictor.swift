@@ -19,15 +19,11 @@ public struct RegressionPredictor {
 
     /// Loads the run in `folder`; throws `RunError` or `CheckpointError` naming the file.
     public init(folder: String) throws {
-        guard FileIO.isDirectory(folder) else { throw RunError.badRunFolder(path: folder, detail: "no such run folder") }
-        let configPath = folder + "/config.json"
-        let config = try RunConfig.parse(try FileIO.read(configPath), path: configPath)
-        guard config.resolvedTask == .regression else {
-            throw RunError.badRunFolder(path: folder, detail: "a \(config.resolvedTask.rawValue) run; ember predict reads regression runs")
-        }
+        let config = try RunConfig.load(runFolder: folder)
+        try config.require(.regression, runFolder: folder, reader: "ember predict reads regression runs")
         info = try RegressionInfo.read(folder: folder)
         model = Regressor(inputs: info.features.count, hidden: config.hidden ?? [64, 64])
-        try loadWeights(model, from: folder + "/model.safetensors", what: "the regression MLP of \(configPath)")
+        try loadWeights(model, from: folder + "/model.safetensors", what: "the regression MLP of \(folder)/config.json")
         _ = model.eval()
     }
 

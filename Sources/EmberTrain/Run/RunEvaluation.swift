@@ -26,10 +26,7 @@ public struct RunEvaluation {
     /// Evaluates `model.safetensors` of a run folder on the test set, rebuilding the model
     /// from its `config.json`.
     public init(folder: String) throws {
-        let configPath = folder + "/config.json"
-        guard FileIO.isDirectory(folder) else { throw RunError.badRunFolder(path: folder, detail: "no such run folder") }
-        let config = try RunConfig.parse(try FileIO.read(configPath), path: configPath)
-        try self.init(config: config, weights: folder + "/model.safetensors")
+        try self.init(config: try RunConfig.load(runFolder: folder), weights: folder + "/model.safetensors")
     }
 
     /// Evaluates `weights` in the model `config` describes on its data set's test set (for a

@@ -109,6 +109,23 @@ extension RunConfig {
 }
 
 extension RunConfig {
+    /// The configuration of the run saved in `folder` (its `config.json`); throws
+    /// `RunError.badRunFolder` when there is no such folder, and what reading or parsing the
+    /// file throws (naming it).
+    public static func load(runFolder folder: String) throws -> RunConfig {
+        guard FileIO.isDirectory(folder) else { throw RunError.badRunFolder(path: folder, detail: "no such run folder") }
+        let path = folder + "/config.json"
+        return try parse(try FileIO.read(path), path: path)
+    }
+
+    /// Throws `RunError.badRunFolder` naming this run's task when it is not `task`; `reader`
+    /// says which runs the caller reads (e.g. "ember predict reads regression runs").
+    func require(_ task: Task, runFolder folder: String, reader: String) throws {
+        guard resolvedTask == task else {
+            throw RunError.badRunFolder(path: folder, detail: "a \(resolvedTask.rawValue) run; \(reader)")
+        }
+    }
+
     /// The task of the run saved in `folder` (classification for runs saved before tasks
     /// existed); throws `RunError.badRunFolder` when its `config.json` cannot be read.
     public static func task(ofRunFolder folder: String) throws -> Task {

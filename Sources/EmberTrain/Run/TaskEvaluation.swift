@@ -25,9 +25,7 @@ public struct TaskEvaluation {
 
     /// Evaluates `model.safetensors` of `folder`.
     public init(folder: String) throws {
-        guard FileIO.isDirectory(folder) else { throw RunError.badRunFolder(path: folder, detail: "no such run folder") }
-        let configPath = folder + "/config.json"
-        let config = try RunConfig.parse(try FileIO.read(configPath), path: configPath)
+        let config = try RunConfig.load(runFolder: folder)
         try config.validate()
         guard config.resolvedTask != .classification else {
             throw RunError.badRunFolder(path: folder, detail: "a classification run: use RunEvaluation")
@@ -38,7 +36,7 @@ public struct TaskEvaluation {
             throw RunError.badRunFolder(path: folder, detail: "the run has no validation split (--val-split 0) to evaluate on")
         }
         weights = folder + "/model.safetensors"
-        try loadWeights(setup.model, from: weights, what: "--model \(config.model.rawValue) of \(configPath)")
+        try loadWeights(setup.model, from: weights, what: "--model \(config.model.rawValue) of \(folder)/config.json")
         let r = evaluate(setup.model, on: validation, lossFunction: setup.validationLoss ?? setup.loss,
                          metrics: setup.validationMetrics ?? setup.metrics, itemCount: setup.itemCount)
         task = config.resolvedTask

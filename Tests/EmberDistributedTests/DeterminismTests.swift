@@ -1,4 +1,5 @@
 import Ember
+import EmberTestSupport
 import Foundation
 import Testing
 

@@ -1,24 +1,13 @@
 import Foundation
 import Ember
 import Testing
+import EmberTestSupport
 
 /// `ember train --distributed` under mpirun: bit-identical to one process with the global
 /// batch, resumable at another number of processes, and clear when a rank cannot read its data.
 @Suite(.enabled(if: MPI.available, Comment(rawValue: MPI.missing)), .serialized)
 struct DistributedTrainTests {
     let ember = MPI.executable("ember")
-
-    /// A small three-class CSV problem (Gaussian blobs), class in the last column.
-    static func writeBlobs(to path: String, rows: Int = 520, features: Int = 6) throws {
-        let noise = Tensor.randn([rows, features], generator: Generator(seed: 11)).toArray(as: Float.self)
-        var lines = [(0..<features).map { "f\($0)" }.joined(separator: ",") + ",label"]
-        for r in 0..<rows {
-            let label = r % 3
-            let values = (0..<features).map { f in Float(label == f % 3 ? 1.5 : 0) + noise[r * features + f] }
-            lines.append(values.map { "\($0)" }.joined(separator: ",") + ",\(label)")
-        }
-        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
-    }
 
     /// The flags every run here shares (besides the batch size): an MLP with BatchNorm and dropout.
     static func flags(_ csv: String, _ out: String) -> [String] {
@@ -38,7 +27,7 @@ struct DistributedTrainTests {
     @Test func twoAndFourProcessesEndBitIdenticalToAPlainRunWithTheGlobalBatch() throws {
         let ember = try #require(ember, "the ember executable was not built beside the tests")
         let dir = try temporaryDirectory()
-        try Self.writeBlobs(to: dir + "/blobs.csv", rows: 1300)
+        try writeBlobsCSV(to: dir + "/blobs.csv", rows: 1300, seed: 11)
         let csv = dir + "/blobs.csv"
         let one = try MPI.bounded(120, [ember] + Self.flags(csv, dir + "/one") + ["--batch-size", "128"])
         #expect(one.status == 0, "\(one.output)")
@@ -67,7 +56,7 @@ struct DistributedTrainTests {
     @Test func threeProcessesAreRefusedWithTheCountsThatWork() throws {
         let ember = try #require(ember, "the ember executable was not built beside the tests")
         let dir = try temporaryDirectory()
-        try Self.writeBlobs(to: dir + "/blobs.csv")
+        try writeBlobsCSV(to: dir + "/blobs.csv", rows: 520, seed: 11)
         let r = try MPI.run(ranks: 3, ember, Self.flags(dir + "/blobs.csv", dir + "/three") + ["--distributed", "--batch-size", "32"], seconds: 90)
         #expect(r.status != 0)
         #expect(r.output.contains("3 processes cannot share 4 gradient shards") && r.output.contains("use 1, 2 or 4 processes"), "\(r.output)")
@@ -77,7 +66,7 @@ struct DistributedTrainTests {
     @Test func aRunResumesOnAnotherNumberOfProcesses() throws {
         let ember = try #require(ember, "the ember executable was not built beside the tests")
         let dir = try temporaryDirectory()
-        try Self.writeBlobs(to: dir + "/blobs.csv")
+        try writeBlobsCSV(to: dir + "/blobs.csv", rows: 520, seed: 11)
         let csv = dir + "/blobs.csv"
         let whole = try MPI.bounded(120, [ember] + Self.flags(csv, dir + "/whole") + ["--batch-size", "32"])
         #expect(whole.status == 0, "\(whole.output)")
@@ -99,7 +88,7 @@ struct DistributedTrainTests {
     @Test func aRankThatCannotReadTheDataStopsTheRunWithItsError() throws {
         let ember = try #require(ember, "the ember executable was not built beside the tests")
         let dir = try temporaryDirectory()
-        try Self.writeBlobs(to: dir + "/blobs.csv")
+        try writeBlobsCSV(to: dir + "/blobs.csv", rows: 520, seed: 11)
         // MPMD launch: rank 0 reads the file, rank 1 is given a path that does not exist.
         let good = Self.flags(dir + "/blobs.csv", dir + "/r") + ["--batch-size", "16", "--distributed"]
         let bad = Self.flags(dir + "/missing.csv", dir + "/r") + ["--batch-size", "16", "--distributed"]

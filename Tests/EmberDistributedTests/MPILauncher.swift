@@ -1,5 +1,6 @@
 import Foundation
 import Ember
+import EmberTestSupport
 
 /// Where MPI and the executables built beside the tests are, and how to run them with a time bound.
 enum MPI {
@@ -61,13 +62,3 @@ func temporaryDirectory() throws -> String {
     return path
 }
 
-/// The raw bytes of every tensor in a safetensors file, by name.
-func tensorBytes(_ path: String) throws -> [String: [UInt8]] {
-    var out: [String: [UInt8]] = [:]
-    for (name, t) in try load(path) {
-        let c = t.contiguous()
-        let n = c.numel * c.dtype.itemSize
-        out[name] = Array(UnsafeRawBufferPointer(start: c.storage.data + c.offset * c.dtype.itemSize, count: n))
-    }
-    return out
-}

@@ -1,4 +1,5 @@
 import Testing
+import EmberTestSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc

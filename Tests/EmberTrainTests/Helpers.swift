@@ -1,5 +1,6 @@
 import Foundation
 import Ember
+import EmberTestSupport
 
 /// A fresh empty directory under the system's temporary directory.
 func temporaryDirectory() throws -> String {
@@ -47,19 +48,6 @@ func emberExecutable() -> String? {
     return nil
 }
 
-/// Writes a small three-class CSV problem (Gaussian blobs in `features` dimensions) with a
-/// header; the class is the last column.
-func writeBlobsCSV(to path: String, rows: Int = 600, features: Int = 6, seed: UInt64 = 1) throws {
-    let g = Generator(seed: seed)
-    let noise = Tensor.randn([rows, features], generator: g).toArray(as: Float.self)
-    var lines = [(0..<features).map { "f\($0)" }.joined(separator: ",") + ",label"]
-    for r in 0..<rows {
-        let label = r % 3
-        let values = (0..<features).map { f in Float(label == f % 3 ? 1.5 : 0) + noise[r * features + f] }
-        lines.append(values.map { "\($0)" }.joined(separator: ",") + ",\(label)")
-    }
-    try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
-}
 
 /// The id of a process that has exited (and been reaped): no process has it now.
 func deadProcessID() throws -> Int32 {
@@ -70,13 +58,3 @@ func deadProcessID() throws -> Int32 {
     return p.processIdentifier
 }
 
-/// The raw bytes of every tensor in a safetensors file, by name.
-func tensorBytes(_ path: String) throws -> [String: [UInt8]] {
-    var out: [String: [UInt8]] = [:]
-    for (name, t) in try load(path) {
-        let c = t.contiguous()
-        let n = c.numel * c.dtype.itemSize
-        out[name] = Array(UnsafeRawBufferPointer(start: c.storage.data + c.offset * c.dtype.itemSize, count: n))
-    }
-    return out
-}

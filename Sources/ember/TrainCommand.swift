@@ -68,6 +68,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Augment training images with random crops (and flips for Fashion-MNIST).")
     var augment = false
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Erase a random rectangle of each training image with this probability (torchvision's RandomErasing), after --augment's crops and flips; Fashion-MNIST and MNIST. (default: 0, none)", valueName: "p"))
+    var randomErasing: Double?
+
     @Flag(help: "BatchNorm after each hidden layer.")
     var batchNorm = false
 
@@ -142,7 +145,7 @@ struct TrainCommand: ParsableCommand {
                 ("--batch-size", batchSize != nil), ("--optimizer", optimizer != nil), ("--lr", lr != nil),
                 ("--momentum", momentum != nil), ("--weight-decay", weightDecay != nil), ("--nesterov", nesterov),
                 ("--label-smoothing", labelSmoothing != nil), ("--scheduler", scheduler != nil),
-                ("--augment", augment), ("--batch-norm", batchNorm), ("--width", width != nil), ("--dropout", dropout != nil),
+                ("--augment", augment), ("--random-erasing", randomErasing != nil), ("--batch-norm", batchNorm), ("--width", width != nil), ("--dropout", dropout != nil),
                 ("--early-stopping", earlyStopping != nil), ("--val-split", valSplit != nil), ("--seed", seed != nil),
                 ("--clip-grad-norm", clipGradNorm != nil), ("--checkpoint-every", checkpointEvery != nil),
                 ("--train-limit", trainLimit != nil), ("--out", out != nil), ("--grad-shards", gradShards != nil), ("--image-size", imageSize != nil),
@@ -186,6 +189,7 @@ struct TrainCommand: ParsableCommand {
         c.labelSmoothing = labelSmoothing
         c.scheduler = scheduler ?? c.scheduler
         c.augment = augment
+        c.randomErasing = randomErasing
         c.batchNorm = batchNorm
         c.width = width
         c.dropout = dropout ?? c.dropout

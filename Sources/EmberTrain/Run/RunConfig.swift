@@ -93,6 +93,10 @@ public struct RunConfig: Codable, Sendable, Equatable {
     public var scheduler: SchedulerKind = .onecycle
     /// Random crops (and, for Fashion-MNIST, horizontal flips) of the training images.
     public var augment = false
+    /// The probability of erasing a random rectangle of each training image (`--random-erasing`;
+    /// torchvision: `transforms.RandomErasing(p)` with its default area and ratio, value 0), after
+    /// the crops and flips of `augment`; Fashion-MNIST and MNIST only; nil: none.
+    public var randomErasing: Double?
     /// BatchNorm after each hidden layer.
     public var batchNorm = false
     /// The channels of the ResNet's first stage (`--width`, `--model resnet` only; nil: 64).
@@ -192,17 +196,22 @@ public struct RunConfig: Codable, Sendable, Equatable {
             if !(momentum > 0) { throw bad("--nesterov needs a --momentum above 0, got \(number(momentum))") }
         }
         if let e = labelSmoothing, !(e >= 0 && e <= 1) { throw bad("--label-smoothing must be in [0, 1], got \(number(e))") }
+        if let p = randomErasing, !(p >= 0 && p <= 1) { throw bad("--random-erasing must be in [0, 1], got \(number(p))") }
         if let w = width {
             if model != .resnet { throw bad("--width goes with --model resnet") }
             if w < 1 || w > Self.maxResNetWidth { throw bad("--width must be in 1...\(Self.maxResNetWidth), got \(w)") }
         }
         if let task, task != .classification, labelSmoothing != nil { throw bad("--label-smoothing goes with --task classification") }
+        if let task, task != .classification, randomErasing != nil { throw bad("--random-erasing goes with --task classification") }
         if let task, task != .classification { return try validateTask(task) }
         if target != nil || hidden != nil { throw bad("--target and --hidden go with --task regression") }
         if languageModel != nil || recommendation != nil || (model != .mlp && model != .cnn && model != .resnet) {
             throw bad("--model \(model.rawValue), the language-model and the recommendation flags go with --task lm or recommend")
         }
         let spec = try DatasetSpec(dataset)
+        if randomErasing != nil, spec != .fashionMNIST, spec != .mnist {
+            throw bad("--random-erasing goes with --dataset fashion-mnist or mnist")
+        }
         if let n = imageSize {
             guard case .folder = spec else { throw bad("--image-size goes with --dataset folder:PATH") }
             if n < 4 || n > 2048 { throw bad("--image-size must be in 4...2048, got \(n)") }

@@ -124,9 +124,10 @@ public struct RunData {
             imageShape = [1, 28, 28]
             decodeErrors = nil
             let isFashion = spec == .fashionMNIST
-            let augmentation: (any Transform)? = config.augment
-                ? Compose(isFashion ? [RandomCrop(size: 28, padding: 2), RandomHorizontalFlip()] : [RandomCrop(size: 28, padding: 2)])
-                : nil
+            var steps: [any Transform] = !config.augment ? []
+                : isFashion ? [RandomCrop(size: 28, padding: 2), RandomHorizontalFlip()] : [RandomCrop(size: 28, padding: 2)]
+            if let p = config.randomErasing { steps.append(RandomErasing(p: p)) }
+            let augmentation: (any Transform)? = steps.isEmpty ? nil : Compose(steps)
             if isFashion {
                 let plain = try FashionMNIST(train: true), test = try FashionMNIST(train: false)
                 try Self.checkImages(plain.data, root: plain.root, train: true)

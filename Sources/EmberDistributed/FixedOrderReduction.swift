@@ -18,16 +18,20 @@ extension ProcessGroup {
     /// Float32 or float64, contiguous. A world size that is not a power of two sums the ranks
     /// in rank order: reproducible run to run, but not equal to other world sizes.
     public func allReduceInFixedOrder(_ tensor: Tensor, divisor: Int = 1, file: StaticString = #fileID, line: UInt = #line) throws(DistributedError) {
-        try allReduceInFixedOrderAsync(tensor, divisor: divisor, file: file, line: line).wait()
+        try allReduceInFixedOrderWork(tensor, divisor: divisor, blocking: true, file: file, line: line).wait()
     }
 
     /// `allReduceInFixedOrder` started on the communication thread.
     public func allReduceInFixedOrderAsync(_ tensor: Tensor, divisor: Int = 1, file: StaticString = #fileID, line: UInt = #line) -> Work {
+        allReduceInFixedOrderWork(tensor, divisor: divisor, blocking: false, file: file, line: line)
+    }
+
+    private func allReduceInFixedOrderWork(_ tensor: Tensor, divisor: Int, blocking: Bool, file: StaticString, line: UInt) -> Work {
         let count = Int(Self.checkedCount(tensor, "allReduceInFixedOrder", file: file, line: line))
         check(tensor.dtype == .float32 || tensor.dtype == .float64, "allReduceInFixedOrder", "takes float32 or float64 tensors, got \(tensor.dtype)", file: file, line: line)
         check(divisor >= 1, "allReduceInFixedOrder", "divisor must be >= 1, got \(divisor)", file: file, line: line)
         let t = SendableTensor(tensor: tensor), n = worldSize
-        return submit("MPI_Alltoall/MPI_Allgather (fixed-order all-reduce)") { [self] in
+        return submit("MPI_Alltoall/MPI_Allgather (fixed-order all-reduce)", blocking: blocking) { [self] in
             let data = rawBytes(t.tensor), dtype = t.tensor.dtype
             if n == 1 {
                 if divisor != 1 { divide(data, count: count, dtype: dtype, by: divisor) }
@@ -84,8 +88,8 @@ func foldTree<T: BinaryFloatingPoint>(_ p: UnsafeMutablePointer<T>, ranks: Int, 
     }
 }
 
-/// Scratch memory for the communication thread's reductions, kept between calls (a steady
-/// training loop then allocates nothing); only the communication thread uses it.
+/// Scratch memory for the fixed-order reductions, kept between calls (a steady training loop
+/// then allocates nothing); one collective uses it at a time (`ProcessGroup.scratch`).
 final class ScratchBuffer: @unchecked Sendable {
     private var pointer: UnsafeMutableRawPointer?
     private var capacity = 0

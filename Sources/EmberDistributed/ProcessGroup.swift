@@ -12,9 +12,12 @@ import Glibc
 /// Started under `mpirun` (`mpirun -np 4 my-program`), it reads its rank and the world size
 /// from the environment mpirun provides; started alone it is a group of one. Every collective
 /// runs on the group's communication thread in the order it was issued, so the `…Async`
-/// forms return at once and `Work.wait()` joins them. A collective that does not finish within
-/// `timeout` (a rank died or never reached it) throws `DistributedError.timeout` rather than
-/// hang; MPI errors throw `DistributedError.mpi` naming the call and the rank.
+/// forms return at once and `Work.wait()` joins them; a blocking collective issued while nothing
+/// is queued runs on the caller's thread, at MPI's own speed. An async collective that does not
+/// finish within `timeout` (a rank died or never reached it) makes `wait()` throw
+/// `DistributedError.timeout` rather than hang; a blocking one that runs past it ends every rank
+/// with that error on stderr (the calling thread is stuck inside MPI). MPI errors throw
+/// `DistributedError.mpi` naming the call and the rank.
 ///
 /// ```swift
 /// let group = try ProcessGroup.mpi()
@@ -26,12 +29,14 @@ public final class ProcessGroup: @unchecked Sendable {
     public let rank: Int
     /// The number of processes (PyTorch: `dist.get_world_size()`).
     public let worldSize: Int
-    /// Seconds a collective may take before `wait()` throws `DistributedError.timeout`
-    /// (PyTorch: `init_process_group(timeout=)`).
+    /// Seconds a collective may take before `wait()` throws `DistributedError.timeout`, or a
+    /// blocking collective running on the caller's thread ends the job (PyTorch:
+    /// `init_process_group(timeout=)`).
     public let timeout: Double
     let comm: MPI_Comm
-    private let worker = CommunicationThread()
-    /// The fixed-order reduction's receive buffer (used on the communication thread only).
+    private let worker: CommunicationThread
+    /// The fixed-order reduction's receive buffer (used by one collective at a time: on the
+    /// communication thread, or inline on a caller's while nothing is queued).
     let scratch = ScratchBuffer()
 
     private static let started = Mutex<ProcessGroup?>(nil)
@@ -41,6 +46,20 @@ public final class ProcessGroup: @unchecked Sendable {
         self.worldSize = worldSize
         self.timeout = timeout
         self.comm = comm
+        worker = CommunicationThread { call in Self.stopAfterTimeout(call: call, rank: rank, seconds: timeout) }
+    }
+
+    /// What the watchdog does when a blocking collective running on a caller's thread outlives
+    /// the timeout: the caller is stuck inside MPI and cannot be given the error, so the error is
+    /// written to stderr and every rank is ended (MPI_Abort), as PyTorch's watchdog takes the
+    /// process down when a NCCL collective times out.
+    private static func stopAfterTimeout(call: String, rank: Int, seconds: Double) -> Never {
+        let program = CommandLine.arguments.first.map { String($0.split(separator: "/").last ?? Substring($0)) } ?? "ember"
+        let error = DistributedError.timeout(call: call, rank: rank, seconds: seconds)
+        let text = "\(program): error: \(error); stopping every rank\n"
+        _ = text.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+        MPI_Abort(ember_mpi_comm_world(), 1)
+        exit(1)
     }
 
     /// Starts MPI (once per process) and returns the group of all its processes; later calls
@@ -100,9 +119,18 @@ public final class ProcessGroup: @unchecked Sendable {
     // MARK: Running collectives
 
     /// Runs `body` on the communication thread; the returned work finishes with its error.
-    func submit(_ call: String, _ body: @escaping @Sendable () -> DistributedError?) -> Work {
+    /// With `blocking` (the caller waits at once) and nothing queued, `body` runs on the caller's
+    /// thread instead and the work is returned finished: MPI's own speed, without two thread
+    /// wake-ups; the communication thread watches its timeout (`CommunicationThread`).
+    func submit(_ call: String, blocking: Bool = false, _ body: @escaping @Sendable () -> DistributedError?) -> Work {
         let work = Work(call: call, rank: rank, timeout: timeout)
-        worker.submit { work.finish(body()) }
+        if blocking && worker.beginInline(call, seconds: timeout) {
+            let error = body()
+            worker.endInline()
+            work.finish(error)
+        } else {
+            worker.submit { work.finish(body()) }
+        }
         return work
     }
 

@@ -12,7 +12,9 @@
 //   buffers                     BatchNorm's statistics broadcast from rank 0 at each forward
 //   mpi-error                   an MPI error (mismatched counts) as a DistributedError
 //   die                         rank 1 exits during the job: the others are stopped
-//   hang                        rank 1 stops taking part: rank 0's collective times out
+//   hang                        rank 1 stops taking part: rank 0's blocking all-reduce (run on
+//                               its own thread) outlives the timeout and the watchdog ends the job
+//   hang-async                  the same with allReduceAsync: rank 0's wait() throws the timeout
 import Ember
 import EmberDistributed
 import EmberNN
@@ -37,7 +39,7 @@ func expect(_ ok: Bool, _ message: @autoclosure () -> String) {
 
 let args = CommandLine.arguments.dropFirst()
 guard let scenario = args.first else { fail("usage: EmberDistributedCheck SCENARIO [ARGS]") }
-let timeout = scenario == "hang" ? 3.0 : 120.0
+let timeout = scenario.hasPrefix("hang") ? 3.0 : 120.0
 let group: ProcessGroup
 do { group = try ProcessGroup.mpi(timeout: timeout) } catch { fail("\(error)") }
 let rank = group.rank, n = group.worldSize
@@ -267,6 +269,10 @@ do {
     case "hang":
         if rank == 1 { sleep(30); exit(0) }
         try group.allReduce(Tensor.ones([4]))
+        fail("the all-reduce finished although rank 1 never joined it")
+    case "hang-async":
+        if rank == 1 { sleep(30); exit(0) }
+        try group.allReduceAsync(Tensor.ones([4])).wait()
         fail("the all-reduce finished although rank 1 never joined it")
     default: fail("unknown scenario \(scenario)")
     }

@@ -2,8 +2,9 @@ import EmberTrain
 import Foundation
 import Testing
 
-/// `ember train --nesterov` and `--label-smoothing`: checked like every other flag, recorded in
-/// config.json, and each one changes the trained weights (and `--label-smoothing 0` does not).
+/// `ember train --nesterov`, `--label-smoothing` and `--random-erasing`: checked like every other
+/// flag, recorded in config.json, and each one changes the trained weights (and
+/// `--label-smoothing 0` does not).
 @Suite(.serialized) struct RecipeFlagsTests {
     let ember = emberExecutable()
 
@@ -28,6 +29,24 @@ import Testing
         #expect(throws: RunError.badConfig("--label-smoothing goes with --task classification")) { try c.validate() }
     }
 
+    @Test func randomErasingIsValidated() throws {
+        var c = RunConfig()
+        c.randomErasing = 0.5
+        try c.validate()
+        c.dataset = "mnist"
+        try c.validate()
+        c.randomErasing = -0.1
+        #expect(throws: RunError.badConfig("--random-erasing must be in [0, 1], got -0.1")) { try c.validate() }
+        c.randomErasing = .infinity
+        #expect(throws: RunError.badConfig("--random-erasing must be in [0, 1], got inf")) { try c.validate() }
+        c.randomErasing = 1
+        c.dataset = "folder:/tmp"
+        #expect(throws: RunError.badConfig("--random-erasing goes with --dataset fashion-mnist or mnist")) { try c.validate() }
+        c.dataset = "fashion-mnist"
+        c.task = .lm
+        #expect(throws: RunError.badConfig("--random-erasing goes with --task classification")) { try c.validate() }
+    }
+
     @Test func eachFlagChangesTheWeightsAndIsRecorded() throws {
         guard let ember else { Issue.record("the ember executable was not built beside the tests"); return }
         let dir = try temporaryDirectory()
@@ -43,6 +62,10 @@ import Testing
         let nesterov = try train("nesterov", ["--nesterov"])
         let smoothed = try train("smoothed", ["--label-smoothing", "0.1"])
         let zero = try train("zero", ["--label-smoothing", "0"])
+        let erased = try train("erased", ["--random-erasing", "1"])
+        #expect(erased != plain, "--random-erasing 1 left the weights unchanged")
+        let e = try RunConfig.parse(try String(contentsOfFile: dir + "/erased/config.json", encoding: .utf8), path: dir + "/erased")
+        #expect(e.randomErasing == 1)
         #expect(nesterov != plain, "--nesterov left the weights unchanged")
         #expect(smoothed != plain, "--label-smoothing 0.1 left the weights unchanged")
         #expect(zero == plain, "--label-smoothing 0 should train exactly as no smoothing")

@@ -60,6 +60,24 @@ import Testing
         allocator.emptyCache()
     }
 
+    /// A large request with no cached buffer of its own class takes the smallest cached one of
+    /// up to twice its size, and reports that buffer's real size; a larger one is left.
+    @Test func largeRequestTakesACachedBufferOfUpToTwiceItsSize() {
+        let allocator = CachingAllocator()
+        let mib = 1 << 20
+        let (p, size) = allocator.allocate(8 * mib)
+        allocator.deallocate(p, size: size)
+        let (tooSmall, tooSmallSize) = allocator.allocate(3 * mib)    // 8 MiB is more than twice 3
+        #expect(tooSmall != p && tooSmallSize == 3 * mib)
+        let (q, qSize) = allocator.allocate(5 * mib)
+        #expect(q == p && qSize == 8 * mib)
+        #expect(allocator.stats.allocatedBytes == 11 * mib && allocator.stats.cachedBytes == 0)
+        allocator.deallocate(q, size: qSize)
+        allocator.deallocate(tooSmall, size: tooSmallSize)
+        #expect(allocator.stats.allocatedBytes == 0 && allocator.stats.cachedBytes == 11 * mib)
+        allocator.emptyCache()
+    }
+
     /// The buffers of a finished phase go back to the system as the next phase asks for
     /// memory: live plus cached bytes stay within a quarter (at least 64 MiB) above the most
     /// ever live, and the stalest buffers go first.

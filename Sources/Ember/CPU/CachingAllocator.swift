@@ -87,11 +87,14 @@ public final class CachingAllocator: Sendable {
     /// The bytes live plus cached may reach before stale large buffers are returned.
     static func bound(highWater: Int) -> Int { highWater + max(highWater / 4, minimumSlack) }
 
-    /// Returns a 64-byte aligned buffer of at least `bytes` bytes and its real size.
+    /// Returns a 64-byte aligned buffer of at least `bytes` bytes and its real size (a large
+    /// request may get a cached buffer of up to twice its size class; `deallocate` takes the
+    /// real size back).
     public func allocate(_ bytes: Int) -> (UnsafeMutableRawPointer, Int) {
         let (size, index) = Self.sizeClassAndIndex(bytes)
         let large = size >= Self.largeBytes
         var victims: [CachedBlock] = []
+        var realSize = size
         let cached: UInt = state.withLock { s in
             s.stats.allocatedBytes += size
             if s.stats.allocatedBytes > s.stats.peakAllocatedBytes { s.stats.peakAllocatedBytes = s.stats.allocatedBytes }
@@ -107,11 +110,22 @@ public final class CachingAllocator: Sendable {
             // The most recently freed buffer of this class (its pages are likeliest in cache).
             var best = -1
             for i in s.large.indices where s.large[i].index == index && (best < 0 || s.large[i].freedAt > s.large[best].freedAt) { best = i }
+            if best < 0 {
+                // Else the smallest cached buffer of up to twice the size (four classes up): a
+                // phase with other shapes (evaluation after training) reuses what the last one
+                // left instead of mapping more (CNN workload peak RSS 272 -> 264.5 MiB).
+                for i in s.large.indices where s.large[i].index > index && s.large[i].index <= index + 4
+                    && (best < 0 || s.large[i].index < s.large[best].index) { best = i }
+            }
             if best >= 0 {
                 let block = s.large[best]
                 s.large.swapAt(best, s.large.count - 1)
                 s.large.removeLast()
-                s.stats.cachedBytes -= size
+                s.stats.cachedBytes -= block.size
+                s.stats.allocatedBytes += block.size - size
+                if s.stats.allocatedBytes > s.stats.peakAllocatedBytes { s.stats.peakAllocatedBytes = s.stats.allocatedBytes }
+                if s.stats.allocatedBytes > s.highWater { s.highWater = s.stats.allocatedBytes }
+                realSize = block.size
                 return block.address
             }
             // A miss: make room under the bound by returning the stalest large buffers.
@@ -128,7 +142,7 @@ public final class CachingAllocator: Sendable {
             return 0
         }
         for v in victims { Self.release(UnsafeMutableRawPointer(bitPattern: v.address)!, size: v.size) }
-        if cached != 0 { return (UnsafeMutableRawPointer(bitPattern: cached)!, size) }
+        if cached != 0 { return (UnsafeMutableRawPointer(bitPattern: cached)!, realSize) }
         return (Self.obtain(size), size)
     }
 

@@ -75,7 +75,7 @@ let package = Package(
         // The scenarios EmberDistributedTests runs under mpirun.
         .executableTarget(name: "EmberDistributedCheck", dependencies: ["EmberDistributed", "EmberTrain"], path: "Sources/EmberDistributedCheck"),
         .executableTarget(name: "EmberDistributedBench", dependencies: ["EmberDistributed", "EmberTrain", "CMPI"], path: "Sources/EmberDistributedBench"),
-        .testTarget(name: "EmberDistributedTests", dependencies: ["Ember", "EmberTestSupport"]),
+        .testTarget(name: "EmberDistributedTests", dependencies: ["Ember", "EmberDistributed", "EmberTestSupport"]),
         .executableTarget(name: "ember", dependencies: ["EmberTrain", "EmberVision", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Sources/ember"),
         .testTarget(name: "EmberTrainTests", dependencies: ["EmberTrain", "EmberVision", "EmberTestSupport", "EmberFuzzHarness"]),
         // Examples/: one small program each, built with everything and run briefly by `make test`.

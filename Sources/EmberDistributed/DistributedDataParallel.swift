@@ -22,8 +22,8 @@ import EmberNN
 ///   0 at the start of each forward.
 ///
 /// The reduction sums the ranks in a fixed order (`ProcessGroup.allReduceInFixedOrder`), so
-/// results do not depend on timing, and with `GradientShards` (a power-of-two world) not on the
-/// world size either.
+/// results do not depend on timing, and with `GradientShards` (any world size dividing the
+/// shards) not on the world size either.
 ///
 /// ```swift
 /// let group = try ProcessGroup.mpi()

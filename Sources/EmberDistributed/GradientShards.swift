@@ -1,17 +1,28 @@
 import Ember
 import EmberNN
 
-/// Computes the gradient of a global batch as `total` equal shards combined in one fixed tree,
-/// so that training gives the same weights, bit for bit, on any power-of-two number of
-/// processes dividing `total` — one process included (no PyTorch equivalent: PyTorch's DDP
-/// results change with the world size, as a float sum depends on its order).
+/// Computes the gradient of a global batch as `total` equal shards summed in one fixed order,
+/// so that training gives the same weights, bit for bit, on any number of processes dividing
+/// `total` — one process included (no PyTorch equivalent: PyTorch's DDP results change with the
+/// world size, as a float sum depends on its order).
 ///
 /// Shard `k` is rows `k, k + total, k + 2·total, ...` of the global batch: exactly what
 /// `DistributedSampler` hands rank `k % worldSize` when each rank takes `batch / worldSize`
 /// rows. Each shard's gradient is computed alone (forward, mean loss over the shard, backward),
-/// so it has the same bits wherever it runs; a rank sums its own shards in the tree's order
-/// (`GradientShards` below), and ranks are summed by `ProcessGroup.allReduceInFixedOrder`
-/// (DDP's buckets) in the same tree; the sum is divided by `total` once, at the end.
+/// so it has the same bits wherever it runs, and the shards are summed in the order S_K
+/// (`allReduceInFixedOrder`'s page): with K = P·m, P the largest power of two dividing K, shards
+/// `g, g + P, ..., g + (m − 1)·P` are added one after the other into group `g`, and the P groups
+/// meet in a balanced tree (group `i` meets `i + width/2` at each width; for K = 4,
+/// `(g0 + g2) + (g1 + g3)`). The sum is divided by `total` once, at the end.
+///
+/// - A power-of-two world size N divides P, so each rank holds whole groups: it sums its own
+///   shards in that order and the ranks' partial sums are combined by DDP's buckets
+///   (`ProcessGroup.allReduceInFixedOrder`) in the rest of the same tree, while backward runs
+///   when a rank has one shard.
+/// - Any other world size (3 processes sharing 3, 6 or 12 shards) splits groups between ranks:
+///   each rank keeps its shards' gradients apart and `ProcessGroup.allReduceShardsInFixedOrder`
+///   sums all K of them in S_K's order (DDP's own reduction is bypassed with `noSync`; with one
+///   shard per rank DDP's overlapped backward gives S_K as is).
 ///
 /// Randomness in the forward pass (Dropout's masks from `Generator.default`) is made a function
 /// of the shard too: before shard `k` the default generator is seeded from its state at the start
@@ -24,7 +35,7 @@ import EmberNN
 /// With `total == worldSize` (one shard per rank) DDP's overlapped backward is used as is.
 ///
 /// ```swift
-/// let shards = try GradientShards(total: 4, worldSize: group.worldSize, rank: group.rank)
+/// let shards = try GradientShards(total: 12, worldSize: group.worldSize, rank: group.rank)  // 1, 2, 3, 4, 6 or 12 ranks
 /// let step = try shards.backward(inputs: x, targets: y, parameters: model.parameters(), ddp: ddp,
 ///                                forward: { model($0) }, loss: { crossEntropy($0, $1) })
 /// optimizer.step()
@@ -37,13 +48,12 @@ public struct GradientShards: Sendable {
     /// This process's rank and the world size: it computes shards `rank, rank + worldSize, ...`.
     public let rank: Int, worldSize: Int
 
-    /// Shards for a world of `worldSize` processes. `total` and `worldSize` must be powers of
-    /// two, `worldSize` dividing `total`; throws `DistributedError.mismatch` otherwise (both
-    /// usually come from the command line).
+    /// Shards for a world of `worldSize` processes. `total` must be positive and `worldSize`
+    /// must divide it; throws `DistributedError.mismatch` otherwise (both usually come from the
+    /// command line).
     public init(total: Int, worldSize: Int = 1, rank: Int = 0) throws(DistributedError) {
-        func isPowerOfTwo(_ n: Int) -> Bool { n > 0 && n & (n - 1) == 0 }
-        guard isPowerOfTwo(total), isPowerOfTwo(worldSize), total % worldSize == 0 else {
-            throw .mismatch(rank: rank, detail: "gradient shards must be a power of two that the world size (a power of two) divides; got \(total) shards for \(worldSize) processes")
+        guard total >= 1, worldSize >= 1, total % worldSize == 0 else {
+            throw .mismatch(rank: rank, detail: "the world size must divide the number of gradient shards; got \(total) shards for \(worldSize) processes")
         }
         guard rank >= 0 && rank < worldSize else {
             throw .mismatch(rank: rank, detail: "rank \(rank) is not in a world of \(worldSize) processes")
@@ -66,14 +76,15 @@ public struct GradientShards: Sendable {
 
     /// Runs forward and backward over this process's rows of the global batch and leaves the
     /// global mean gradient in each parameter's `.grad` (reduced over the ranks by `ddp` when
-    /// given). `inputs.shape[0]` must be a multiple of `local`. The BatchNorm running statistics
-    /// of `module` (by default `ddp`'s module) are updated once per shard in shard order, the same
-    /// on every rank and every world size (`ShardRunningStatistics`). Throws what the reduction
-    /// throws.
+    /// given; required for a world of several processes). `inputs.shape[0]` must be a multiple
+    /// of `local`. The BatchNorm running statistics of `module` (by default `ddp`'s module) are
+    /// updated once per shard in shard order, the same on every rank and every world size
+    /// (`ShardRunningStatistics`). Throws what the reduction throws.
     public func backward(inputs: Tensor, targets: Tensor, parameters: [Tensor], ddp: DistributedDataParallel?,
                          module: Module? = nil, forward: (Tensor) -> Tensor, loss: (Tensor, Tensor) -> Tensor,
                          file: StaticString = #fileID, line: UInt = #line) throws(DistributedError) -> Result {
         let rows = inputs.shape[0]
+        check(ddp != nil || worldSize == 1, "GradientShards.backward", "a world of \(worldSize) processes needs ddp to combine the ranks' shards", file: file, line: line)
         check(rows % local == 0 && rows == targets.shape[0], "GradientShards.backward",
               "the batch of \(rows) rows (targets: \(targets.shape[0])) must split into \(local) equal shards", file: file, line: line)
         func run(_ x: Tensor) -> Tensor {
@@ -100,13 +111,9 @@ public struct GradientShards: Sendable {
             try statistics.endStep(group: ddp?.processGroup, worldSize: worldSize)
             return Result(logits: out, targets: targets, loss: value)
         }
-        // Shards in bit-reversed order, summed pairwise as they come (a binary counter): for
-        // 4 shards, (g0 + g2) + (g1 + g3) — the tree the ranks are combined in.
-        var stack: [(level: Int, grads: [Tensor?])] = []
         var outs: [Tensor] = [], ys: [Tensor] = [], lossSum = 0.0
-        let bits = local.trailingZeroBitCount
-        for i in 0..<local {
-            let j = bitReversed(i, bits: bits)
+        /// Local shard `j`'s forward and backward alone: its gradient is left in `.grad`.
+        func computeShard(_ j: Int) {
             let x = shard(inputs, j), y = shard(targets, j)
             for p in parameters { p.grad = nil }
             Generator.default.manualSeed(mixedSeed(stepState, rank + worldSize * j))
@@ -121,20 +128,46 @@ public struct GradientShards: Sendable {
             }
             let (out, value) = withSingleThreadedGEMM { ddp.map { $0.noSync(step) } ?? step() }
             outs.append(out.detach()); ys.append(y); lossSum += value
-            var entry = (level: 0, grads: parameters.map { $0.grad })
-            for p in parameters { p.grad = nil }
-            while let top = stack.last, top.level == entry.level {
-                stack.removeLast()
-                entry = (entry.level + 1, zip(top.grads, entry.grads).map { a, b in sum(a, b) })
-            }
-            stack.append(entry)
         }
-        for (p, g) in zip(parameters, stack[0].grads) { p.grad = g }
-        if let ddp {
-            ddp.gradientDivisor = total
-            try ddp.reduceGradients()
+        if let ddp, worldSize & (worldSize - 1) != 0 {
+            // Groups straddle the ranks: every shard's gradient goes out unsummed.
+            let exchange = ShardExchange(parameters, shards: local)
+            for j in 0..<local {
+                computeShard(j)
+                exchange.record(parameters, shard: j)
+            }
+            for p in parameters { p.grad = nil }
+            try exchange.reduce(into: parameters, group: ddp.processGroup, divisor: total)
         } else {
-            divideGradients(parameters)
+            // This rank's shards j hold whole groups of S_K, and summed in the order S_local they
+            // give its part of S_K's tree: groups a (shards a, a + groups, ...) in bit-reversed
+            // order, each summed as it is computed, then added pairwise as they come (a binary
+            // counter): for 4 shards, (g0 + g2) + (g1 + g3).
+            let groups = 1 << local.trailingZeroBitCount, members = local / groups
+            var stack: [(level: Int, grads: [Tensor?])] = []
+            let bits = groups.trailingZeroBitCount
+            for i in 0..<groups {
+                let a = bitReversed(i, bits: bits)
+                var grads: [Tensor?] = []
+                for t in 0..<members {
+                    computeShard(a + groups * t)
+                    grads = t == 0 ? parameters.map { $0.grad } : zip(grads, parameters).map { g, p in sum(g, p.grad) }
+                }
+                for p in parameters { p.grad = nil }
+                var entry = (level: 0, grads: grads)
+                while let top = stack.last, top.level == entry.level {
+                    stack.removeLast()
+                    entry = (entry.level + 1, zip(top.grads, entry.grads).map { a, b in sum(a, b) })
+                }
+                stack.append(entry)
+            }
+            for (p, g) in zip(parameters, stack[0].grads) { p.grad = g }
+            if let ddp {
+                ddp.gradientDivisor = total
+                try ddp.reduceGradients()
+            } else {
+                divideGradients(parameters)
+            }
         }
         try statistics.endStep(group: ddp?.processGroup, worldSize: worldSize)
         return Result(logits: Tensor.cat(outs), targets: Tensor.cat(ys), loss: lossSum / Double(local))
@@ -152,6 +185,57 @@ public struct GradientShards: Sendable {
             let c = g.isContiguous ? g : g.contiguous()
             divide(rawBytes(c), count: c.numel, dtype: c.dtype, by: total)
             if c !== g { p.grad = c }
+        }
+    }
+}
+
+/// The gradients of a rank's shards kept apart, one row per shard, and summed over every rank
+/// in S_K's order by `ProcessGroup.allReduceShardsInFixedOrder` (for world sizes that are not a
+/// power of two). One flat buffer per dtype: each parameter's gradient, then one flag per
+/// parameter (1 when the shard gave it a gradient), so that a parameter no shard reached keeps
+/// a nil `.grad` as on one process.
+private final class ShardExchange {
+    /// Per dtype: the parameters' indices, where each starts in a row, and the rows.
+    private var buffers: [(members: [Int], offsets: [Int], values: Int, rows: Tensor)] = []
+
+    init(_ parameters: [Tensor], shards: Int) {
+        var dtypes: [DType] = []
+        for p in parameters where !dtypes.contains(p.dtype) { dtypes.append(p.dtype) }
+        for dtype in dtypes {
+            let members = parameters.indices.filter { parameters[$0].dtype == dtype }
+            var offsets: [Int] = [], values = 0
+            for i in members { offsets.append(values); values += parameters[i].numel }
+            buffers.append((members, offsets, values, Tensor.zeros([shards, values + members.count], dtype: dtype)))
+        }
+    }
+
+    /// Copies the parameters' current gradients into local shard `j`'s row.
+    func record(_ parameters: [Tensor], shard j: Int) {
+        withNoGrad {
+            for b in buffers {
+                let row = b.rows.select(0, j)
+                for (slot, i) in b.members.enumerated() {
+                    guard let g = parameters[i].grad else { continue }
+                    let n = parameters[i].numel
+                    row.narrow(0, start: b.offsets[slot], length: n).copy_(g.reshape([n]))
+                    row.narrow(0, start: b.values + slot, length: 1).fill_(1)
+                }
+            }
+        }
+    }
+
+    /// Sums every rank's rows in S_K's order, divides by `divisor`, and sets the parameters' `.grad`.
+    func reduce(into parameters: [Tensor], group: ProcessGroup, divisor: Int) throws(DistributedError) {
+        let started = buffers.map { group.allReduceShardsInFixedOrderAsync($0.rows, divisor: divisor) }
+        for (_, work) in started { try work.wait() }
+        withNoGrad {
+            for (b, (summed, _)) in zip(buffers, started) {
+                let flags = summed.narrow(0, start: b.values, length: b.members.count).toArray(as: Double.self)
+                for (slot, i) in b.members.enumerated() where flags[slot] > 0 {
+                    let p = parameters[i]
+                    p.grad = summed.narrow(0, start: b.offsets[slot], length: p.numel).view(p.shape).clone()
+                }
+            }
         }
     }
 }

@@ -2,8 +2,9 @@
 // Each prints what it checked and exits 0, or prints the failure and exits non-zero.
 //
 //   collectives                 every collective against values computed by hand
-//   train mlp|mlp-dropout|cnn SHARDS [OUT]  a few Adam steps of data-parallel training with
-//                               GradientShards; rank 0 writes the weights to OUT (compared across world sizes)
+//   train mlp|mlp-dropout|cnn|mlp-bn|cnn-bn SHARDS [OUT [BATCH]]  a few Adam steps of data-parallel
+//                               training with GradientShards on global batches of BATCH (16) rows;
+//                               rank 0 writes the weights to OUT (compared across world sizes)
 //   nosync [OUT]                DDP with noSync accumulation; rank 0 writes the gradients
 //   unused                      a parameter outside the loss: PyTorch's error at the next forward
 //   find-unused                 the same with findUnusedParameters: true: training goes on
@@ -72,24 +73,35 @@ func checkCollectives() throws {
     let base = Double(2 * rank) * Double(n) + Double(n * (n - 1) / 2)
     expect(part.toArray() == [Float(base), Float(base + Double(n))], "reduceScatter: \(part.toArray())")
     try group.barrier()
-    // The fixed-order sum equals the tree (r0 + r2) + (r1 + r3) computed here, bit for bit
-    // (for 3 ranks: (r0 + r1) + r2).
+    // The fixed-order sum equals S_n computed here, bit for bit: the tree (r0 + r2) + (r1 + r3)
+    // for 4 ranks, (r0 + r1) + r2 for 3.
     let values = (0..<n).map { r in Tensor.randn([1000], generator: Generator(seed: UInt64(r))) }
     let mine = values[rank].clone()
     try group.allReduceInFixedOrder(mine, divisor: n)
-    var level = values
-    if n & (n - 1) == 0 {
-        while level.count > 1 { let h = level.count / 2; level = (0..<h).map { level[$0] + level[$0 + h] } }
-    } else {
-        level = [values.dropFirst().reduce(values[0]) { $0 + $1 }]      // rank order
+    expect(mine.toArray() == (fixedOrderSum(values) / Double(n)).toArray(), "allReduceInFixedOrder differs from the fixed order")
+    // The sum of every rank's shards (2 each, of 1001 values: not a multiple of the world
+    // size) equals S_2n of all of them, as one process folds them.
+    let shards = (0..<(2 * n)).map { k in Tensor.randn([1001], generator: Generator(seed: UInt64(100 + k))) * Double(1 + k % 3) }
+    for dtype in [DType.float32, .float64] {
+        let rows = Tensor.stack([shards[rank], shards[rank + n]]).to(dtype)
+        let sum = try group.allReduceShardsInFixedOrder(rows, divisor: 2 * n)
+        let expected = fixedOrderSum(shards.map { $0.to(dtype) }) / Double(2 * n)
+        expect(sum.shape == [1001] && sum.toArray(as: Double.self) == expected.toArray(as: Double.self), "allReduceShardsInFixedOrder (\(dtype)) differs from S_\(2 * n)")
     }
-    let expected = level[0] / Double(n)
-    expect(mine.toArray() == expected.toArray(), "allReduceInFixedOrder differs from the tree")
     // The network namespace, so a test can tell that the ranks ran on different networks.
     var link = [CChar](repeating: 0, count: 128)
     let length = readlink("/proc/self/ns/net", &link, 127)
     let namespace = length > 0 ? String(decoding: link[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "unknown"
     print("collectives ok on rank \(rank) of \(n) in \(namespace)")
+}
+
+/// S_K of `values` as one process adds them: K = P·m (P a power of two, m odd); group g < P adds
+/// values g, g + P, ... one after the other; the groups meet in a tree, g with g + width/2.
+func fixedOrderSum(_ values: [Tensor]) -> Tensor {
+    let groups = 1 << values.count.trailingZeroBitCount
+    var level = (0..<groups).map { g in stride(from: g + groups, to: values.count, by: groups).reduce(values[g]) { $0 + values[$1] } }
+    while level.count > 1 { let h = level.count / 2; level = (0..<h).map { level[$0] + level[$0 + h] } }
+    return level[0]
 }
 
 /// The same global batches on every rank: rank r takes rows r, r + n, ... (DistributedSampler's share).
@@ -103,12 +115,12 @@ func batches(features: [Int], steps: Int, batch: Int) -> [(Tensor, Tensor)] {
     }
 }
 
-func train(model kind: String, shards: Int, out: String?) throws {
+func train(model kind: String, shards: Int, out: String?, batch: Int) throws {
     manualSeed(7)
     let bn = kind.hasSuffix("-bn"), image = kind.hasPrefix("cnn")
     let model: Module = image ? CNN(classes: 10, batchNorm: bn)
         : MLP(inputs: 64, classes: 10, hidden: (96, 48), batchNorm: bn, dropout: kind == "mlp-dropout" ? 0.3 : 0)
-    let data = batches(features: image ? [1, 28, 28] : [64], steps: 4, batch: 16)
+    let data = batches(features: image ? [1, 28, 28] : [64], steps: 4, batch: batch)
     let ddp = try DistributedDataParallel(model, processGroup: group, bucketCapMB: 0.01)
     let optimizer = Adam(model.parameters(), lr: 1e-2)
     let plan = try GradientShards(total: shards, worldSize: n, rank: rank)
@@ -254,7 +266,8 @@ func unusedParameters(find: Bool) throws {
 do {
     switch scenario {
     case "collectives": try checkCollectives()
-    case "train": try train(model: args.dropFirst().first ?? "mlp", shards: Int(args.dropFirst(2).first ?? "") ?? 4, out: args.dropFirst(3).first)
+    case "train": try train(model: args.dropFirst().first ?? "mlp", shards: Int(args.dropFirst(2).first ?? "") ?? 4, out: args.dropFirst(3).first,
+                            batch: Int(args.dropFirst(4).first ?? "") ?? 16)
     case "nosync": try noSyncAccumulation(out: args.dropFirst().first)
     case "overlap": try overlap()
     case "buffers": try buffers()

@@ -119,10 +119,10 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print only errors.")
     var quiet = false
 
-    @Flag(help: ArgumentHelp("Data-parallel training over MPI: run as 'mpirun -np N ember train --distributed ...'. --batch-size is per process; rank 0 prints and writes the run folder. For N = 1, 2 or 4 the weights end bit-identical to one process with --batch-size × N (same other flags, same threads per process); for 8 or more, to one process with --grad-shards N."))
+    @Flag(help: ArgumentHelp("Data-parallel training over MPI: run as 'mpirun -np N ember train --distributed ...'. --batch-size is per process; rank 0 prints and writes the run folder. For N = 1, 2 or 4 the weights end bit-identical to one process with --batch-size × N (same other flags, same threads per process); for other N, to one process with the --grad-shards the run used (by default 12 for 3 processes, N for 8 or more)."))
     var distributed = false
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Sum each batch's gradient as this many shards in a fixed binary tree, so the weights do not depend on the number of processes sharing them (a power of two; a power-of-two number of processes dividing it gives the same bits). (default: 4, or the number of processes when larger, halved until it divides the global batch)", valueName: "K"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Sum each batch's gradient as this many shards in one fixed order, so the weights do not depend on the number of processes sharing them: any number of processes dividing K gives the same bits (K in 1...1024, dividing the global batch). (default: the least common multiple of 4 and the number of processes, halved while it does not divide the global batch and stays a multiple of the number of processes)", valueName: "K"))
     var gradShards: Int?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Compute threads per process (default: the cores this process may use). Convolutions split their batch by it, so runs compared bit for bit must use the same number.", valueName: "N"))
@@ -157,7 +157,7 @@ struct TrainCommand: ParsableCommand {
             // Every value is checked here, before a run folder exists.
             // With --distributed the number of processes (and so the global batch) is known later.
             var c = try makeConfig()
-            if distributed { c.gradShards = gradShards.flatMap { k in k < 1 || k & (k - 1) != 0 ? k : nil } }
+            if distributed { c.gradShards = gradShards.flatMap { k in k < 1 || k > 1024 ? k : nil } }
             do { try c.validate() } catch { throw ValidationError("\(error)") }
         }
         if let w = workers, w < 0 || w > RunConfig.maxWorkers { throw ValidationError("--workers must be in 0...\(RunConfig.maxWorkers), got \(w)") }
@@ -246,7 +246,7 @@ struct TrainCommand: ParsableCommand {
                 config.worldSize = group.worldSize
                 let n = group.worldSize
                 config.gradShards = gradShards ?? RunConfig.defaultGradShards(globalBatch: config.batchSize * n, worldSize: n)
-                if let k = config.gradShards, k % n != 0 || n & (n - 1) != 0 {
+                if let k = config.gradShards, k % n != 0 {
                     throw RunError.unsupportedWorldSize(processes: n, shards: k)
                 }
                 // Every rank needs the same folder name: rank 0's timestamp.

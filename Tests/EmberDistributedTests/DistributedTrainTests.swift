@@ -51,16 +51,46 @@ struct DistributedTrainTests {
         #expect(config.contains("\"worldSize\" : 2") && config.contains("\"gradShards\" : 4"), "\(config)")
     }
 
-    /// Three processes cannot split a binary tree of shards: every rank stops with an error
-    /// that names the counts that can.
-    @Test func threeProcessesAreRefusedWithTheCountsThatWork() throws {
+    /// A number of processes that does not divide --grad-shards is refused on every rank, at the
+    /// start and at a resume, with an error that names the counts that work and the K that would.
+    @Test func aCountNotDividingTheShardsIsRefusedWithTheCountsThatWork() throws {
         let ember = try #require(ember, "the ember executable was not built beside the tests")
         let dir = try temporaryDirectory()
         try writeBlobsCSV(to: dir + "/blobs.csv", rows: 520, seed: 11)
-        let r = try MPI.run(ranks: 3, ember, Self.flags(dir + "/blobs.csv", dir + "/three") + ["--distributed", "--batch-size", "32"], seconds: 90)
+        let message = "3 processes cannot share 4 gradient shards: the number of processes must divide --grad-shards "
+            + "(use 1, 2 or 4 processes, or start the run with --grad-shards 12)"
+        let r = try MPI.run(ranks: 3, ember, Self.flags(dir + "/blobs.csv", dir + "/three") + ["--distributed", "--batch-size", "32", "--grad-shards", "4"], seconds: 90)
         #expect(r.status != 0)
-        #expect(r.output.contains("3 processes cannot share 4 gradient shards") && r.output.contains("use 1, 2 or 4 processes"), "\(r.output)")
+        #expect(r.output.contains(message), "\(r.output)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/three/checkpoint.safetensors"))
+        // A one-process run with the default 4 shards, stopped early, cannot be resumed by three.
+        let alone = try MPI.bounded(120, [ember] + Self.flags(dir + "/blobs.csv", dir + "/one") + ["--batch-size", "96", "--debug-interrupt-after", "2"])
+        #expect(alone.status == 130, "\(alone.output)")
+        let resumed = try MPI.run(ranks: 3, ember, ["train", "--resume", dir + "/one", "--distributed", "--quiet"], seconds: 90)
+        #expect(resumed.status != 0)
+        #expect(resumed.output.contains(message), "\(resumed.output)")
+    }
+
+    /// Three processes (12 shards by default for them) end bit-identical to one process with
+    /// `--grad-shards 12` and the global batch, and take over a one-process run stopped midway.
+    @Test func threeProcessesEndBitIdenticalToOneWithTwelveShards() throws {
+        let ember = try #require(ember, "the ember executable was not built beside the tests")
+        let dir = try temporaryDirectory()
+        try writeBlobsCSV(to: dir + "/blobs.csv", rows: 520, seed: 11)
+        let csv = dir + "/blobs.csv"
+        let whole = try MPI.bounded(120, [ember] + Self.flags(csv, dir + "/whole") + ["--batch-size", "48", "--grad-shards", "12"])
+        #expect(whole.status == 0, "\(whole.output)")
+        let three = try MPI.run(ranks: 3, ember, Self.flags(csv, dir + "/three") + ["--distributed", "--batch-size", "16"])
+        #expect(three.status == 0, "\(three.output)")
+        try Self.expectSameWeights(dir + "/whole/model.safetensors", dir + "/three/model.safetensors")
+        let config = try String(contentsOfFile: dir + "/three/config.json", encoding: .utf8)
+        #expect(config.contains("\"worldSize\" : 3") && config.contains("\"gradShards\" : 12"), "\(config)")
+        // One process stopped after 10 steps (mid-epoch), resumed by three.
+        let stopped = try MPI.bounded(120, [ember] + Self.flags(csv, dir + "/a") + ["--batch-size", "48", "--grad-shards", "12", "--debug-interrupt-after", "10"])
+        #expect(stopped.status == 130, "\(stopped.output)")
+        let resumed = try MPI.run(ranks: 3, ember, ["train", "--resume", dir + "/a", "--distributed", "--quiet"])
+        #expect(resumed.status == 0, "\(resumed.output)")
+        try Self.expectSameWeights(dir + "/whole/model.safetensors", dir + "/a/model.safetensors")
     }
 
     @Test func aRunResumesOnAnotherNumberOfProcesses() throws {

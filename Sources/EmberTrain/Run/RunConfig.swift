@@ -122,9 +122,9 @@ public struct RunConfig: Codable, Sendable, Equatable {
     /// Gradient shards of each global batch, summed in a fixed order (`GradientShards`), or nil
     /// for the plain step. Set, the weights do not depend on how many processes train: a run of
     /// N processes (`ember train --distributed` under `mpirun -np N`) ends bit-identical to one
-    /// process with the same global batch and shards. A power of two. `ember train` sets it to
-    /// `defaultGradShards` unless `--grad-shards` says otherwise; nil is only read from run
-    /// folders written before that default.
+    /// process with the same global batch and shards, for any N dividing it. In 1...1024,
+    /// dividing the global batch. `ember train` sets it to `defaultGradShards` unless
+    /// `--grad-shards` says otherwise; nil is only read from run folders written before that default.
     public var gradShards: Int?
     /// The processes the run was started with (nil: one); `batchSize` is per process, so the
     /// global batch is `batchSize × worldSize`, which a resumed run keeps at any world size.
@@ -133,27 +133,37 @@ public struct RunConfig: Codable, Sendable, Equatable {
     /// Samples per global batch (`batchSize × worldSize`).
     public var globalBatchSize: Int { batchSize * (worldSize ?? 1) }
 
-    /// The gradient shards `ember train` uses when `--grad-shards` is not given: 4, so that one,
-    /// two and four processes with the same global batch end with the same weights, or the world
-    /// size when that is larger; halved until it divides the global batch (a batch of 30 gets
-    /// 2). `worldSize` is a power of two dividing `globalBatch`, so it always divides the result.
+    /// The gradient shards `ember train` uses when `--grad-shards` is not given: the least
+    /// common multiple of 4 and the world size (4 for one, two or four processes, so that they
+    /// end with the same weights; 8 for eight; 12 for three), halved while it does not divide
+    /// the global batch and its half is still a multiple of the world size (a batch of 30 on one
+    /// process gets 2; 3 processes with 10 samples each get 6). `worldSize` divides `globalBatch`,
+    /// so it always divides the result.
     ///
     /// ```swift
     /// RunConfig.defaultGradShards(globalBatch: 128, worldSize: 1)   // 4
     /// RunConfig.defaultGradShards(globalBatch: 128, worldSize: 8)   // 8
+    /// RunConfig.defaultGradShards(globalBatch: 96, worldSize: 3)    // 12
     /// ```
     public static func defaultGradShards(globalBatch: Int, worldSize: Int = 1) -> Int {
-        var k = Swift.max(4, worldSize)
-        while k > 1 && globalBatch % k != 0 { k /= 2 }
+        let n = Swift.max(1, worldSize)
+        var k = 4 / gcd(4, n) * n
+        while globalBatch % k != 0 && k % (2 * n) == 0 { k /= 2 }
         return k
     }
 
     /// The numbers of processes that can share `shards` gradient shards with the same bits as one
-    /// process: the powers of two dividing it (`[1, 2, 4]` for 4).
+    /// process: its divisors (`[1, 2, 4]` for 4, `[1, 2, 3, 4, 6, 12]` for 12).
     public static func supportedWorldSizes(shards: Int) -> [Int] {
-        var out: [Int] = [], n = 1
-        while n <= shards { if shards % n == 0 { out.append(n) }; n *= 2 }
-        return out
+        shards < 1 ? [1] : (1...shards).filter { shards % $0 == 0 }
+    }
+
+    /// The gradient shards to start a run with so that `processes` can share it as well as every
+    /// count that shares `shards`: their least common multiple, or `processes` past 1024.
+    public static func gradShards(sharing shards: Int, with processes: Int) -> Int {
+        guard shards >= 1, processes >= 1 else { return Swift.max(1, processes) }
+        let l = shards / gcd(shards, processes) * processes
+        return l <= 1024 ? l : processes
     }
 
     /// The defaults: the small CNN on Fashion-MNIST, 4 epochs of Adam with a one-cycle
@@ -186,7 +196,7 @@ public struct RunConfig: Codable, Sendable, Equatable {
         if let c = checkpointEvery, c < 1 { throw bad("--checkpoint-every must be at least 1, got \(c)") }
         if let n = trainLimit, n < 2 { throw bad("--train-limit must be at least 2, got \(n)") }
         if out.isEmpty { throw bad("--out must name a folder") }
-        if let k = gradShards, k < 1 || k > 1024 || k & (k - 1) != 0 { throw bad("--grad-shards must be a power of two in 1...1024, got \(k)") }
+        if let k = gradShards, k < 1 || k > 1024 { throw bad("--grad-shards must be in 1...1024, got \(k)") }
         if let w = worldSize, w < 1 || w > 1 << 20 { throw bad("the world size must be in 1...\(1 << 20), got \(w)") }
         if let k = gradShards, globalBatchSize % k != 0 {
             throw bad("--grad-shards \(k) must divide the global batch of \(globalBatchSize) samples (--batch-size × processes)")
@@ -248,9 +258,8 @@ public enum RunError: Error, CustomStringConvertible, Equatable, Sendable {
     case runExists(path: String)
     /// One process of a distributed run could not set up (its data set is not readable there).
     case rankFailed(rank: Int, error: String)
-    /// `processes` cannot share a run's `shards` gradient shards and keep its bits: the shards are
-    /// summed in a binary tree, and only a power of two dividing `shards` splits that tree into one
-    /// whole subtree per process (see `GradientShards`).
+    /// `processes` cannot share a run's `shards` gradient shards and keep its bits: each process
+    /// computes whole shards, so the number of processes must divide `shards` (see `GradientShards`).
     case unsupportedWorldSize(processes: Int, shards: Int)
 
     /// One line saying what is wrong and how to fix it.
@@ -263,9 +272,15 @@ public enum RunError: Error, CustomStringConvertible, Equatable, Sendable {
         case .unsupportedWorldSize(let n, let k):
             let counts = RunConfig.supportedWorldSizes(shards: k).map(String.init)
             let list = counts.count > 1 ? counts.dropLast().joined(separator: ", ") + " or " + counts.last! : counts[0]
-            let bigger = n > 0 && n & (n - 1) == 0 ? "; a new run on \(n) processes takes --grad-shards \(n)" : ""
-            return "\(n) processes cannot share \(k) gradient shards with the bits of one process: the shards are summed in one fixed "
-                + "binary tree, which splits into a whole subtree per process only for a power of two dividing \(k): use \(list) processes\(bigger)"
+            return "\(n) processes cannot share \(k) gradient shard\(k == 1 ? "" : "s"): the number of processes must divide --grad-shards "
+                + "(use \(list) process\(counts == ["1"] ? "" : "es"), or start the run with --grad-shards \(RunConfig.gradShards(sharing: k, with: n)))"
         }
     }
+}
+
+/// The greatest common divisor of two non-negative integers.
+private func gcd(_ a: Int, _ b: Int) -> Int {
+    var (a, b) = (a, b)
+    while b != 0 { (a, b) = (b, a % b) }
+    return a
 }

@@ -91,7 +91,7 @@ public final class TrainingRun {
         if world > 1 && config.gradShards == nil {
             throw RunError.badConfig("this run sums its gradients in no fixed order (no --grad-shards): resume it with one process")
         }
-        if let k = config.gradShards, k % world != 0 || world & (world - 1) != 0 || config.globalBatchSize % world != 0 {
+        if let k = config.gradShards, k % world != 0 || config.globalBatchSize % world != 0 {
             throw RunError.unsupportedWorldSize(processes: world, shards: k)
         }
         let checkpoint = path("checkpoint.safetensors")

@@ -93,7 +93,7 @@ extension ProcessGroup {
     /// let mean = try group.allReduceShardsInFixedOrder(Tensor.stack([g0, g1]), divisor: 6)
     /// ```
     public func allReduceShardsInFixedOrder(_ shards: Tensor, divisor: Int = 1, file: StaticString = #fileID, line: UInt = #line) throws(DistributedError) -> Tensor {
-        let (out, work) = allReduceShardsInFixedOrderAsync(shards, divisor: divisor, file: file, line: line)
+        let (out, work) = allReduceShardsInFixedOrderWork(shards, divisor: divisor, blocking: true, file: file, line: line)
         try work.wait()
         return out
     }
@@ -101,6 +101,10 @@ extension ProcessGroup {
     /// `allReduceShardsInFixedOrder` started on the communication thread: the result is filled
     /// once `wait()` returns; do not touch `shards` before.
     public func allReduceShardsInFixedOrderAsync(_ shards: Tensor, divisor: Int = 1, file: StaticString = #fileID, line: UInt = #line) -> (Tensor, Work) {
+        allReduceShardsInFixedOrderWork(shards, divisor: divisor, blocking: false, file: file, line: line)
+    }
+
+    private func allReduceShardsInFixedOrderWork(_ shards: Tensor, divisor: Int, blocking: Bool, file: StaticString, line: UInt) -> (Tensor, Work) {
         _ = Self.checkedCount(shards, "allReduceShardsInFixedOrder", file: file, line: line)
         check(shards.dim == 2 && shards.shape[0] >= 1, "allReduceShardsInFixedOrder", "takes one row per shard, [shards, values], got shape \(shards.shape)", file: file, line: line)
         check(shards.dtype == .float32 || shards.dtype == .float64, "allReduceShardsInFixedOrder", "takes float32 or float64 tensors, got \(shards.dtype)", file: file, line: line)
@@ -110,7 +114,7 @@ extension ProcessGroup {
         check(local * chunk <= Int(Int32.max), "allReduceShardsInFixedOrder", "\(local * chunk) values per rank is past MPI's count limit", file: file, line: line)
         let output = Tensor(empty: [count], dtype: shards.dtype)
         let src = SendableTensor(tensor: shards), dst = SendableTensor(tensor: output)
-        let work = submit("MPI_Alltoall/MPI_Allgather (fixed-order sum of shards)") { [self] in
+        let work = submit("MPI_Alltoall/MPI_Allgather (fixed-order sum of shards)", blocking: blocking) { [self] in
             let dtype = src.tensor.dtype, item = dtype.itemSize
             let input = rawBytes(src.tensor), result = rawBytes(dst.tensor)
             // send: [destination][local shard][chunk]; recv: [source rank][local shard][chunk];

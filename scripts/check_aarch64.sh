@@ -13,9 +13,9 @@
 #      include paths pkg-config gives from the arm64 .pc files (OpenBLAS, Open MPI, libpng, ...).
 #   3. No Swift source uses Float80/CLongDouble (x86-only), and x86 intrinsics
 #      (_Builtin_intrinsics.intel, _mm_*) appear only in files that guard them with #if arch(x86_64).
-#   4. Every Swift target of Package.swift (libraries, executables, examples, and `ember` with
-#      swift-argument-parser; not the test targets) compiles for aarch64 in dependency order:
-#      swiftc -target aarch64-unknown-linux-gnu -swift-version 6 -wmo -Onone, emitting each module
+#   4. Every Swift target of Package.swift (libraries, executables, examples, test targets, and
+#      `ember` with swift-argument-parser) compiles for aarch64 in dependency order: swiftc
+#      -target aarch64-unknown-linux-gnu -swift-version 6 -wmo -Onone -enable-testing, emitting each module
 #      and an aarch64 object file, with the C targets imported through their module maps (so
 #      `#if arch(x86_64)` code is compiled out and every `#else` path, the clang importer's view of
 #      the aarch64 headers and LLVM's aarch64 code generation are exercised).
@@ -29,8 +29,8 @@
 #     .swiftinterface files (target line changed). It is generated from the x86_64 build, so
 #     x86-only API (Float80, CLongDouble) is still declared in it: check 3 greps the sources for
 #     them instead;
-#   - Foundation and Dispatch, which the toolchain ships as x86_64 binary modules only (no textual
-#     interface): the script prints the interface of each from the x86_64 binary module
+#   - Foundation, FoundationXML and Dispatch, which the toolchain ships as x86_64 binary modules
+#     only (no textual interface): the script prints the interface of each from the x86_64 binary module
 #     (swift-synthesize-interface), repairs it into a .swiftinterface and compiles against that, so
 #     Ember's use of them is checked against their (architecture-independent) API, not against an
 #     aarch64 build of them; FoundationInternationalization (dates, number formatting), whose
@@ -252,6 +252,14 @@ if module == 'Foundation':
     text = re.sub(r'^import (FoundationEssentials|Glibc|Dispatch)$', r'@_exported import \1', text, flags=re.M)
     text = re.sub(r'^import FoundationInternationalization$', r'// FoundationInternationalization left out', text, flags=re.M)
     # `typealias NSRange = _NSRange` is printed without its (underscored, unprinted) target.
+    # Underscored conformances are not printed: String's bridging to NSString (`path as NSString`).
+    text += ('\nextension Swift.String : Swift._ObjectiveCBridgeable {\n'
+        '    public typealias _ObjectiveCType = Foundation.NSString\n'
+        '    public func _bridgeToObjectiveC() -> Foundation.NSString\n'
+        '    public static func _forceBridgeFromObjectiveC(_ source: Foundation.NSString, result: inout Swift.String?)\n'
+        '    public static func _conditionallyBridgeFromObjectiveC(_ source: Foundation.NSString, result: inout Swift.String?) -> Swift.Bool\n'
+        '    public static func _unconditionallyBridgeFromObjectiveC(_ source: Foundation.NSString?) -> Swift.String\n'
+        '}\n')
     text = text.replace('// public typealias NSRange\n', 'public struct NSRange : Swift.Hashable, Swift.Sendable {\n'
         '    public var location: Swift.Int { get set }\n    public var length: Swift.Int { get set }\n'
         '    public init()\n    public init(location: Swift.Int, length: Swift.Int)\n}\n', 1)
@@ -285,7 +293,7 @@ PY
 SYNTHESIZE=$(dirname "$(readlink -f "$SWIFTC")")/swift-synthesize-interface
 SWIFT_VERSION_LINE=$("$SWIFTC" --version 2>&1 | grep -o 'Swift version [^)]*)' | head -1)
 if [ ! -f "$R/.foundation-complete" ]; then
-    for m in Dispatch FoundationEssentials Foundation; do
+    for m in Dispatch FoundationEssentials Foundation FoundationXML; do
         out=$R/linux/$m.swiftmodule/$TRIPLE.swiftinterface
         mkdir -p "$(dirname "$out")"
         "$SYNTHESIZE" -module-name "$m" -target x86_64-unknown-linux-gnu -module-cache-path "$W/module-cache-x86" \
@@ -299,8 +307,8 @@ if [ ! -f "$R/.foundation-complete" ]; then
         rm -f "$out.body"
     done
     # The module cache does not always notice a reprinted interface: drop what it built from them.
-    rm -f "$W"/module-cache/{Dispatch,FoundationEssentials,Foundation}-*.swiftmodule
-    printf 'import Foundation\nlet data = try! JSONEncoder().encode([1])\nDispatchQueue.global().async { exit(0) }\n' > "$W/probe.swift"
+    rm -f "$W"/module-cache/{Dispatch,FoundationEssentials,Foundation,FoundationXML}-*.swiftmodule
+    printf 'import Foundation\nimport FoundationXML\nlet data = try! JSONEncoder().encode([1])\nlet name = ("a/b" as NSString).lastPathComponent\nDispatchQueue.global().async { exit(0) }\n' > "$W/probe.swift"
     for attempt in 1 2 3 4 5 6; do
         if "$SWIFTC" -typecheck -target $TRIPLE -sdk "$S" -resource-dir "$R" -module-cache-path "$W/module-cache" \
             "$W/probe.swift" > "$W/probe.log" 2>&1; then
@@ -343,7 +351,7 @@ for t in CBLAS CZlib CMPI CPNG CJPEG; do CLANG_IMPORTS+=(-Xcc -fmodule-map-file=
 for p in openblas zlib ompi-c libpng libjpeg; do for f in $(pc_cflags $p); do CLANG_IMPORTS+=(-Xcc "$f"); done; done
 
 SWIFT_COMMON=(-target $TRIPLE -sdk "$S" -resource-dir "$R" -module-cache-path "$W/module-cache"
-              -swift-version 6 -package-name ember -Onone -wmo -D SWIFT_PACKAGE -I "$MOD" "${CLANG_IMPORTS[@]}")
+              -swift-version 6 -package-name ember -Onone -wmo -enable-testing -D SWIFT_PACKAGE -I "$MOD" "${CLANG_IMPORTS[@]}")
 
 # name  folder  kind(lib|exe)  -- Package.swift's targets in dependency order (tests excluded).
 # (Those that need Foundation, directly or through a dependency, come last.)
@@ -369,8 +377,15 @@ DetectionExample Examples/Detection exe
 GPT Examples/GPT exe
 Recommender Examples/Recommender exe
 Regression Examples/Regression exe
+EmberTests Tests/EmberTests test
+EmberNNTests Tests/EmberNNTests test
+EmberDataTests Tests/EmberDataTests test
+EmberVisionTests Tests/EmberVisionTests test
+EmberOptimTests Tests/EmberOptimTests test
+EmberDistributedTests Tests/EmberDistributedTests test
+EmberTrainTests Tests/EmberTrainTests test
 "
-# A Swift target added to Package.swift must be added above.
+# A Swift target added to Package.swift must be added above (Sources/ and Examples/ are checked).
 for d in "$ROOT"/Sources/*/ "$ROOT"/Examples/*/; do
     rel=${d#"$ROOT"/}; rel=${rel%/}
     ls "$d"*.swift >/dev/null 2>&1 || ls "$d"*/*.swift >/dev/null 2>&1 || continue

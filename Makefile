@@ -12,12 +12,15 @@
 #                the distributed scenarios under mpirun
 #   make fuzz    libFuzzer on every file reader, FUZZ_SECONDS (60) each; stops at the first crash
 #                (ONLY=csv for one target, FUZZ_ARGS= adds libFuzzer flags)
+#   make check-aarch64  what this x86-64 machine can check of the arm64 Linux build: the C targets to
+#                aarch64 objects, every Swift target compiled for aarch64 (no link, no run; see the
+#                script's header for what is and is not verified). Not part of `make test`.
 
 DEB_PACKAGES := libopenblas-dev dataset-fashion-mnist pkg-config zlib1g-dev libopenmpi-dev openmpi-bin libpng-dev libjpeg62-turbo-dev
 # One set of build flags for every command, so `make test` and `make run` share one build.
 BUILD_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: deps test run bench bench-deps bench-peers bench-dist tsan fuzz  # bench/ is also a directory: keep bench phony
+.PHONY: deps test run bench bench-deps bench-peers bench-dist tsan fuzz check-aarch64  # bench/ is also a directory: keep bench phony
 
 deps:
 	@missing=""; \
@@ -126,3 +129,6 @@ fuzz: deps
 	    echo "and once the reader is fixed, move the file to Fuzz/regressions/$$t/ (make test replays it)."; \
 	    exit 1; }; \
 	done
+
+check-aarch64:
+	scripts/check_aarch64.sh

@@ -24,8 +24,8 @@ final class CommunicationThread: @unchecked Sendable {
     private var inlineCall: String?
     private var inlineDeadline = timespec()
     private let onInlineTimeout: @Sendable (String) -> Never
-    /// How often the idle thread looks at an inline call's deadline, in nanoseconds.
-    private static let watchdogTick = 250_000_000
+    /// How often the idle thread looks at an inline call's deadline, in seconds.
+    private static let watchdogTick = 0.25
 
     /// Starts the thread; `onInlineTimeout(call)` runs on it when an inline call outlives its deadline.
     init(onInlineTimeout: @escaping @Sendable (String) -> Never) {
@@ -57,12 +57,7 @@ final class CommunicationThread: @unchecked Sendable {
     /// `seconds`: true when nothing is queued or running (then `endInline()` must follow the
     /// call), false when the call must be queued behind pending work.
     func beginInline(_ call: String, seconds: Double) -> Bool {
-        var deadline = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &deadline)
-        let whole = seconds.rounded(.down)
-        deadline.tv_sec += Int(whole)
-        deadline.tv_nsec += Int((seconds - whole) * 1e9)
-        if deadline.tv_nsec >= 1_000_000_000 { deadline.tv_sec += 1; deadline.tv_nsec -= 1_000_000_000 }
+        let deadline = monotonicDeadline(after: seconds)
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         if busy || head < jobs.count || inlineCall != nil { return false }
@@ -93,15 +88,12 @@ final class CommunicationThread: @unchecked Sendable {
                 busy = false
                 continue
             }
-            var now = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &now)
+            let now = monotonicDeadline(after: 0)
             if let call = inlineCall, (now.tv_sec, now.tv_nsec) >= (inlineDeadline.tv_sec, inlineDeadline.tv_nsec) {
                 pthread_mutex_unlock(lock)
                 onInlineTimeout(call)
             }
-            var wake = now
-            wake.tv_nsec += Self.watchdogTick
-            if wake.tv_nsec >= 1_000_000_000 { wake.tv_sec += 1; wake.tv_nsec -= 1_000_000_000 }
+            var wake = monotonicDeadline(after: Self.watchdogTick)
             pthread_cond_timedwait(cond, lock, &wake)
         }
     }

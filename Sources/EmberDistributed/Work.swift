@@ -60,12 +60,7 @@ public final class Work: @unchecked Sendable {
     /// `work.wait()`). After a timeout the collective is still pending inside MPI: the process
     /// should report the error and end (`ProcessGroup.abort`).
     public func wait() throws(DistributedError) {
-        var deadline = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &deadline)
-        let whole = timeout.rounded(.down)
-        deadline.tv_sec += Int(whole)
-        deadline.tv_nsec += Int((timeout - whole) * 1e9)
-        if deadline.tv_nsec >= 1_000_000_000 { deadline.tv_sec += 1; deadline.tv_nsec -= 1_000_000_000 }
+        var deadline = monotonicDeadline(after: timeout)
         pthread_mutex_lock(lock)
         while !done {
             if pthread_cond_timedwait(cond, lock, &deadline) == ETIMEDOUT && !done {
@@ -77,4 +72,16 @@ public final class Work: @unchecked Sendable {
         pthread_mutex_unlock(lock)
         if let error { throw error }
     }
+}
+
+/// The CLOCK_MONOTONIC time `seconds` from now, for `pthread_cond_timedwait` on a condition
+/// variable set to that clock.
+func monotonicDeadline(after seconds: Double) -> timespec {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    let whole = seconds.rounded(.down)
+    t.tv_sec += Int(whole)
+    t.tv_nsec += Int((seconds - whole) * 1e9)
+    if t.tv_nsec >= 1_000_000_000 { t.tv_sec += 1; t.tv_nsec -= 1_000_000_000 }
+    return t
 }
